@@ -1,0 +1,76 @@
+// Package record defines the envelope every source produces and every sink
+// consumes: one vendor log event with its time, origin and a stable id.
+package record
+
+import (
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"time"
+)
+
+// StreamID names one ordered log stream: a configured source and one of its
+// log types ("acme-fp" / "admin"). Checkpoints, leases and sink positions are
+// kept per StreamID.
+type StreamID struct {
+	Source string
+	Stream string
+}
+
+func (s StreamID) String() string { return s.Source + "/" + s.Stream }
+
+// Record is one vendor log event.
+type Record struct {
+	Time   time.Time       // event time, UTC
+	Vendor string          // "forcepoint" | "symantec"
+	Source string          // configured source name
+	Stream string          // log type
+	ID     string          // stable dedup key
+	Fields json.RawMessage // the vendor's fields exactly as received: one JSON object
+}
+
+// AppendJSON appends r as one JSON object (no trailing newline) in the
+// envelope order of the output schema: time, vendor, source, stream, id, fields.
+// Fields is copied verbatim, so it must already be a valid JSON object.
+func (r *Record) AppendJSON(b []byte) []byte {
+	b = append(b, `{"time":"`...)
+	b = r.Time.UTC().AppendFormat(b, time.RFC3339Nano)
+	b = append(b, `","vendor":`...)
+	b = appendJSONString(b, r.Vendor)
+	b = append(b, `,"source":`...)
+	b = appendJSONString(b, r.Source)
+	b = append(b, `,"stream":`...)
+	b = appendJSONString(b, r.Stream)
+	b = append(b, `,"id":`...)
+	b = appendJSONString(b, r.ID)
+	b = append(b, `,"fields":`...)
+	if len(r.Fields) == 0 {
+		b = append(b, "{}"...)
+	} else {
+		b = append(b, r.Fields...)
+	}
+	return append(b, '}')
+}
+
+// HashID is the id of a record whose vendor gives it no unique key: a hash of
+// its raw bytes, so the same event always gets the same id.
+func HashID(raw []byte) string {
+	sum := sha256.Sum256(raw)
+	return "sha256:" + hex.EncodeToString(sum[:16])
+}
+
+// appendJSONString quotes s as a JSON string. Names and ids are short and
+// mostly ASCII; json.Marshal handles every escape correctly, so use it only
+// when a byte needs escaping.
+func appendJSONString(b []byte, s string) []byte {
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if c < 0x20 || c == '"' || c == '\\' || c >= 0x7f || c == '<' || c == '>' || c == '&' {
+			q, _ := json.Marshal(s)
+			return append(b, q...)
+		}
+	}
+	b = append(b, '"')
+	b = append(b, s...)
+	return append(b, '"')
+}

@@ -1,0 +1,63 @@
+// Package source defines how gatelog pulls logs from a vendor API.
+// Implementations live in sub-packages, one per vendor API.
+package source
+
+import (
+	"context"
+	"time"
+
+	"github.com/gatelog/gatelog/internal/record"
+)
+
+// Source is one configured vendor account with one stream per log type.
+type Source interface {
+	Name() string
+	Vendor() string
+	Streams() []Stream
+}
+
+// Stream pulls one log type in order.
+//
+// Lifecycle: the pipeline calls Resume once with the cursor of the stream's
+// last committed checkpoint (nil when it has none), then Fetch repeatedly
+// from one goroutine. Each batch carries the cursor that is committed once
+// its records are delivered; the stream advances its in-memory cursor when it
+// returns a batch. After a delivery failure the pipeline calls Resume again
+// with the committed cursor.
+//
+// Errors from Fetch follow errclass: permanent stops the stream, throttled
+// waits until the given instant, anything else is retried with backoff. A
+// stream retries transient HTTP failures itself, within its request budget;
+// an error it returns has already used up those retries.
+type Stream interface {
+	ID() record.StreamID
+	// Resume positions the stream at cursor.
+	Resume(ctx context.Context, cursor []byte) error
+	// Fetch returns the next batch. A batch with CaughtUp set means the
+	// vendor has nothing newer now: wait PollInterval before the next Fetch.
+	Fetch(ctx context.Context) (*Batch, error)
+	PollInterval() time.Duration
+}
+
+// Batch is one page of records, ready for delivery.
+type Batch struct {
+	Records []record.Record
+	// Bad holds vendor data that could not be made into records. It is
+	// quarantined with its context, never dropped silently.
+	Bad []Quarantined
+	// Cursor is committed once Records are delivered.
+	Cursor []byte
+	// CaughtUp is set when the vendor has no newer data at the moment.
+	CaughtUp bool
+	// Requests and Bytes count what fetching this batch cost (for metrics
+	// and progress).
+	Requests int
+	Bytes    int64
+}
+
+// Quarantined is a piece of vendor data that failed to parse.
+type Quarantined struct {
+	Reason  string // why it was rejected, e.g. "time \"32 Foo 2026\" does not parse"
+	Context string // where it came from, e.g. "page 12, data[3]" or "member x.gz line 88"
+	Raw     []byte // the data as received
+}

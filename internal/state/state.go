@@ -1,0 +1,81 @@
+// Package state defines the checkpoint store: where each stream's cursor,
+// sink positions, request budget and lease live between runs.
+package state
+
+import (
+	"errors"
+	"time"
+
+	"github.com/gatelog/gatelog/internal/record"
+)
+
+// ErrLeased is returned by Acquire when another owner holds a live lease.
+var ErrLeased = errors.New("stream is leased by another gatelog process")
+
+// ErrLocked is returned when opening a store that another process holds.
+var ErrLocked = errors.New("state store is locked by another gatelog process")
+
+// Checkpoint is what a stream has durably delivered. It is replaced as a
+// whole, atomically, after every sink accepted a batch.
+type Checkpoint struct {
+	// Cursor is the source's resume position (opaque to the store).
+	Cursor []byte `json:"cursor,omitempty"`
+	// Sinks holds each sink's position committed together with Cursor, so
+	// that a sink can discard what it wrote after this checkpoint.
+	Sinks map[string][]byte `json:"sinks,omitempty"`
+	// EventTime is the newest delivered event time.
+	EventTime time.Time `json:"event_time"`
+	// Records counts every record delivered since the stream began.
+	Records uint64 `json:"records"`
+	// Updated is when this checkpoint was committed.
+	Updated time.Time `json:"updated"`
+}
+
+// Budget is a stream's request ledger against the vendor's daily limit. It
+// survives restarts so a restarted gatelog neither overspends nor sends a
+// request before a reset the server announced.
+type Budget struct {
+	Day          string    `json:"day"`           // UTC day Used counts, "2006-01-02"
+	Used         int       `json:"used"`          // requests sent on Day
+	Limit        int       `json:"limit"`         // server's X-RateLimit-Limit, 0 when unknown
+	Remaining    int       `json:"remaining"`     // server's X-RateLimit-Remaining, -1 when unknown
+	BlockedUntil time.Time `json:"blocked_until"` // send nothing before this instant
+	Reason       string    `json:"reason,omitempty"`
+}
+
+// Entry is one stream's row in `gatelog state show`.
+type Entry struct {
+	ID         record.StreamID
+	Checkpoint *Checkpoint // nil when the stream has none
+	Budget     *Budget     // nil when the stream has none
+	LeaseOwner string
+	LeaseUntil time.Time
+}
+
+// Store keeps per-stream state durably. Every write method returns only
+// after the change is on disk (fsync). Methods are safe for concurrent use.
+//
+// Lifecycle: open with the implementation's constructor, Close once; Close is
+// idempotent. A store opened by one process is not opened by another at the
+// same time (ErrLocked), and within it each stream is owned by one lease.
+type Store interface {
+	// Checkpoint returns the stream's last commit; ok is false when it has none.
+	Checkpoint(id record.StreamID) (c Checkpoint, ok bool, err error)
+	// Commit replaces the stream's checkpoint atomically and durably.
+	Commit(id record.StreamID, c Checkpoint) error
+	// Budget returns the stream's ledger, zero with Remaining -1 when none.
+	Budget(id record.StreamID) (Budget, error)
+	// SetBudget replaces the stream's ledger durably.
+	SetBudget(id record.StreamID, b Budget) error
+	// Acquire takes or renews the stream's exclusive lease for ttl. It fails
+	// with ErrLeased while another owner's lease is live.
+	Acquire(id record.StreamID, owner string, ttl time.Duration) error
+	// Release drops the lease if owner holds it.
+	Release(id record.StreamID, owner string) error
+	// List returns every stream the store knows, sorted by source then stream.
+	List() ([]Entry, error)
+	// Reset forgets the stream's checkpoint (its next run starts afresh).
+	// The budget is kept: the vendor still counts the requests made today.
+	Reset(id record.StreamID) error
+	Close() error
+}
