@@ -1,0 +1,108 @@
+// Package pipeline moves records from streams to sinks: fetch a batch,
+// deliver it to every sink, and only then commit the stream's checkpoint
+// together with each sink's position. Each stream runs on its own
+// goroutine under an exclusive lease; a stream that fails permanently stops
+// alone, the others keep running.
+package pipeline
+
+import (
+	"context"
+	"log/slog"
+	"sync"
+	"time"
+
+	"github.com/gatelog/gatelog/internal/httpx"
+	"github.com/gatelog/gatelog/internal/quarantine"
+	"github.com/gatelog/gatelog/internal/record"
+	"github.com/gatelog/gatelog/internal/sink"
+	"github.com/gatelog/gatelog/internal/source"
+	"github.com/gatelog/gatelog/internal/state"
+)
+
+// Options configures a run.
+type Options struct {
+	Store      state.Store
+	Sinks      []sink.Sink
+	Quarantine *quarantine.Writer
+	Logger     *slog.Logger
+	// Once stops each stream when it has caught up (run --once, export).
+	Once bool
+	// MaxWait bounds, with Once, how long a stream waits for a throttle
+	// (a spent budget, a 429) before it is reported as deferred.
+	MaxWait time.Duration
+	// Backoff spaces retries of failed fetches and deliveries.
+	Backoff httpx.Backoff
+	// Owner names this process in stream leases.
+	Owner    string
+	LeaseTTL time.Duration
+	// Observe, when set, is told about every stream event (progress, metrics).
+	Observe func(Event)
+	Now     func() time.Time
+}
+
+// Status is how a stream's run ended.
+type Status string
+
+const (
+	Done     Status = "done"     // caught up (Once) or stopped by shutdown
+	Failed   Status = "failed"   // stopped by a permanent error
+	Deferred Status = "deferred" // Once: throttled beyond MaxWait
+)
+
+// Result is one stream's outcome.
+type Result struct {
+	ID      record.StreamID
+	Vendor  string
+	Status  Status
+	Err     error
+	Records uint64 // delivered in this run
+	Until   time.Time
+}
+
+// Run runs every stream of every source until ctx ends or, with Once, until
+// each has caught up, failed or been deferred.
+func Run(ctx context.Context, sources []source.Source, o Options) []Result {
+	o = withDefaults(o)
+	var (
+		wg      sync.WaitGroup
+		mu      sync.Mutex
+		results []Result
+	)
+	for _, src := range sources {
+		for _, st := range src.Streams() {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				r := newRunner(src.Vendor(), st, o).run(ctx)
+				mu.Lock()
+				results = append(results, r)
+				mu.Unlock()
+			}()
+		}
+	}
+	wg.Wait()
+	sortResults(results)
+	return results
+}
+
+func withDefaults(o Options) Options {
+	if o.Logger == nil {
+		o.Logger = slog.New(slog.DiscardHandler)
+	}
+	if o.Now == nil {
+		o.Now = time.Now
+	}
+	if o.LeaseTTL == 0 {
+		o.LeaseTTL = 5 * time.Minute
+	}
+	if o.MaxWait == 0 {
+		o.MaxWait = 10 * time.Minute
+	}
+	if o.Owner == "" {
+		o.Owner = "gatelog"
+	}
+	if o.Observe == nil {
+		o.Observe = func(Event) {}
+	}
+	return o
+}

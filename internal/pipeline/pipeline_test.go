@@ -1,0 +1,317 @@
+package pipeline
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strconv"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/gatelog/gatelog/internal/errclass"
+	"github.com/gatelog/gatelog/internal/httpx"
+	"github.com/gatelog/gatelog/internal/quarantine"
+	"github.com/gatelog/gatelog/internal/record"
+	"github.com/gatelog/gatelog/internal/sink"
+	"github.com/gatelog/gatelog/internal/sink/file"
+	"github.com/gatelog/gatelog/internal/source"
+	"github.com/gatelog/gatelog/internal/state"
+	"github.com/gatelog/gatelog/internal/state/bolt"
+)
+
+// scripted is a stream of `batches` batches of 10 records each; its cursor
+// is the index of the next batch. fail, when set, is asked before each fetch.
+type scripted struct {
+	id      record.StreamID
+	batches int
+	next    int
+	fail    func(next int) error
+	bad     bool // every batch carries one quarantined item
+}
+
+func (s *scripted) ID() record.StreamID         { return s.id }
+func (s *scripted) PollInterval() time.Duration { return time.Hour }
+func (s *scripted) Resume(_ context.Context, cur []byte) error {
+	s.next = 0
+	if len(cur) > 0 {
+		return json.Unmarshal(cur, &s.next)
+	}
+	return nil
+}
+
+func (s *scripted) Fetch(context.Context) (*source.Batch, error) {
+	if s.fail != nil {
+		if err := s.fail(s.next); err != nil {
+			return nil, err
+		}
+	}
+	b := &source.Batch{CaughtUp: s.next >= s.batches-1}
+	base := time.Date(2026, 11, 20, 0, 0, 0, 0, time.UTC)
+	for i := range 10 {
+		n := s.next*10 + i
+		b.Records = append(b.Records, record.Record{
+			Time: base.Add(time.Duration(n) * time.Minute), Vendor: "test", Source: s.id.Source, Stream: s.id.Stream,
+			ID: "r" + strconv.Itoa(n), Fields: json.RawMessage(fmt.Sprintf(`{"n":%d}`, n)),
+		})
+	}
+	if s.bad {
+		b.Bad = []source.Quarantined{{Reason: "bad", Context: fmt.Sprintf("batch %d", s.next), Raw: []byte{0xff, 'x'}}}
+	}
+	s.next++
+	b.Cursor, _ = json.Marshal(s.next)
+	return b, nil
+}
+
+type fakeSource struct{ streams []source.Stream }
+
+func (f *fakeSource) Name() string             { return "src" }
+func (f *fakeSource) Vendor() string           { return "test" }
+func (f *fakeSource) Streams() []source.Stream { return f.streams }
+func newSource(streams ...*scripted) *fakeSource {
+	f := &fakeSource{}
+	for _, s := range streams {
+		f.streams = append(f.streams, s)
+	}
+	return f
+}
+
+// flaky wraps a sink: every failEvery-th Write writes half the batch, then
+// fails, as a full disk or a dropped connection would.
+type flaky struct {
+	sink.Sink
+	mu        sync.Mutex
+	writes    int
+	failEvery int
+}
+
+func (f *flaky) Write(ctx context.Context, id record.StreamID, recs []record.Record) ([]byte, error) {
+	f.mu.Lock()
+	f.writes++
+	fail := f.failEvery > 0 && f.writes%f.failEvery == 0
+	f.mu.Unlock()
+	if fail {
+		if _, err := f.Sink.Write(ctx, id, recs[:len(recs)/2]); err != nil {
+			return nil, err
+		}
+		return nil, errors.New("disk full")
+	}
+	return f.Sink.Write(ctx, id, recs)
+}
+
+type env struct {
+	dir   string
+	store state.Store
+	file  *file.Sink
+	opts  Options
+}
+
+func newEnv(t *testing.T) *env {
+	t.Helper()
+	dir := t.TempDir()
+	store, err := bolt.Open(filepath.Join(dir, "state.db"), bolt.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	fs, err := file.New("files", filepath.Join(dir, "logs"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { fs.Close(); store.Close() })
+	return &env{dir: dir, store: store, file: fs, opts: Options{
+		Store: store, Sinks: []sink.Sink{fs}, Quarantine: quarantine.New(filepath.Join(dir, "quarantine")),
+		Once: true, Backoff: httpx.Backoff{Base: time.Millisecond, Max: 2 * time.Millisecond},
+	}}
+}
+
+// ids reads every record id the file sink holds for a stream, in order.
+func (e *env) ids(t *testing.T, stream string) []string {
+	t.Helper()
+	paths, _ := filepath.Glob(filepath.Join(e.dir, "logs", "src", stream, "*.jsonl"))
+	var ids []string
+	for _, p := range paths {
+		f, err := os.Open(p)
+		if err != nil {
+			t.Fatal(err)
+		}
+		sc := bufio.NewScanner(f)
+		for sc.Scan() {
+			var v struct{ ID string }
+			if err := json.Unmarshal(sc.Bytes(), &v); err != nil {
+				t.Fatalf("%s: %v", p, err)
+			}
+			ids = append(ids, v.ID)
+		}
+		f.Close()
+	}
+	return ids
+}
+
+func wantIDs(n int) []string {
+	out := make([]string, n)
+	for i := range out {
+		out[i] = "r" + strconv.Itoa(i)
+	}
+	return out
+}
+
+func equal(a, b []string) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	for i := range a {
+		if a[i] != b[i] {
+			return false
+		}
+	}
+	return true
+}
+
+func TestDeliversEverythingOnce(t *testing.T) {
+	e := newEnv(t)
+	st := &scripted{id: record.StreamID{Source: "src", Stream: "a"}, batches: 20}
+	res := Run(t.Context(), []source.Source{newSource(st)}, e.opts)
+	if len(res) != 1 || res[0].Status != Done || res[0].Records != 200 {
+		t.Fatalf("results %+v", res)
+	}
+	if got := e.ids(t, "a"); !equal(got, wantIDs(200)) {
+		t.Fatalf("file holds %d ids, want r0..r199 in order", len(got))
+	}
+	cp, ok, _ := e.store.Checkpoint(st.id)
+	if !ok || string(cp.Cursor) != "20" || cp.Records != 200 {
+		t.Fatalf("checkpoint %+v", cp)
+	}
+}
+
+// A sink that fails half-way through a batch: the batch is redelivered (not
+// refetched, not skipped) and the partial write is rolled back.
+func TestFailedDeliveryIsRetriedWithoutDuplicates(t *testing.T) {
+	e := newEnv(t)
+	e.opts.Sinks = []sink.Sink{&flaky{Sink: e.file, failEvery: 3}}
+	st := &scripted{id: record.StreamID{Source: "src", Stream: "a"}, batches: 20}
+	res := Run(t.Context(), []source.Source{newSource(st)}, e.opts)
+	if res[0].Status != Done {
+		t.Fatalf("result %+v", res[0])
+	}
+	if got := e.ids(t, "a"); !equal(got, wantIDs(200)) {
+		t.Fatalf("file holds %d ids (%v...), want r0..r199 exactly once", len(got), got[:min(len(got), 25)])
+	}
+}
+
+// The checkpoint never runs ahead of what the sinks accepted.
+func TestCheckpointFollowsAcks(t *testing.T) {
+	e := newEnv(t)
+	ctx, cancel := context.WithCancel(t.Context())
+	defer cancel()
+	e.opts.Sinks = []sink.Sink{&flaky{Sink: e.file, failEvery: 1}} // every write fails
+	e.opts.Once = false
+	st := &scripted{id: record.StreamID{Source: "src", Stream: "a"}, batches: 5}
+	go func() { time.Sleep(50 * time.Millisecond); cancel() }()
+	Run(ctx, []source.Source{newSource(st)}, e.opts)
+	cp, _, _ := e.store.Checkpoint(st.id)
+	if cp.Records != 0 || len(cp.Cursor) != 0 {
+		t.Fatalf("checkpoint moved without an ack: %+v", cp)
+	}
+	if got := e.ids(t, "a"); len(got) != 0 {
+		t.Fatalf("partial writes survived: %v", got)
+	}
+}
+
+func TestPermanentErrorStopsOnlyItsStream(t *testing.T) {
+	e := newEnv(t)
+	bad := &scripted{id: record.StreamID{Source: "src", Stream: "bad"}, batches: 5,
+		fail: func(n int) error {
+			if n == 2 {
+				return errclass.Permanentf("401 Invalid credentials: check the token in auth.token")
+			}
+			return nil
+		}}
+	good := &scripted{id: record.StreamID{Source: "src", Stream: "good"}, batches: 5}
+	res := Run(t.Context(), []source.Source{newSource(bad, good)}, e.opts)
+	if res[0].ID.Stream != "bad" || res[0].Status != Failed || res[0].Records != 20 {
+		t.Errorf("bad stream: %+v", res[0])
+	}
+	if res[1].ID.Stream != "good" || res[1].Status != Done || res[1].Records != 50 {
+		t.Errorf("good stream: %+v", res[1])
+	}
+	if got := e.ids(t, "bad"); !equal(got, wantIDs(20)) {
+		t.Errorf("bad stream delivered %v before failing", got)
+	}
+}
+
+func TestTransientErrorsAreRetried(t *testing.T) {
+	e := newEnv(t)
+	calls := 0
+	st := &scripted{id: record.StreamID{Source: "src", Stream: "a"}, batches: 5,
+		fail: func(int) error {
+			calls++
+			if calls%2 == 1 {
+				return errors.New("503 Temporarily unavailable")
+			}
+			return nil
+		}}
+	res := Run(t.Context(), []source.Source{newSource(st)}, e.opts)
+	if res[0].Status != Done || !equal(e.ids(t, "a"), wantIDs(50)) {
+		t.Fatalf("result %+v", res[0])
+	}
+}
+
+func TestOnceDefersALongThrottle(t *testing.T) {
+	e := newEnv(t)
+	until := time.Now().Add(3 * time.Hour)
+	st := &scripted{id: record.StreamID{Source: "src", Stream: "a"}, batches: 5,
+		fail: func(n int) error {
+			if n == 1 {
+				return errclass.Throttled(errors.New("429"), until)
+			}
+			return nil
+		}}
+	e.opts.MaxWait = time.Minute
+	res := Run(t.Context(), []source.Source{newSource(st)}, e.opts)
+	if res[0].Status != Deferred || !res[0].Until.Equal(until) || res[0].Records != 10 {
+		t.Fatalf("result %+v", res[0])
+	}
+}
+
+func TestQuarantineKeepsBadInput(t *testing.T) {
+	e := newEnv(t)
+	st := &scripted{id: record.StreamID{Source: "src", Stream: "a"}, batches: 3, bad: true}
+	Run(t.Context(), []source.Source{newSource(st)}, e.opts)
+	b, err := os.ReadFile(filepath.Join(e.dir, "quarantine", "src", "a.jsonl"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	lines := 0
+	sc := bufio.NewScanner(bytes.NewReader(b))
+	for sc.Scan() {
+		var q struct {
+			Reason, Context string
+			RawBase64       []byte `json:"raw_base64"`
+		}
+		if err := json.Unmarshal(sc.Bytes(), &q); err != nil || q.Reason != "bad" || string(q.RawBase64) != "\xffx" {
+			t.Fatalf("quarantine line %s: %v", sc.Bytes(), err)
+		}
+		lines++
+	}
+	if lines != 3 {
+		t.Fatalf("%d quarantined items, want 3", lines)
+	}
+}
+
+func TestLeaseKeepsASecondRunnerOut(t *testing.T) {
+	e := newEnv(t)
+	id := record.StreamID{Source: "src", Stream: "a"}
+	if err := e.store.Acquire(id, "someone-else", time.Hour); err != nil {
+		t.Fatal(err)
+	}
+	res := Run(t.Context(), []source.Source{newSource(&scripted{id: id, batches: 2})}, e.opts)
+	if res[0].Status != Failed || !errors.Is(res[0].Err, state.ErrLeased) {
+		t.Fatalf("result %+v", res[0])
+	}
+}
+

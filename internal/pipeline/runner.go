@@ -1,0 +1,253 @@
+package pipeline
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"time"
+
+	"github.com/gatelog/gatelog/internal/errclass"
+	"github.com/gatelog/gatelog/internal/source"
+	"github.com/gatelog/gatelog/internal/state"
+)
+
+// runner drives one stream.
+type runner struct {
+	o         Options
+	vendor    string
+	st        source.Stream
+	cp        state.Checkpoint
+	delivered uint64
+	leased    time.Time // when the lease was last renewed
+	failures  int       // consecutive transient failures
+	// pending is a fetched batch not yet committed. The stream's cursor has
+	// moved past it, so it is redelivered until it commits, never refetched.
+	pending *source.Batch
+	// dirty is set when a delivery failed part-way: sinks are rolled back to
+	// the committed positions before the batch is written again.
+	dirty bool
+}
+
+func newRunner(vendor string, st source.Stream, o Options) *runner {
+	return &runner{o: o, vendor: vendor, st: st}
+}
+
+func (r *runner) run(ctx context.Context) Result {
+	id := r.st.ID()
+	res := Result{ID: id, Vendor: r.vendor, Status: Done}
+	if err := r.start(ctx); err != nil {
+		return r.fail(res, err)
+	}
+	defer r.o.Store.Release(id, r.o.Owner) //nolint:errcheck // a lease that is not released expires
+	for ctx.Err() == nil {
+		caughtUp, err := r.step(ctx)
+		res.Records = r.delivered
+		switch {
+		case err == nil && caughtUp && r.o.Once:
+			return res
+		case err == nil && caughtUp:
+			r.o.Observe(Event{ID: id, Kind: EventCaughtUp, EventTime: r.cp.EventTime})
+			_ = sleep(ctx, r.st.PollInterval())
+		case err == nil:
+		case ctx.Err() != nil:
+			return res
+		case errclass.IsPermanent(err):
+			return r.fail(res, err)
+		default:
+			if until, deferred := r.wait(ctx, err); deferred {
+				res.Status, res.Err, res.Until = Deferred, err, until
+				return res
+			}
+		}
+	}
+	return res
+}
+
+// start takes the lease and lines the stream and every sink up with the
+// last committed checkpoint.
+func (r *runner) start(ctx context.Context) error {
+	id := r.st.ID()
+	if err := r.renewLease(); err != nil {
+		return err
+	}
+	cp, ok, err := r.o.Store.Checkpoint(id)
+	if err != nil {
+		return errclass.Permanent(fmt.Errorf("read checkpoint: %w", err))
+	}
+	r.cp = cp
+	for _, s := range r.o.Sinks {
+		if err := s.Recover(ctx, id, cp.Sinks[s.Name()]); err != nil {
+			return errclass.Permanent(fmt.Errorf("sink %s: %w", s.Name(), err))
+		}
+	}
+	if !ok {
+		if err := r.commitBaseline(ctx); err != nil {
+			return err
+		}
+	}
+	return r.st.Resume(ctx, cp.Cursor)
+}
+
+// commitBaseline gives a new stream a checkpoint before its first batch:
+// the sinks' positions over what is already there. Without it a crash in
+// the first batch would leave records that the redelivery writes again.
+func (r *runner) commitBaseline(ctx context.Context) error {
+	positions := make(map[string][]byte, len(r.o.Sinks))
+	for _, s := range r.o.Sinks {
+		pos, err := s.Write(ctx, r.st.ID(), nil)
+		if err != nil {
+			return fmt.Errorf("sink %s: %w", s.Name(), err)
+		}
+		positions[s.Name()] = pos
+	}
+	return r.commit(&source.Batch{}, positions)
+}
+
+func (r *runner) renewLease() error {
+	now := r.o.Now()
+	if now.Sub(r.leased) < r.o.LeaseTTL/3 {
+		return nil
+	}
+	if err := r.o.Store.Acquire(r.st.ID(), r.o.Owner, r.o.LeaseTTL); err != nil {
+		return errclass.Permanent(err)
+	}
+	r.leased = now
+	return nil
+}
+
+// step fetches one batch, unless one is pending, and delivers it.
+func (r *runner) step(ctx context.Context) (caughtUp bool, err error) {
+	if r.pending == nil {
+		b, err := r.st.Fetch(ctx)
+		if err != nil {
+			return false, err
+		}
+		if err := r.o.Quarantine.Write(r.st.ID(), b.Bad); err != nil {
+			return false, err
+		}
+		r.pending = b
+	}
+	if err := r.rollback(ctx); err != nil {
+		return false, err
+	}
+	if err := r.deliver(ctx, r.pending); err != nil {
+		r.dirty = true
+		return false, err
+	}
+	caughtUp, r.pending, r.failures = r.pending.CaughtUp, nil, 0
+	// Renew only after the batch is settled: a lease error must not make a
+	// committed batch look undelivered.
+	return caughtUp, r.renewLease()
+}
+
+// rollback returns every sink to the committed checkpoint after a failed
+// delivery, so that the retried batch is not stored twice.
+func (r *runner) rollback(ctx context.Context) error {
+	if !r.dirty {
+		return nil
+	}
+	for _, s := range r.o.Sinks {
+		if err := s.Recover(ctx, r.st.ID(), r.cp.Sinks[s.Name()]); err != nil {
+			return fmt.Errorf("sink %s: roll back to the checkpoint: %w", s.Name(), err)
+		}
+	}
+	r.dirty = false
+	return nil
+}
+
+// wait sleeps after a transient or throttled failure. With Once, a throttle
+// longer than MaxWait defers the stream instead.
+func (r *runner) wait(ctx context.Context, err error) (time.Time, bool) {
+	id := r.st.ID()
+	if until, ok := errclass.ThrottledUntil(err); ok {
+		if r.o.Once && until.Sub(r.o.Now()) > r.o.MaxWait {
+			r.o.Logger.Warn("stream deferred: throttled beyond --max-wait", "stream", id.String(),
+				"until", until.UTC().Format(time.RFC3339), "reason", err.Error())
+			return until, true
+		}
+		r.o.Logger.Info("throttled: waiting", "stream", id.String(), "until", until.UTC().Format(time.RFC3339), "reason", err.Error())
+		r.o.Observe(Event{ID: id, Kind: EventWaiting, Until: until, Err: err})
+		_ = sleep(ctx, until.Sub(r.o.Now()))
+		return until, false
+	}
+	d := r.o.Backoff.Delay(r.failures)
+	r.failures++
+	r.o.Logger.Warn("retrying after an error", "stream", id.String(), "in", d.Round(time.Millisecond).String(), "error", err.Error())
+	r.o.Observe(Event{ID: id, Kind: EventRetrying, Err: err})
+	_ = sleep(ctx, d)
+	return time.Time{}, false
+}
+
+func (r *runner) fail(res Result, err error) Result {
+	res.Status, res.Err = Failed, err
+	r.o.Logger.Error(fmt.Sprintf("%s %s: %v", r.vendor, res.ID, err))
+	r.o.Observe(Event{ID: res.ID, Kind: EventFailed, Err: err})
+	return res
+}
+
+// deliver quarantines the batch's bad input, writes its records to every
+// sink, then commits the cursor with the sinks' positions. Nothing is
+// committed unless every sink accepted the batch.
+func (r *runner) deliver(ctx context.Context, b *source.Batch) error {
+	id := r.st.ID()
+	positions := make(map[string][]byte, len(r.o.Sinks))
+	for _, s := range r.o.Sinks {
+		pos, err := s.Write(ctx, id, b.Records)
+		if err != nil {
+			return fmt.Errorf("sink %s: %w", s.Name(), err)
+		}
+		positions[s.Name()] = pos
+	}
+	if err := r.commit(b, positions); err != nil {
+		return err
+	}
+	r.delivered += uint64(len(b.Records))
+	r.o.Observe(Event{ID: id, Kind: EventDelivered, Records: len(b.Records), Bad: len(b.Bad),
+		Requests: b.Requests, Bytes: b.Bytes, EventTime: r.cp.EventTime})
+	return nil
+}
+
+func (r *runner) commit(b *source.Batch, positions map[string][]byte) error {
+	if len(b.Records) == 0 && bytes.Equal(b.Cursor, r.cp.Cursor) && samePositions(positions, r.cp.Sinks) && !r.cp.Updated.IsZero() {
+		return nil // nothing moved: spare the fsync
+	}
+	cp := state.Checkpoint{Cursor: b.Cursor, Sinks: positions, EventTime: r.cp.EventTime,
+		Records: r.cp.Records + uint64(len(b.Records)), Updated: r.o.Now().UTC()}
+	for _, rec := range b.Records {
+		if rec.Time.After(cp.EventTime) {
+			cp.EventTime = rec.Time
+		}
+	}
+	if err := r.o.Store.Commit(r.st.ID(), cp); err != nil {
+		return errclass.Permanent(fmt.Errorf("commit checkpoint: %w", err))
+	}
+	r.cp = cp
+	return nil
+}
+
+func samePositions(a, b map[string][]byte) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	for k, v := range a {
+		if !bytes.Equal(v, b[k]) {
+			return false
+		}
+	}
+	return true
+}
+
+func sleep(ctx context.Context, d time.Duration) error {
+	if d <= 0 {
+		return ctx.Err()
+	}
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-ctx.Done():
+		return ctx.Err()
+	case <-t.C:
+		return nil
+	}
+}
+

@@ -1,0 +1,90 @@
+// Package progress shows how far a long command has come: a bar on a
+// terminal, plain periodic log lines when output is not a terminal.
+package progress
+
+import (
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+	"sync"
+	"time"
+
+	"github.com/vbauerster/mpb/v8"
+	"github.com/vbauerster/mpb/v8/decor"
+	"golang.org/x/term"
+)
+
+// TimeRange reports progress through a span of event time: how far the
+// newest delivered event is from the start of the range to its end.
+type TimeRange struct {
+	from, to time.Time
+	bar      *mpb.Bar
+	p        *mpb.Progress
+	logger   *slog.Logger
+	mu       sync.Mutex
+	records  int
+	bytes    int64
+	lastLog  time.Time
+}
+
+// NewTimeRange draws a bar on w when w is a terminal; otherwise it logs a
+// line at most every 10 seconds.
+func NewTimeRange(w io.Writer, label string, from, to time.Time, logger *slog.Logger) *TimeRange {
+	t := &TimeRange{from: from, to: to, logger: logger}
+	if f, ok := w.(*os.File); ok && term.IsTerminal(int(f.Fd())) {
+		t.p = mpb.New(mpb.WithOutput(w), mpb.WithWidth(40))
+		total := int64(to.Sub(from).Seconds()) + 1
+		t.bar = t.p.AddBar(total,
+			mpb.PrependDecorators(decor.Name(label+" "), decor.Percentage()),
+			mpb.AppendDecorators(decor.Any(t.describe), decor.Name(" "), decor.EwmaETA(decor.ET_STYLE_GO, 30)),
+		)
+	}
+	return t
+}
+
+func (t *TimeRange) describe(decor.Statistics) string {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	return fmt.Sprintf("%d records, %s", t.records, Bytes(t.bytes))
+}
+
+// Update reports the running totals and the newest event time.
+func (t *TimeRange) Update(records int, bytes int64, newest time.Time) {
+	t.mu.Lock()
+	t.records, t.bytes = records, bytes
+	log := t.bar == nil && time.Since(t.lastLog) >= 10*time.Second
+	if log {
+		t.lastLog = time.Now()
+	}
+	t.mu.Unlock()
+	if t.bar != nil && !newest.IsZero() {
+		t.bar.EwmaSetCurrent(int64(newest.Sub(t.from).Seconds()), time.Second)
+	}
+	if log && t.logger != nil {
+		t.logger.Info("progress", "records", records, "bytes", bytes, "newest_event", newest.UTC().Format(time.RFC3339))
+	}
+}
+
+// Done completes the bar and waits for it to be drawn.
+func (t *TimeRange) Done() {
+	if t.bar == nil {
+		return
+	}
+	t.bar.SetTotal(-1, true)
+	t.p.Wait()
+}
+
+// Bytes formats a byte count for people.
+func Bytes(n int64) string {
+	const unit = 1024
+	if n < unit {
+		return fmt.Sprintf("%d B", n)
+	}
+	div, exp := int64(unit), 0
+	for m := n / unit; m >= unit; m /= unit {
+		div *= unit
+		exp++
+	}
+	return fmt.Sprintf("%.1f %ciB", float64(n)/float64(div), "KMGTPE"[exp])
+}

@@ -1,0 +1,266 @@
+package file
+
+import (
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"sync"
+	"time"
+
+	"github.com/gatelog/gatelog/internal/record"
+)
+
+// idleBatches is how many batches a day file may go untouched before its
+// handle is closed. Records mostly arrive for today and yesterday; a late
+// record for an older day reopens its file, which is cheap once in a while.
+const idleBatches = 4
+
+// stream is the write state of one source/stream directory.
+type stream struct {
+	mu   sync.Mutex // Writes of one stream are not concurrent, but Close may be
+	root string     // the sink directory
+	dir  string     // root/source/stream
+
+	// sizes maps every day file of dir to its size after the last
+	// successful Write: the position, kept in memory so that no Write has
+	// to list the directory.
+	sizes map[string]int64
+	files map[dayKey]*dayFile // open handles
+	seq   uint64              // batch counter, for closing idle handles
+
+	touched     []*dayFile // files written by the current batch (reused)
+	dirDirty    bool       // a file was created: dir must be fsynced
+	dirReady    bool       // dir and its parents' entries are durable
+	needRecover bool       // a Write failed: disk may differ from sizes
+	closed      bool
+}
+
+// dayKey is a UTC calendar day; comparing it is cheaper than a file name.
+type dayKey struct {
+	year  int
+	month time.Month
+	day   int
+}
+
+func keyOf(t time.Time) dayKey {
+	y, m, d := t.UTC().Date()
+	return dayKey{y, m, d}
+}
+
+func (k dayKey) fileName() string {
+	return fmt.Sprintf("%04d-%02d-%02d.jsonl", k.year, k.month, k.day)
+}
+
+// dayFile is an open day file and the bytes the current batch adds to it.
+type dayFile struct {
+	name string
+	f    *os.File
+	buf  []byte // reused across batches: one write syscall per file per batch
+	used uint64 // seq of the last batch that wrote to it
+}
+
+func newStream(root string, id record.StreamID) *stream {
+	return &stream{
+		root:  root,
+		dir:   filepath.Join(root, id.Source, id.Stream),
+		sizes: make(map[string]int64),
+		files: make(map[dayKey]*dayFile),
+	}
+}
+
+// write appends recs to their day files and makes them durable. On error it
+// leaves the stream marked so that the next write first restores the files to
+// sizes, the last position handed out.
+func (st *stream) write(recs []record.Record) error {
+	if st.needRecover {
+		if err := st.reconcile(st.sizes); err != nil {
+			return err
+		}
+	}
+	if err := st.appendAll(recs); err != nil {
+		st.closeFiles()
+		st.needRecover = true
+		return err
+	}
+	st.closeIdle()
+	return nil
+}
+
+// appendAll encodes recs into per-file buffers, then writes and fsyncs each
+// touched file once. sizes changes only when everything is durable.
+func (st *stream) appendAll(recs []record.Record) error {
+	st.seq++
+	st.touched = st.touched[:0]
+	if err := st.encode(recs); err != nil {
+		return err
+	}
+	for _, df := range st.touched {
+		if _, err := df.f.Write(df.buf); err != nil {
+			return err
+		}
+	}
+	if err := st.sync(); err != nil {
+		return err
+	}
+	for _, df := range st.touched {
+		st.sizes[df.name] += int64(len(df.buf))
+		df.buf = df.buf[:0]
+	}
+	return nil
+}
+
+// encode appends every record to the buffer of its day file. Consecutive
+// records usually share a day, so the map is consulted only when it changes.
+func (st *stream) encode(recs []record.Record) error {
+	var cur *dayFile
+	var curKey dayKey
+	for i := range recs {
+		if k := keyOf(recs[i].Time); cur == nil || k != curKey {
+			df, err := st.file(k)
+			if err != nil {
+				return err
+			}
+			cur, curKey = df, k
+		}
+		cur.buf = recs[i].AppendJSON(cur.buf)
+		cur.buf = append(cur.buf, '\n')
+	}
+	return nil
+}
+
+// sync fsyncs every touched file, and the directory if a file was created
+// in it, so that the position returned next is backed by the disk.
+func (st *stream) sync() error {
+	for _, df := range st.touched {
+		if err := df.f.Sync(); err != nil {
+			return err
+		}
+	}
+	if st.dirDirty {
+		if err := syncDir(st.dir); err != nil {
+			return err
+		}
+		st.dirDirty = false
+	}
+	return nil
+}
+
+// file returns the open day file for k, opening it if needed, and records
+// that the current batch touches it.
+func (st *stream) file(k dayKey) (*dayFile, error) {
+	df := st.files[k]
+	if df == nil {
+		name := k.fileName()
+		f, err := st.open(name)
+		if err != nil {
+			return nil, err
+		}
+		df = &dayFile{name: name, f: f}
+		st.files[k] = df
+	}
+	if df.used != st.seq {
+		df.used = st.seq
+		st.touched = append(st.touched, df)
+	}
+	return df, nil
+}
+
+// open opens a day file for appending. A file known to sizes must still have
+// that size: anything else means it was changed outside gatelog, and the
+// error makes the next write reconcile it. A known file that is gone was
+// removed for retention; a late record simply starts it afresh.
+func (st *stream) open(name string) (*os.File, error) {
+	path := filepath.Join(st.dir, name)
+	if want, ok := st.sizes[name]; ok {
+		f, err := os.OpenFile(path, os.O_WRONLY|os.O_APPEND, 0)
+		if err == nil {
+			return f, checkSize(f, path, want)
+		}
+		if !errors.Is(err, fs.ErrNotExist) {
+			return nil, err
+		}
+		delete(st.sizes, name)
+	}
+	return st.create(path)
+}
+
+// create makes a new day file. O_EXCL because a file that exists without
+// being in sizes was not written by this sink since the last position.
+func (st *stream) create(path string) (*os.File, error) {
+	if err := st.ensureDir(); err != nil {
+		return nil, err
+	}
+	f, err := os.OpenFile(path, os.O_WRONLY|os.O_APPEND|os.O_CREATE|os.O_EXCL, filePerm)
+	if errors.Is(err, fs.ErrExist) {
+		return nil, fmt.Errorf("%s exists but is not in the sink position: it was created outside gatelog", path)
+	}
+	if err != nil {
+		return nil, err
+	}
+	st.dirDirty = true
+	return f, nil
+}
+
+func checkSize(f *os.File, path string, want int64) error {
+	fi, err := f.Stat()
+	if err == nil && fi.Size() != want {
+		err = fmt.Errorf("%s has %d bytes, the sink position says %d: it was changed outside gatelog", path, fi.Size(), want)
+	}
+	if err != nil {
+		_ = f.Close() // the handle is discarded; its close error adds nothing
+	}
+	return err
+}
+
+// ensureDir creates the stream directory once per Recover and fsyncs it and
+// its parents: a file's directory entry is only durable if every directory
+// above it, up to the sink root, is.
+func (st *stream) ensureDir() error {
+	if st.dirReady {
+		return nil
+	}
+	if err := os.MkdirAll(st.dir, dirPerm); err != nil {
+		return err
+	}
+	for _, d := range []string{st.dir, filepath.Dir(st.dir), st.root} {
+		if err := syncDir(d); err != nil {
+			return err
+		}
+	}
+	st.dirReady = true
+	return nil
+}
+
+// closeIdle closes the handles of days not written for idleBatches batches,
+// bounding open files for streams that see scattered late records.
+func (st *stream) closeIdle() {
+	for k, df := range st.files {
+		if st.seq-df.used >= idleBatches {
+			_ = df.f.Close() // its data was fsynced by the Write that used it
+			delete(st.files, k)
+		}
+	}
+}
+
+// closeFiles closes every handle, dropping any unwritten buffer.
+func (st *stream) closeFiles() {
+	for k, df := range st.files {
+		_ = df.f.Close() // written data is fsynced or will be cut by reconcile
+		delete(st.files, k)
+	}
+	st.touched = st.touched[:0]
+}
+
+func syncDir(dir string) error {
+	d, err := os.Open(dir)
+	if err != nil {
+		return err
+	}
+	err = d.Sync()
+	if cerr := d.Close(); err == nil {
+		err = cerr
+	}
+	return err
+}

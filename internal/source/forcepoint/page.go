@@ -1,0 +1,140 @@
+package forcepoint
+
+import (
+	"encoding/json"
+	"fmt"
+	"slices"
+	"time"
+
+	"github.com/gatelog/gatelog/internal/record"
+	"github.com/gatelog/gatelog/internal/source"
+)
+
+// applyPage turns a decoded page into the batch and advances the cursor.
+func (s *stream) applyPage(pg *page, sentToken string, batch *source.Batch) {
+	recs, bad := s.toRecords(pg)
+	// New log types come newest-first; deliver every page in time order.
+	if len(recs) > 1 && recs[0].Time.After(recs[len(recs)-1].Time) {
+		slices.Reverse(recs)
+	}
+	recs = s.dedup(recs, sentToken == "")
+	kind := classifyToken(pg.Token)
+	batch.CaughtUp = len(pg.Data) == 0 || pg.Token == "" || kind == tokenEnd || pg.Token == sentToken
+	if pg.Token != "" && kind != tokenEnd {
+		s.cur.Token = pg.Token
+	}
+	s.advance(recs)
+	batch.Records = append(batch.Records, recs...)
+	batch.Bad = append(batch.Bad, bad...)
+	batch.Cursor, _ = json.Marshal(s.cur) // a struct of strings and times always marshals
+}
+
+// recordKeys are the fields gatelog reads from a record; the rest is
+// carried as received.
+type recordKeys struct {
+	Time          any `json:"time"`
+	TransactionID any `json:"transactionid"`
+	FileID        any `json:"fileid"`
+}
+
+func (s *stream) toRecords(pg *page) ([]record.Record, []source.Quarantined) {
+	recs := make([]record.Record, 0, len(pg.Data))
+	var bad []source.Quarantined
+	for i, raw := range pg.Data {
+		rec, err := s.toRecord(raw)
+		if err != nil {
+			bad = append(bad, source.Quarantined{
+				Reason: err.Error(), Context: fmt.Sprintf("%s page %d, data[%d]", s.logType, s.pages, i), Raw: raw,
+			})
+			continue
+		}
+		recs = append(recs, rec)
+	}
+	return recs, bad
+}
+
+func (s *stream) toRecord(raw json.RawMessage) (record.Record, error) {
+	var k recordKeys
+	if len(raw) == 0 || raw[0] != '{' {
+		return record.Record{}, fmt.Errorf("record is not a JSON object")
+	}
+	if err := json.Unmarshal(raw, &k); err != nil {
+		return record.Record{}, fmt.Errorf("decode record: %w", err)
+	}
+	ts, ok := k.Time.(string)
+	if !ok {
+		return record.Record{}, fmt.Errorf("record has no time")
+	}
+	t, err := parseTime(ts)
+	if err != nil {
+		return record.Record{}, err
+	}
+	return record.Record{
+		Time: t, Vendor: Vendor, Source: s.cfg.Name, Stream: s.logType,
+		ID: recordID(k, raw), Fields: raw,
+	}, nil
+}
+
+// recordID is the vendor's own unique key where there is one.
+func recordID(k recordKeys, raw []byte) string {
+	if id, ok := k.TransactionID.(string); ok && id != "" {
+		return id
+	}
+	if id, ok := k.FileID.(string); ok && id != "" {
+		return id
+	}
+	return record.HashID(raw)
+}
+
+// parseTime reads the API's `time`: "23 Dec 2021 16:57:46", UTC. Go parses
+// month names in English whatever the locale. The seed's table also names
+// ISO form, so accept it too.
+func parseTime(v string) (time.Time, error) {
+	for _, layout := range []string{"2 Jan 2006 15:04:05", time.RFC3339} {
+		if t, err := time.ParseInLocation(layout, v, time.UTC); err == nil {
+			return t.UTC(), nil
+		}
+	}
+	return time.Time{}, fmt.Errorf("time %q does not parse as \"%%d %%b %%Y %%H:%%M:%%S\"", v)
+}
+
+// dedup drops what was delivered already. Asking by startdate re-reads the
+// newest delivered second (and, for the new types, a few records before
+// it), so in that mode anything older than the anchor goes too.
+func (s *stream) dedup(recs []record.Record, byTime bool) []record.Record {
+	anchor := s.cur.LastTime
+	if anchor.IsZero() && byTime {
+		anchor = s.cur.StartDate
+	}
+	if anchor.IsZero() {
+		return recs
+	}
+	seen := make(map[string]bool, len(s.cur.Boundary))
+	for _, id := range s.cur.Boundary {
+		seen[id] = true
+	}
+	out := recs[:0]
+	for _, r := range recs {
+		if byTime && r.Time.Before(anchor) {
+			continue
+		}
+		if r.Time.Equal(s.cur.LastTime) && seen[r.ID] {
+			continue
+		}
+		out = append(out, r)
+	}
+	return out
+}
+
+// advance moves the time anchor to the newest record delivered.
+func (s *stream) advance(recs []record.Record) {
+	for _, r := range recs {
+		switch {
+		case r.Time.After(s.cur.LastTime):
+			s.cur.LastTime = r.Time
+			s.cur.Boundary = append(s.cur.Boundary[:0:0], r.ID)
+		case r.Time.Equal(s.cur.LastTime) && !slices.Contains(s.cur.Boundary, r.ID):
+			s.cur.Boundary = append(s.cur.Boundary, r.ID)
+		}
+	}
+}
