@@ -314,4 +314,3 @@ func TestLeaseKeepsASecondRunnerOut(t *testing.T) {
 		t.Fatalf("result %+v", res[0])
 	}
 }
-

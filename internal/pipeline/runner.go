@@ -250,4 +250,3 @@ func sleep(ctx context.Context, d time.Duration) error {
 		return nil
 	}
 }
-
