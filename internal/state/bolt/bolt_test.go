@@ -518,3 +518,24 @@ func TestConcurrentAcquireHasOneWinner(t *testing.T) {
 		t.Errorf("%d owners acquired the lease, want 1", won)
 	}
 }
+
+// A lease left by a process that died (it never released it) does not keep
+// the next process out: holding the file lock proves the owner is gone.
+func TestLeaseOfADeadProcessIsDroppedOnOpen(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "state.db")
+	s := openT(t, path, Options{})
+	if err := s.Acquire(leaseID, "dead/1", time.Hour); err != nil {
+		t.Fatal(err)
+	}
+	s.Close() // no Release: as after kill -9
+	s = openT(t, path, Options{})
+	if err := s.Acquire(leaseID, "alive/2", time.Hour); err != nil {
+		t.Fatalf("a dead process's lease kept the stream: %v", err)
+	}
+	// While open, the live lease still keeps others out.
+	if err := s.Acquire(leaseID, "other/3", time.Hour); !errors.Is(err, state.ErrLeased) {
+		t.Fatalf("err = %v, want ErrLeased", err)
+	}
+}
+
+var leaseID = record.StreamID{Source: "acme", Stream: "admin"}

@@ -39,8 +39,23 @@ func checkSchema(db *bbolt.DB, readOnly bool) error {
 				return err
 			}
 		}
-		return readSchema(tx)
+		if err := readSchema(tx); err != nil {
+			return err
+		}
+		return dropDeadLeases(tx)
 	})
+}
+
+// dropDeadLeases clears every lease when the store is opened for writing.
+// bbolt's exclusive file lock is held by one live process at a time, so any
+// lease found now was left by a process that died (kill -9, power loss);
+// honouring it until it expired would stop a restarted gatelog for no reason.
+func dropDeadLeases(tx *bbolt.Tx) error {
+	if err := tx.DeleteBucket(bucketLeases); err != nil && err != bbolt.ErrBucketNotFound {
+		return err
+	}
+	_, err := tx.CreateBucket(bucketLeases)
+	return err
 }
 
 // initLayout writes the schema and buckets into a file that has none. A
