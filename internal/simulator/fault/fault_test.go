@@ -1,0 +1,236 @@
+package fault
+
+import (
+	"context"
+	"encoding/json"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/google/go-cmp/cmp"
+)
+
+const okBody = `{"data": [{"a": 1}, {"b": 2}, {"c": "three"}], "status": "Request was successful"}`
+
+func okHandler() http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "application/json")
+		_, _ = io.WriteString(w, okBody)
+	})
+}
+
+// serve starts a real HTTP server around an injector with the given config.
+func serve(t *testing.T, cfg Config) (*Injector, *httptest.Server) {
+	t.Helper()
+	inj := Wrap(okHandler(), cfg, nil)
+	ts := httptest.NewServer(inj)
+	t.Cleanup(ts.Close)
+	return inj, ts
+}
+
+// fetch does one GET on a fresh connection and reports what a client sees.
+func fetch(t *testing.T, url string) (*http.Response, []byte, error) {
+	t.Helper()
+	c := &http.Client{Transport: &http.Transport{DisableKeepAlives: true}}
+	resp, err := c.Get(url)
+	if err != nil {
+		return nil, nil, err
+	}
+	defer resp.Body.Close()
+	body, err := io.ReadAll(resp.Body)
+	return resp, body, err
+}
+
+func TestStatus503(t *testing.T) {
+	_, ts := serve(t, Config{Rate: 1, Kinds: []Kind{Status503}})
+	resp, _, err := fetch(t, ts.URL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if resp.StatusCode != http.StatusServiceUnavailable {
+		t.Fatalf("status = %d, want 503", resp.StatusCode)
+	}
+}
+
+func TestThrottle429(t *testing.T) {
+	_, ts := serve(t, Config{Rate: 1, Kinds: []Kind{Throttle429}, RetryAfter: 2500 * time.Millisecond})
+	resp, body, err := fetch(t, ts.URL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if resp.StatusCode != http.StatusTooManyRequests {
+		t.Fatalf("status = %d, want 429", resp.StatusCode)
+	}
+	if got := resp.Header.Get("Retry-After"); got != "3" {
+		t.Errorf("Retry-After = %q, want 3 (2.5s rounded up)", got)
+	}
+	if string(body) != `{"status":"Too many requests"}` {
+		t.Errorf("body = %s", body)
+	}
+}
+
+func TestResetGivesReadError(t *testing.T) {
+	_, ts := serve(t, Config{Rate: 1, Kinds: []Kind{Reset}})
+	_, _, err := fetch(t, ts.URL)
+	if err == nil {
+		t.Fatal("client read the whole response; want an error from the reset")
+	}
+}
+
+func TestTruncateFailsJSONDecode(t *testing.T) {
+	_, ts := serve(t, Config{Rate: 1, Kinds: []Kind{Truncate}})
+	c := &http.Client{Transport: &http.Transport{DisableKeepAlives: true}}
+	resp, err := c.Get(ts.URL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		t.Fatalf("status = %d, want 200", resp.StatusCode)
+	}
+	var v any
+	if err := json.NewDecoder(resp.Body).Decode(&v); err == nil {
+		t.Fatal("truncated body decoded as JSON")
+	}
+}
+
+func TestTruncateSendsHalf(t *testing.T) {
+	_, ts := serve(t, Config{Rate: 1, Kinds: []Kind{Truncate}})
+	_, body, err := fetch(t, ts.URL)
+	if err == nil {
+		t.Fatal("want unexpected EOF")
+	}
+	if want := okBody[:len(okBody)/2]; string(body) != want {
+		t.Errorf("body = %q, want first half %q", body, want)
+	}
+}
+
+func TestSlowDelaysThenAnswers(t *testing.T) {
+	inj, ts := serve(t, Config{Rate: 1, Kinds: []Kind{Slow}, SlowDelay: 7 * time.Second})
+	var slept time.Duration
+	inj.sleep = func(_ context.Context, d time.Duration) error { slept = d; return nil }
+	resp, body, err := fetch(t, ts.URL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if resp.StatusCode != 200 || string(body) != okBody {
+		t.Fatalf("got %d %s, want the normal answer", resp.StatusCode, body)
+	}
+	if slept != 7*time.Second {
+		t.Errorf("slept %v, want 7s", slept)
+	}
+	if got := inj.Counts()[Slow]; got != 1 {
+		t.Errorf("Counts[slow] = %d, want 1", got)
+	}
+}
+
+func TestRateZeroNever(t *testing.T) {
+	inj, ts := serve(t, Config{Rate: 0, Seed: 1})
+	for i := 0; i < 50; i++ {
+		resp, body, err := fetch(t, ts.URL)
+		if err != nil || resp.StatusCode != 200 || string(body) != okBody {
+			t.Fatalf("request %d: %v %v", i, err, resp)
+		}
+	}
+	if c := inj.Counts(); len(c) != 0 {
+		t.Errorf("Counts = %v, want none", c)
+	}
+}
+
+func TestRateOneAlways(t *testing.T) {
+	inj, ts := serve(t, Config{Rate: 1, Seed: 1, Kinds: []Kind{Status503, Throttle429}})
+	for i := 0; i < 40; i++ {
+		resp, _, err := fetch(t, ts.URL)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if resp.StatusCode == 200 {
+			t.Fatalf("request %d was not faulted", i)
+		}
+	}
+	c := inj.Counts()
+	if c[Status503]+c[Throttle429] != 40 || c[Status503] == 0 || c[Throttle429] == 0 {
+		t.Errorf("Counts = %v, want 40 split over both kinds", c)
+	}
+}
+
+// outcomes runs n requests and names what the client saw for each.
+func outcomes(t *testing.T, seed int64, n int) []string {
+	t.Helper()
+	_, ts := serve(t, Config{Rate: 0.5, Seed: seed, Kinds: []Kind{Status503, Throttle429, Truncate}})
+	var out []string
+	for i := 0; i < n; i++ {
+		resp, _, err := fetch(t, ts.URL)
+		switch {
+		case err != nil:
+			out = append(out, "broken")
+		default:
+			out = append(out, resp.Status)
+		}
+	}
+	return out
+}
+
+func TestDeterministicForSeed(t *testing.T) {
+	a, b := outcomes(t, 42, 30), outcomes(t, 42, 30)
+	if diff := cmp.Diff(a, b); diff != "" {
+		t.Fatalf("same seed, different faults (-a +b):\n%s", diff)
+	}
+	if diff := cmp.Diff(a, outcomes(t, 43, 30)); diff == "" {
+		t.Error("seeds 42 and 43 gave identical sequences")
+	}
+	if !strings.Contains(strings.Join(a, ","), "200") {
+		t.Error("rate 0.5 faulted every request")
+	}
+}
+
+func TestSkipPassesThrough(t *testing.T) {
+	inj := Wrap(okHandler(), Config{Rate: 1, Kinds: []Kind{Status503}}, func(r *http.Request) bool {
+		return r.URL.Path == "/health"
+	})
+	ts := httptest.NewServer(inj)
+	defer ts.Close()
+	resp, _, err := fetch(t, ts.URL+"/health")
+	if err != nil || resp.StatusCode != 200 {
+		t.Fatalf("skipped request got %v %v", err, resp)
+	}
+	if len(inj.Counts()) != 0 {
+		t.Errorf("skipped request was counted: %v", inj.Counts())
+	}
+}
+
+func TestParseKinds(t *testing.T) {
+	tests := []struct {
+		in      string
+		want    []Kind
+		wantErr bool
+	}{
+		{"", AllKinds(), false},
+		{"all", AllKinds(), false},
+		{"503, reset,503", []Kind{Status503, Reset}, false},
+		{"429,truncate,slow", []Kind{Throttle429, Truncate, Slow}, false},
+		{"500", nil, true},
+	}
+	for _, tt := range tests {
+		got, err := ParseKinds(tt.in)
+		if (err != nil) != tt.wantErr {
+			t.Errorf("ParseKinds(%q) err = %v", tt.in, err)
+			continue
+		}
+		if diff := cmp.Diff(tt.want, got); diff != "" {
+			t.Errorf("ParseKinds(%q) (-want +got):\n%s", tt.in, diff)
+		}
+	}
+}
+
+func TestKindStringRoundTrip(t *testing.T) {
+	for _, k := range AllKinds() {
+		got, err := ParseKinds(k.String())
+		if err != nil || len(got) != 1 || got[0] != k {
+			t.Errorf("ParseKinds(%q) = %v, %v", k, got, err)
+		}
+	}
+}

@@ -1,0 +1,300 @@
+package forcepoint
+
+import (
+	"testing"
+	"time"
+)
+
+// TestWalkCollectsExactlyExpected pages every type from before its first
+// record to caught up, with both auth schemes, and checks that the records
+// are exactly Expected(): none missing, none twice, in order.
+func TestWalkCollectsExactlyExpected(t *testing.T) {
+	clk := &fakeClock{t: testEnd.Add(time.Hour)}
+	cfg := baseConfig(clk)
+	cfg.Types = map[string]int{}
+	for i, typ := range AllTypes() {
+		cfg.Types[typ] = 45 + i // several pages, the last one partial
+	}
+	s := New(cfg)
+	for _, auth := range []string{bearer(testToken), basic(testUser, testPass)} {
+		c := start(t, s)
+		c.auth = auth
+		for _, typ := range AllTypes() {
+			got, _ := walk(t, c, typ, startOf(s))
+			sameRecords(t, got, expectedBytes(s.Expected(typ, time.Time{})))
+		}
+	}
+}
+
+func TestPageOrder(t *testing.T) {
+	clk := &fakeClock{t: testEnd}
+	s := New(baseConfig(clk))
+	c := start(t, s)
+	for _, typ := range []string{"access", "healthapi", "swgweb", "ztna"} {
+		resp, body := c.get(params(typ, "startdate", startOf(s)))
+		p := decodePage(t, resp, body)
+		first := recordTime(t, p.Response.Data[0])
+		last := recordTime(t, p.Response.Data[len(p.Response.Data)-1])
+		if newestFirst := first.After(last); newestFirst != isNewType(typ) {
+			t.Errorf("%s: first %v, last %v; want newest first = %v", typ, first, last, isNewType(typ))
+		}
+		// Pages still advance forward in time.
+		resp, body = c.get(params(typ, "nextpagetoken", p.NextPageToken))
+		p2 := decodePage(t, resp, body)
+		for _, rec := range p2.Response.Data {
+			if tm := recordTime(t, rec); tm.Before(first) || tm.Before(last) {
+				t.Errorf("%s: page 2 has %v, older than page 1", typ, tm)
+			}
+		}
+	}
+}
+
+func TestCaughtUpTokens(t *testing.T) {
+	clk := &fakeClock{t: testEnd}
+	s := New(baseConfig(clk))
+	c := start(t, s)
+	for _, typ := range AllTypes() {
+		_, lastGood := walk(t, c, typ, startOf(s))
+		resp, body := c.get(params(typ, "nextpagetoken", lastGood))
+		p := decodePage(t, resp, body)
+		if len(p.Response.Data) != 0 {
+			t.Fatalf("%s: caught up but got %d records", typ, len(p.Response.Data))
+		}
+		want := lastGood // old API: the same token comes back
+		if isNewType(typ) {
+			want = "e30=" // new API: base64 of {}
+		}
+		if p.NextPageToken != want {
+			t.Errorf("%s: caught-up token %q, want %q", typ, p.NextPageToken, want)
+		}
+		resp, body = c.get(params(typ, "nextpagetoken", "e30="))
+		if resp.StatusCode != 400 || string(body) != `{"status": "Invalid next page token"}` {
+			t.Errorf("%s: e30= as token: %d %s", typ, resp.StatusCode, body)
+		}
+	}
+}
+
+func TestTokenFormats(t *testing.T) {
+	clk := &fakeClock{t: testEnd}
+	s := New(baseConfig(clk))
+	c := start(t, s)
+	for _, typ := range AllTypes() {
+		resp, body := c.get(params(typ, "startdate", startOf(s)))
+		p := decodePage(t, resp, body)
+		m := decodeToken(t, p.NextPageToken)
+		if isNewType(typ) {
+			_, a := m["start_time"]
+			_, b := m["end_time"]
+			if page, ok := m["page"].(float64); !a || !b || !ok || page != 1 {
+				t.Errorf("%s: token %v, want start_time, end_time, page 1", typ, m)
+			}
+			continue
+		}
+		id, _ := m["log_id"].(string)
+		dt, _ := m["datetime"].(string)
+		tm, err := time.Parse("2006-01-02T15:04:05.000000Z", dt)
+		if len(id) != 40 || err != nil {
+			t.Fatalf("%s: token %v", typ, m)
+		}
+		newest := recordTime(t, p.Response.Data[len(p.Response.Data)-1])
+		if !tm.After(newest) || tm.Sub(newest) > 2*time.Second {
+			t.Errorf("%s: token datetime %v, want a little after newest event %v", typ, tm, newest)
+		}
+	}
+}
+
+func TestStartdateInclusive(t *testing.T) {
+	clk := &fakeClock{t: testEnd}
+	s := New(baseConfig(clk))
+	c := start(t, s)
+	all := s.Expected("access", time.Time{})
+	// Record 9 starts a burst of records sharing one second.
+	at := all[9].Time
+	resp, body := c.get(params("access", "startdate", at.Format(layoutStartDate)))
+	p := decodePage(t, resp, body)
+	sameRecords(t, pageInOrder("access", p.Response.Data)[:3], expectedBytes(all[9:12]))
+}
+
+// TestStartdateOverlapNewTypes: the vendor's time query for swgweb returns
+// records from before startdate; old types do not.
+func TestStartdateOverlapNewTypes(t *testing.T) {
+	clk := &fakeClock{t: testEnd}
+	s := New(baseConfig(clk))
+	c := start(t, s)
+	for _, typ := range []string{"swgweb", "swgwebdlp", "ztna", "access"} {
+		all := s.Expected(typ, time.Time{})
+		at := all[12].Time
+		resp, body := c.get(params(typ, "startdate", at.Format(layoutStartDate)))
+		got := pageInOrder(typ, decodePage(t, resp, body).Response.Data)
+		from := 12
+		if isNewType(typ) {
+			from = 12 - overlap
+		}
+		sameRecords(t, got, expectedBytes(all[from:min(from+20, len(all))]))
+	}
+}
+
+func TestStartdateAfterAllData(t *testing.T) {
+	clk := &fakeClock{t: testEnd}
+	s := New(baseConfig(clk))
+	c := start(t, s)
+	future := testEnd.Add(time.Hour).Format(layoutStartDate)
+	for _, typ := range []string{"access", "swgweb"} {
+		resp, body := c.get(params(typ, "startdate", future))
+		p := decodePage(t, resp, body)
+		// The swgweb overlap still reaches back before startdate.
+		var want [][]byte
+		if isNewType(typ) {
+			all := expectedBytes(s.Expected(typ, time.Time{}))
+			want = all[len(all)-overlap:]
+		}
+		sameRecords(t, pageInOrder(typ, p.Response.Data), want)
+		if !isNewType(typ) {
+			resp, body = c.get(params(typ, "nextpagetoken", p.NextPageToken))
+			if p := decodePage(t, resp, body); len(p.Response.Data) != 0 {
+				t.Errorf("%s: token of an empty startdate page served %d records", typ, len(p.Response.Data))
+			}
+		}
+	}
+}
+
+func TestTokenBoundToType(t *testing.T) {
+	clk := &fakeClock{t: testEnd}
+	s := New(baseConfig(clk))
+	c := start(t, s)
+	resp, body := c.get(params("access", "startdate", startOf(s)))
+	tok := decodePage(t, resp, body).NextPageToken
+	resp, body = c.get(params("admin", "nextpagetoken", tok))
+	if resp.StatusCode != 400 || string(body) != `{"status": "Invalid next page token"}` {
+		t.Errorf("access token used for admin: %d %s", resp.StatusCode, body)
+	}
+}
+
+func TestLiveArrival(t *testing.T) {
+	for _, typ := range []string{"access", "swgweb"} {
+		clk := &fakeClock{t: testEnd.Add(10 * time.Second)}
+		cfg := baseConfig(clk)
+		cfg.Live, cfg.LiveRate = true, 4
+		s := New(cfg)
+		c := start(t, s)
+		got, lastGood := walk(t, c, typ, startOf(s))
+		sameRecords(t, got, expectedBytes(s.Expected(typ, clk.Now())))
+		if want := cfg.DefaultCount + 40; len(got) != want {
+			t.Fatalf("%s: %d records after 10s at 4/s, want %d", typ, len(got), want)
+		}
+		clk.Advance(2*time.Second + 100*time.Millisecond)
+		var more [][]byte
+		q := params(typ, "nextpagetoken", lastGood)
+		for {
+			resp, body := c.get(q)
+			p := decodePage(t, resp, body)
+			if len(p.Response.Data) == 0 {
+				break
+			}
+			more = append(more, pageInOrder(typ, p.Response.Data)...)
+			q = params(typ, "nextpagetoken", p.NextPageToken)
+		}
+		all := expectedBytes(s.Expected(typ, clk.Now()))
+		sameRecords(t, more, all[len(got):])
+		if len(more) != 8 {
+			t.Errorf("%s: %d new records after 2.1s at 4/s, want 8", typ, len(more))
+		}
+	}
+}
+
+func TestLiveRecordTimes(t *testing.T) {
+	clk := &fakeClock{t: testEnd.Add(time.Minute)}
+	cfg := baseConfig(clk)
+	cfg.Live, cfg.LiveRate = true, 5
+	s := New(cfg)
+	recs := s.Expected("ztna", clk.Now())
+	live := recs[cfg.DefaultCount:]
+	if len(live) != 300 {
+		t.Fatalf("%d live records after 60s at 5/s, want 300", len(live))
+	}
+	for j, r := range live {
+		want := testEnd.Add(time.Duration(j+1) * time.Second / 5).Truncate(time.Second)
+		if !r.Time.Equal(want) || !recordTime(t, r.JSON).Equal(want) {
+			t.Fatalf("live record %d at %v, want %v", j, r.Time, want)
+		}
+	}
+}
+
+func TestPathsAndMethods(t *testing.T) {
+	clk := &fakeClock{t: testEnd}
+	s := New(baseConfig(clk))
+	c := start(t, s)
+	q := params("admin", "startdate", startOf(s))
+	for _, path := range []string{"/api/bitglassapi/logs/v1/", "/api/bitglassapi/logs/v1", "/api/bitglassapi/logs/", "/api/bitglassapi/logs"} {
+		for _, m := range []string{"GET", "POST"} {
+			resp, body := c.do(m, path, q)
+			if got := len(decodePage(t, resp, body).Response.Data); got != 20 {
+				t.Errorf("%s %s: %d records", m, path, got)
+			}
+		}
+	}
+	if resp, _ := c.do("GET", "/api/bitglassapi/config/v1/", q); resp.StatusCode != 404 {
+		t.Errorf("other path: %d", resp.StatusCode)
+	}
+	if resp, _ := c.do("DELETE", logsPath, q); resp.StatusCode != 405 {
+		t.Errorf("DELETE: %d", resp.StatusCode)
+	}
+}
+
+func TestCSVIsTheDefault(t *testing.T) {
+	clk := &fakeClock{t: testEnd}
+	s := New(baseConfig(clk))
+	c := start(t, s)
+	q := params("access", "startdate", startOf(s))
+	q.Del("responseformat")
+	resp, body := c.get(q)
+	if resp.StatusCode != 200 || resp.Header.Get("Content-Type") != "text/csv; charset=utf-8" {
+		t.Fatalf("got %d %q", resp.StatusCode, resp.Header.Get("Content-Type"))
+	}
+	header := "action,activity,application,details,"
+	if len(body) < len(header) || string(body[:len(header)]) != header {
+		t.Errorf("CSV starts %.60q", body)
+	}
+}
+
+func TestRequestLog(t *testing.T) {
+	clk := &fakeClock{t: testEnd}
+	s := New(baseConfig(clk))
+	c := start(t, s)
+	c.get(params("access", "startdate", "2026-11-21T00:00:00Z"))
+	c.auth = basic(testUser, testPass)
+	c.do("POST", logsPath, params("swgweb", "nextpagetoken", "bogus"))
+	c.auth = ""
+	c.get(params("admin", "startdate", "2026-11-21T00:00:00Z"))
+	want := []Request{
+		{Time: testEnd, Type: "access", Status: 200, StartDate: "2026-11-21T00:00:00Z", Method: "GET", Auth: "bearer"},
+		{Time: testEnd, Type: "swgweb", Status: 400, Token: "bogus", Method: "POST", Auth: "basic"},
+		{Time: testEnd, Type: "admin", Status: 401, StartDate: "2026-11-21T00:00:00Z", Method: "GET", Auth: "none"},
+	}
+	got := s.Requests()
+	if len(got) != len(want) || s.RequestCount() != 3 {
+		t.Fatalf("got %d requests: %+v", len(got), got)
+	}
+	for i := range want {
+		if got[i] != want[i] {
+			t.Errorf("request %d = %+v, want %+v", i, got[i], want[i])
+		}
+	}
+}
+
+func TestManyPagesLargeType(t *testing.T) {
+	clk := &fakeClock{t: testEnd}
+	cfg := baseConfig(clk)
+	cfg.Types = map[string]int{"swgwebdlp": 5003}
+	cfg.PageSize = 1000
+	s := New(cfg)
+	c := start(t, s)
+	got, _ := walk(t, c, "swgwebdlp", startOf(s))
+	sameRecords(t, got, expectedBytes(s.Expected("swgwebdlp", time.Time{})))
+	if n := s.RequestCount(); n != 7 {
+		t.Errorf("%d requests for 5003 records at 1000 a page, want 7 (6 pages + caught up)", n)
+	}
+	if n := len(s.Expected("access", time.Time{})); n != 0 {
+		t.Errorf("type missing from Types has %d records", n)
+	}
+}

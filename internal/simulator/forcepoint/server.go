@@ -1,0 +1,179 @@
+package forcepoint
+
+import (
+	"strings"
+	"sync"
+	"time"
+)
+
+// Config shapes the simulated tenant. Zero values pick the defaults below.
+type Config struct {
+	Seed         int64
+	Types        map[string]int // records per log type; nil => DefaultCount for each of the 10 types
+	DefaultCount int            // default 1000
+	End          time.Time      // newest pre-generated record time; zero => Now() at New() truncated to the second
+	Span         time.Duration  // pre-generated records spread over [End-Span, End]; default 23h
+	PageSize     int            // default 1000 records per page
+	Token        string         // accepted OAuth bearer token ("" => bearer not accepted)
+	Username     string         // accepted Basic user ("" => basic not accepted)
+	Password     string
+	Forbidden    []string      // usernames that authenticate but get 403 "Unauthorized"
+	DailyLimit   int           // requests per (identity, type) per budget window; 0 => unlimited
+	BudgetWindow time.Duration // 0 => UTC calendar day; else epoch-aligned windows of this length
+	ResetFormat  string        // X-RateLimit-Reset: "epoch" (default) or "datetime"
+	Live         bool          // records keep arriving after End at LiveRate per second per type
+	LiveRate     float64       // default 5
+	Latency      time.Duration // added to every response
+	Now          func() time.Time
+}
+
+// Defaults applied by New.
+const (
+	DefaultCount    = 1000
+	DefaultSpan     = 23 * time.Hour
+	DefaultPageSize = 1000
+	DefaultLiveRate = 5
+)
+
+var allTypes = []string{"access", "admin", "cloudaudit", "cloudsummary", "swgweb", "swgwebdlp",
+	"healthproxy", "healthapi", "healthsystem", "ztna"}
+
+// AllTypes lists the log types the API serves.
+func AllTypes() []string { return append([]string(nil), allTypes...) }
+
+// Server emulates the log export API. It is safe for concurrent use.
+type Server struct {
+	cfg     Config
+	streams map[string]*stream
+	budget  *budget
+	tokens  *tokenStore
+
+	mu   sync.Mutex
+	reqs []Request
+}
+
+// Request is one request as the server saw it.
+type Request struct {
+	Time      time.Time
+	Type      string
+	Status    int
+	StartDate string
+	Token     string // the nextpagetoken sent
+	Method    string
+	Auth      string // "bearer", "basic" or "none"
+}
+
+// New builds a server; all data is derived from cfg.Seed.
+func New(cfg Config) *Server {
+	cfg = withDefaults(cfg)
+	s := &Server{
+		cfg:     cfg,
+		streams: map[string]*stream{},
+		budget:  newBudget(cfg.DailyLimit, cfg.BudgetWindow),
+		tokens:  newTokenStore(),
+	}
+	for _, typ := range allTypes {
+		s.streams[typ] = newStream(cfg, typ)
+	}
+	return s
+}
+
+func withDefaults(cfg Config) Config {
+	if cfg.Now == nil {
+		cfg.Now = time.Now
+	}
+	if cfg.DefaultCount <= 0 {
+		cfg.DefaultCount = DefaultCount
+	}
+	if cfg.End.IsZero() {
+		cfg.End = cfg.Now().Truncate(time.Second)
+	}
+	if cfg.Span <= 0 {
+		cfg.Span = DefaultSpan
+	}
+	if cfg.PageSize <= 0 {
+		cfg.PageSize = DefaultPageSize
+	}
+	if cfg.LiveRate <= 0 {
+		cfg.LiveRate = DefaultLiveRate
+	}
+	if cfg.BudgetWindow <= 0 {
+		cfg.BudgetWindow = 24 * time.Hour // epoch-aligned days are UTC days
+	}
+	return cfg
+}
+
+func newStream(cfg Config, typ string) *stream {
+	n := cfg.DefaultCount
+	if cfg.Types != nil {
+		n = cfg.Types[typ]
+	}
+	cl, cv := classOf(typ)
+	st := &stream{
+		typ: typ, class: cl, minCV: cv, seed: uint64(cfg.Seed), salt: salt(typ), n: n,
+		first: cfg.End.Add(-cfg.Span), span: cfg.Span, end: cfg.End,
+		live: cfg.Live, rate: cfg.LiveRate, fields: schemaOf(typ),
+	}
+	st.sizeHint = len(st.appendRecord(nil, 0)) + 256
+	return st
+}
+
+// classOf gives a type's paging class and minimum cv. The minima are what
+// the vendor's own collector raises cv to; ztna is our guess.
+func classOf(typ string) (class, version) {
+	switch typ {
+	case "swgweb", "swgwebdlp":
+		return classNew, version{1, 1, 0}
+	case "ztna":
+		return classNew, version{1, 1, 5}
+	case "healthproxy", "healthapi", "healthsystem":
+		return classHealth, version{1, 1, 5}
+	}
+	return classOld, version{}
+}
+
+// Expected returns every record of typ whose time is <= upTo, oldest first.
+// A zero upTo means all pre-generated records. Live records count once
+// their exact (sub-second) arrival time is <= upTo.
+func (s *Server) Expected(typ string, upTo time.Time) []Record {
+	st := s.streams[typ]
+	if st == nil {
+		return nil
+	}
+	n := st.n
+	if !upTo.IsZero() {
+		n = st.countUpTo(upTo)
+	}
+	out := make([]Record, n)
+	for i := range out {
+		out[i] = st.record(i)
+	}
+	return out
+}
+
+// Requests returns a copy of the request log.
+func (s *Server) Requests() []Request {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return append([]Request(nil), s.reqs...)
+}
+
+// RequestCount is len(Requests()) without the copy.
+func (s *Server) RequestCount() int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return len(s.reqs)
+}
+
+func (s *Server) logRequest(r Request) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.reqs = append(s.reqs, r)
+}
+
+// isLogsPath accepts the documented path and the one without v1, each with
+// or without the trailing slash.
+func isLogsPath(p string) bool {
+	p = strings.TrimSuffix(p, "/")
+	return p == "/api/bitglassapi/logs/v1" || p == "/api/bitglassapi/logs"
+}
