@@ -1,0 +1,129 @@
+// Package app wires a configuration into running parts: the state store,
+// the sinks and the sources. Commands call into it; it holds no CLI code.
+package app
+
+import (
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"time"
+
+	"github.com/gatelog/gatelog/internal/config"
+	"github.com/gatelog/gatelog/internal/errclass"
+	"github.com/gatelog/gatelog/internal/httpx"
+	"github.com/gatelog/gatelog/internal/quarantine"
+	"github.com/gatelog/gatelog/internal/sink"
+	"github.com/gatelog/gatelog/internal/sink/file"
+	"github.com/gatelog/gatelog/internal/sink/stdout"
+	"github.com/gatelog/gatelog/internal/source"
+	"github.com/gatelog/gatelog/internal/source/forcepoint"
+	"github.com/gatelog/gatelog/internal/state"
+	"github.com/gatelog/gatelog/internal/state/bolt"
+)
+
+// App is a configuration made into parts. Close it when done.
+type App struct {
+	Cfg        *config.Config
+	Store      state.Store
+	Sinks      []sink.Sink
+	Sources    []source.Source
+	Quarantine *quarantine.Writer
+	Logger     *slog.Logger
+}
+
+// Options tunes Open.
+type Options struct {
+	Logger *slog.Logger
+	Stdout io.Writer // where a stdout sink writes (default os.Stdout)
+	Now    func() time.Time
+}
+
+// Open opens the state store and builds every sink and source.
+func Open(cfg *config.Config, o Options) (*App, error) {
+	if o.Logger == nil {
+		o.Logger = slog.New(slog.DiscardHandler)
+	}
+	if o.Stdout == nil {
+		o.Stdout = os.Stdout
+	}
+	store, err := bolt.Open(cfg.State, bolt.Options{})
+	if err != nil {
+		return nil, err
+	}
+	a := &App{Cfg: cfg, Store: store, Logger: o.Logger,
+		Quarantine: quarantine.New(filepath.Join(filepath.Dir(cfg.State), "quarantine"))}
+	if err := a.build(o); err != nil {
+		a.Close()
+		return nil, err
+	}
+	return a, nil
+}
+
+func (a *App) build(o Options) error {
+	for _, sc := range a.Cfg.Sinks {
+		s, err := NewSink(sc, o.Stdout)
+		if err != nil {
+			return err
+		}
+		a.Sinks = append(a.Sinks, s)
+	}
+	for i := range a.Cfg.Sources {
+		src, err := NewSource(&a.Cfg.Sources[i], a.Store, o.Logger, o.Now)
+		if err != nil {
+			return err
+		}
+		a.Sources = append(a.Sources, src)
+	}
+	return nil
+}
+
+// NewSink builds one configured sink.
+func NewSink(sc config.Sink, w io.Writer) (sink.Sink, error) {
+	switch sc.Type {
+	case "file":
+		return file.New(sc.Name, sc.Path)
+	case "stdout":
+		return stdout.New(sc.Name, w), nil
+	}
+	return nil, errclass.Permanentf("sink %s: type %q is not supported", sc.Name, sc.Type)
+}
+
+// NewSource builds one configured source.
+func NewSource(sc *config.Source, store state.Store, logger *slog.Logger, now func() time.Time) (source.Source, error) {
+	switch sc.Type {
+	case "forcepoint":
+		client := httpx.NewClient(httpx.Options{Insecure: sc.Insecure, HeaderTimeout: time.Duration(sc.RequestTimeout)})
+		return forcepoint.New(ForcepointConfig(sc, logger, now), client, store)
+	}
+	return nil, fmt.Errorf("source %s: type %q is not supported", sc.Name, sc.Type)
+}
+
+// ForcepointConfig maps the YAML block onto the client's settings.
+func ForcepointConfig(sc *config.Source, logger *slog.Logger, now func() time.Time) forcepoint.Config {
+	return forcepoint.Config{
+		Name: sc.Name, BaseURL: sc.BaseURL, Path: sc.Path, Method: sc.Method,
+		Token: sc.Auth.Token.Value(), Username: sc.Auth.Username, Password: sc.Auth.Password.Value(),
+		Insecure: sc.Insecure, LogTypes: sc.LogTypes, CV: sc.EffectiveCV,
+		Start: time.Duration(sc.Start), PollInterval: time.Duration(sc.PollInterval),
+		DailyBudget: sc.DailyRequestBudget, RequestTimeout: time.Duration(sc.RequestTimeout),
+		Now: now, Logger: logger,
+	}
+}
+
+// Close closes sinks and the store; safe to call twice.
+func (a *App) Close() error {
+	var first error
+	for _, s := range a.Sinks {
+		if err := s.Close(); err != nil && first == nil {
+			first = err
+		}
+	}
+	if a.Store != nil {
+		if err := a.Store.Close(); err != nil && first == nil {
+			first = err
+		}
+	}
+	return first
+}

@@ -1,0 +1,136 @@
+package app
+
+import (
+	"bufio"
+	"context"
+	"fmt"
+	"io"
+	"log/slog"
+	"time"
+
+	"github.com/gatelog/gatelog/internal/config"
+	"github.com/gatelog/gatelog/internal/errclass"
+	"github.com/gatelog/gatelog/internal/httpx"
+	"github.com/gatelog/gatelog/internal/source"
+	"github.com/gatelog/gatelog/internal/source/forcepoint"
+	"github.com/gatelog/gatelog/internal/state"
+)
+
+// ExportOptions is one ad-hoc Forcepoint export: no checkpoint is kept, but
+// requests are still counted against the stream's budget in the store.
+type ExportOptions struct {
+	Source   *config.Source
+	LogType  string
+	From, To time.Time // To zero: up to now
+	Store    state.Store
+	Out      io.Writer
+	Logger   *slog.Logger
+	MaxWait  time.Duration // longest throttle worth waiting for
+	Progress func(records int, bytes int64, newest time.Time)
+	Now      func() time.Time
+}
+
+// Export writes the log type's records from From to To as JSON Lines.
+func Export(ctx context.Context, o ExportOptions) (int, error) {
+	if o.Now == nil {
+		o.Now = time.Now
+	}
+	fc := ForcepointConfig(o.Source, o.Logger, o.Now)
+	fc.LogTypes = []string{o.LogType}
+	fc.Start = o.Now().Sub(o.From)
+	client := httpx.NewClient(httpx.Options{Insecure: o.Source.Insecure, HeaderTimeout: fc.RequestTimeout})
+	src, err := forcepoint.New(fc, client, o.Store)
+	if err != nil {
+		return 0, err
+	}
+	st := src.Streams()[0]
+	if err := st.Resume(ctx, nil); err != nil {
+		return 0, err
+	}
+	w := bufio.NewWriterSize(o.Out, 1<<20)
+	n, err := exportLoop(ctx, st, w, o)
+	if ferr := w.Flush(); err == nil && ferr != nil {
+		err = fmt.Errorf("write output: %w", ferr)
+	}
+	return n, err
+}
+
+func exportLoop(ctx context.Context, st source.Stream, w *bufio.Writer, o ExportOptions) (int, error) {
+	var (
+		n       int
+		bytes   int64
+		buf     []byte
+		backoff httpx.Backoff
+		fails   int
+	)
+	for {
+		b, err := st.Fetch(ctx)
+		if err != nil {
+			if werr := waitOrGiveUp(ctx, err, o, backoff, &fails); werr != nil {
+				return n, werr
+			}
+			continue
+		}
+		fails = 0
+		bytes += b.Bytes
+		done := b.CaughtUp
+		for _, r := range b.Records {
+			if !o.To.IsZero() && !r.Time.Before(o.To) {
+				done = true
+				continue
+			}
+			buf = append(r.AppendJSON(buf[:0]), '\n')
+			if _, err := w.Write(buf); err != nil {
+				return n, fmt.Errorf("write output: %w", err)
+			}
+			n++
+		}
+		if len(b.Bad) > 0 {
+			o.Logger.Warn("records that do not parse were skipped", "count", len(b.Bad), "first", b.Bad[0].Reason)
+		}
+		if o.Progress != nil {
+			o.Progress(n, bytes, newest(b))
+		}
+		if done {
+			return n, nil
+		}
+	}
+}
+
+// waitOrGiveUp decides what an ad-hoc export does about a fetch error.
+func waitOrGiveUp(ctx context.Context, err error, o ExportOptions, b httpx.Backoff, fails *int) error {
+	if errclass.IsPermanent(err) || ctx.Err() != nil {
+		return err
+	}
+	if until, ok := errclass.ThrottledUntil(err); ok {
+		if d := until.Sub(o.Now()); d > o.MaxWait {
+			return fmt.Errorf("%w: that is more than --max-wait %s away", err, o.MaxWait)
+		}
+		o.Logger.Info("throttled: waiting", "until", until.UTC().Format(time.RFC3339))
+		return sleepCtx(ctx, until.Sub(o.Now()))
+	}
+	if *fails >= 5 {
+		return fmt.Errorf("giving up after %d failed attempts: %w", *fails, err)
+	}
+	o.Logger.Warn("retrying after an error", "error", err.Error())
+	*fails++
+	return sleepCtx(ctx, b.Delay(*fails))
+}
+
+func newest(b *source.Batch) time.Time {
+	if len(b.Records) == 0 {
+		return time.Time{}
+	}
+	return b.Records[len(b.Records)-1].Time
+}
+
+func sleepCtx(ctx context.Context, d time.Duration) error {
+	t := time.NewTimer(max(d, 0))
+	defer t.Stop()
+	select {
+	case <-ctx.Done():
+		return ctx.Err()
+	case <-t.C:
+		return nil
+	}
+}

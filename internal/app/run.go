@@ -1,0 +1,59 @@
+package app
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"time"
+
+	"github.com/gatelog/gatelog/internal/httpx"
+	"github.com/gatelog/gatelog/internal/pipeline"
+)
+
+// RunOptions tunes Run.
+type RunOptions struct {
+	Once    bool
+	MaxWait time.Duration
+	Observe func(pipeline.Event)
+	Backoff httpx.Backoff
+}
+
+// Run collects every stream into every sink until ctx ends or, with Once,
+// until every stream has caught up, failed or been deferred.
+func (a *App) Run(ctx context.Context, o RunOptions) []pipeline.Result {
+	host, _ := os.Hostname()
+	return pipeline.Run(ctx, a.Sources, pipeline.Options{
+		Store: a.Store, Sinks: a.Sinks, Quarantine: a.Quarantine, Logger: a.Logger,
+		Once: o.Once, MaxWait: o.MaxWait, Observe: o.Observe, Backoff: o.Backoff,
+		Owner: fmt.Sprintf("%s/%d", host, os.Getpid()),
+	})
+}
+
+// ExitError is the error a run ends with, given its results: permanent
+// failures first (exit 1), then deferred streams (exit 3).
+type ExitError struct {
+	Code int
+	Msg  string
+}
+
+func (e *ExitError) Error() string { return e.Msg }
+
+// Outcome summarises results into nil or an *ExitError.
+func Outcome(results []pipeline.Result) error {
+	var failed, deferred int
+	for _, r := range results {
+		switch r.Status {
+		case pipeline.Failed:
+			failed++
+		case pipeline.Deferred:
+			deferred++
+		}
+	}
+	switch {
+	case failed > 0:
+		return &ExitError{Code: 1, Msg: fmt.Sprintf("%d of %d streams failed (see the lines above)", failed, len(results))}
+	case deferred > 0:
+		return &ExitError{Code: 3, Msg: fmt.Sprintf("%d of %d streams are waiting for a request budget reset; run again later", deferred, len(results))}
+	}
+	return nil
+}

@@ -1,0 +1,146 @@
+// Package demo runs gatelog end to end against the built-in simulators, so
+// that a user sees what it does before connecting an account.
+package demo
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"github.com/gatelog/gatelog/internal/app"
+	"github.com/gatelog/gatelog/internal/config"
+	"github.com/gatelog/gatelog/internal/pipeline"
+	"github.com/gatelog/gatelog/internal/simulator"
+)
+
+// Options configures a demo run.
+type Options struct {
+	Dir          string
+	Live         bool
+	Records      int
+	PollInterval time.Duration
+	Logger       *slog.Logger
+	Out          io.Writer
+}
+
+// marker names the file that says a folder belongs to the demo, so that a
+// demo never clears a folder it did not make.
+const marker = ".gatelog-demo"
+
+// SourceName is the demo source's name.
+const SourceName = "demo-forcepoint"
+
+// Run starts the simulator, collects into Dir and prints a summary.
+func Run(ctx context.Context, o Options) error {
+	if err := prepareDir(o.Dir); err != nil {
+		return err
+	}
+	fp := simulator.DefaultForcepoint()
+	fp.DefaultCount, fp.Live, fp.DailyLimit = o.Records, o.Live, 0
+	sim, err := simulator.Start("127.0.0.1:0", simulator.Options{Forcepoint: fp})
+	if err != nil {
+		return err
+	}
+	defer sim.Close()
+	cfg := demoConfig(o, sim.URL)
+	if err := writeConfig(o.Dir, cfg); err != nil {
+		return err
+	}
+	a, err := app.Open(cfg, app.Options{Logger: o.Logger})
+	if err != nil {
+		return err
+	}
+	defer a.Close()
+	fmt.Fprintf(o.Out, "gatelog demo: collecting %d Forcepoint log types from the simulator at %s into %s/\n",
+		len(cfg.Sources[0].LogTypes), sim.URL, o.Dir)
+	if o.Live {
+		fmt.Fprintln(o.Out, "following new records; Ctrl-C stops")
+	}
+	results := a.Run(ctx, app.RunOptions{Once: !o.Live})
+	printSummary(o.Out, o.Dir, cfg, results)
+	return app.Outcome(results)
+}
+
+func demoConfig(o Options, url string) *config.Config {
+	cfg := config.Default()
+	cfg.State = filepath.Join(o.Dir, "state.db")
+	cfg.Sinks = []config.Sink{{Name: "files", Type: "file", Path: filepath.Join(o.Dir, "logs")}}
+	cfg.Sources = []config.Source{{
+		Name: SourceName, Type: "forcepoint", BaseURL: url, Path: "/api/bitglassapi/logs/v1/", Method: "GET",
+		Auth:     config.Auth{Token: config.Secret(simulator.DemoToken)},
+		LogTypes: config.ForcepointLogTypes(), CV: "1.1.5",
+		Start: config.Duration(24 * time.Hour), PollInterval: config.Duration(o.PollInterval),
+		DailyRequestBudget: 300, RequestTimeout: config.Duration(time.Minute),
+	}}
+	return cfg
+}
+
+// prepareDir makes Dir, or clears what an earlier demo left in it.
+func prepareDir(dir string) error {
+	entries, err := os.ReadDir(dir)
+	switch {
+	case errors.Is(err, os.ErrNotExist):
+	case err != nil:
+		return fmt.Errorf("demo folder: %w", err)
+	case len(entries) > 0:
+		if _, err := os.Stat(filepath.Join(dir, marker)); err != nil {
+			return fmt.Errorf("%s exists and was not made by gatelog demo: pass --dir to use another folder", dir)
+		}
+		for _, name := range []string{"state.db", "logs", "quarantine", "gatelog.yaml"} {
+			if err := os.RemoveAll(filepath.Join(dir, name)); err != nil {
+				return fmt.Errorf("clear the previous demo: %w", err)
+			}
+		}
+	}
+	if err := os.MkdirAll(dir, 0o750); err != nil {
+		return fmt.Errorf("demo folder: %w", err)
+	}
+	return os.WriteFile(filepath.Join(dir, marker), []byte("made by gatelog demo\n"), 0o640)
+}
+
+// writeConfig leaves the equivalent configuration beside the output, so a
+// user can run `gatelog state show -c gatelog-demo/gatelog.yaml` and see
+// what a real configuration looks like.
+func writeConfig(dir string, cfg *config.Config) error {
+	s := cfg.Sources[0]
+	text := fmt.Sprintf(`# What "gatelog demo" ran, as a configuration file. The simulator it used
+# is gone now; for a real account set base_url and auth.
+state: %s
+sources:
+  - name: %s
+    type: forcepoint
+    base_url: %s          # real: https://portal.bitglass.com
+    auth: {token: %s}   # real: {token: ${FORCEPOINT_TOKEN}}
+    log_types: [%s]
+    start: 24h
+sinks:
+  - {name: files, type: file, path: %s}
+`, cfg.State, s.Name, s.BaseURL, simulator.DemoToken, strings.Join(s.LogTypes, ", "), cfg.Sinks[0].Path)
+	return os.WriteFile(filepath.Join(dir, "gatelog.yaml"), []byte(text), 0o640)
+}
+
+func printSummary(w io.Writer, dir string, cfg *config.Config, results []pipeline.Result) {
+	var total uint64
+	fmt.Fprintln(w)
+	for _, r := range results {
+		status := string(r.Status)
+		if r.Err != nil {
+			status += ": " + r.Err.Error()
+		}
+		fmt.Fprintf(w, "  %-32s %7d records  %s\n", r.ID, r.Records, status)
+		total += r.Records
+	}
+	files, _ := filepath.Glob(filepath.Join(cfg.Sinks[0].Path, "*", "*", "*.jsonl"))
+	fmt.Fprintf(w, "\n%d records in %d files under %s/\n", total, len(files), cfg.Sinks[0].Path)
+	if len(files) > 0 {
+		fmt.Fprintf(w, "look at one:   head -n 2 %s | jq .\n", files[0])
+	}
+	fmt.Fprintf(w, "checkpoints:   gatelog state show -c %s\n", filepath.Join(dir, "gatelog.yaml"))
+	fmt.Fprintf(w, "your account:  see \"Configuration\" in the README, then gatelog run -c gatelog.yaml\n")
+}
