@@ -64,11 +64,7 @@ which it reads from and records in the state store (--no-state to skip).
 }
 
 func runExport(cmd *cobra.Command, g *globals, f exportFlags) error {
-	logger, err := g.logger(cmd.ErrOrStderr())
-	if err != nil {
-		return err
-	}
-	cfg, err := g.loadConfig()
+	logger, cfg, err := g.setup(cmd)
 	if err != nil {
 		return err
 	}

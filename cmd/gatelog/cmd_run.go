@@ -46,11 +46,7 @@ request budget reset longer than --max-wait.`,
 }
 
 func runRun(cmd *cobra.Command, g *globals, o runOptions) error {
-	logger, err := g.logger(cmd.ErrOrStderr())
-	if err != nil {
-		return err
-	}
-	cfg, err := g.loadConfig()
+	logger, cfg, err := g.setup(cmd)
 	if err != nil {
 		return err
 	}

@@ -64,6 +64,17 @@ func (g *globals) logger(w io.Writer) (*slog.Logger, error) {
 	return nil, &usageError{fmt.Errorf("--log-format %q: use text or json", g.logFormat)}
 }
 
+// setup builds the logger and loads the configuration: the start of every
+// command that works on a configuration.
+func (g *globals) setup(cmd *cobra.Command) (*slog.Logger, *config.Config, error) {
+	logger, err := g.logger(cmd.ErrOrStderr())
+	if err != nil {
+		return nil, nil, err
+	}
+	cfg, err := g.loadConfig()
+	return logger, cfg, err
+}
+
 // loadConfig reads .env from the working directory, then the config file.
 func (g *globals) loadConfig() (*config.Config, error) {
 	if err := config.LoadDotEnv("."); err != nil {

@@ -107,14 +107,14 @@ func waitOrGiveUp(ctx context.Context, err error, o ExportOptions, b httpx.Backo
 			return fmt.Errorf("%w: that is more than --max-wait %s away", err, o.MaxWait)
 		}
 		o.Logger.Info("throttled: waiting", "until", until.UTC().Format(time.RFC3339))
-		return sleepCtx(ctx, until.Sub(o.Now()))
+		return httpx.Sleep(ctx, until.Sub(o.Now()))
 	}
 	if *fails >= 5 {
 		return fmt.Errorf("giving up after %d failed attempts: %w", *fails, err)
 	}
 	o.Logger.Warn("retrying after an error", "error", err.Error())
 	*fails++
-	return sleepCtx(ctx, b.Delay(*fails))
+	return httpx.Sleep(ctx, b.Delay(*fails))
 }
 
 func newest(b *source.Batch) time.Time {
@@ -122,15 +122,4 @@ func newest(b *source.Batch) time.Time {
 		return time.Time{}
 	}
 	return b.Records[len(b.Records)-1].Time
-}
-
-func sleepCtx(ctx context.Context, d time.Duration) error {
-	t := time.NewTimer(max(d, 0))
-	defer t.Stop()
-	select {
-	case <-ctx.Done():
-		return ctx.Err()
-	case <-t.C:
-		return nil
-	}
 }

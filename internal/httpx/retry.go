@@ -1,6 +1,7 @@
 package httpx
 
 import (
+	"context"
 	"math/rand/v2"
 	"net/http"
 	"strconv"
@@ -76,4 +77,20 @@ func ParseReset(v string, now time.Time) (time.Time, bool) {
 func NextUTCMidnight(now time.Time) time.Time {
 	y, m, d := now.UTC().Date()
 	return time.Date(y, m, d+1, 0, 0, 0, 0, time.UTC)
+}
+
+// Sleep waits d or until ctx ends, whichever is first; it returns ctx's
+// error when ctx ended.
+func Sleep(ctx context.Context, d time.Duration) error {
+	if d <= 0 {
+		return ctx.Err()
+	}
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-ctx.Done():
+		return ctx.Err()
+	case <-t.C:
+		return nil
+	}
 }

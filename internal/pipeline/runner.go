@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/gatelog/gatelog/internal/errclass"
+	"github.com/gatelog/gatelog/internal/httpx"
 	"github.com/gatelog/gatelog/internal/source"
 	"github.com/gatelog/gatelog/internal/state"
 )
@@ -47,7 +48,7 @@ func (r *runner) run(ctx context.Context) Result {
 			return res
 		case err == nil && caughtUp:
 			r.o.Observe(Event{ID: id, Kind: EventCaughtUp, EventTime: r.cp.EventTime})
-			_ = sleep(ctx, r.st.PollInterval())
+			_ = httpx.Sleep(ctx, r.st.PollInterval())
 		case err == nil:
 		case ctx.Err() != nil:
 			return res
@@ -167,14 +168,14 @@ func (r *runner) wait(ctx context.Context, err error) (time.Time, bool) {
 		}
 		r.o.Logger.Info("throttled: waiting", "stream", id.String(), "until", until.UTC().Format(time.RFC3339), "reason", err.Error())
 		r.o.Observe(Event{ID: id, Kind: EventWaiting, Until: until, Err: err})
-		_ = sleep(ctx, until.Sub(r.o.Now()))
+		_ = httpx.Sleep(ctx, until.Sub(r.o.Now()))
 		return until, false
 	}
 	d := r.o.Backoff.Delay(r.failures)
 	r.failures++
 	r.o.Logger.Warn("retrying after an error", "stream", id.String(), "in", d.Round(time.Millisecond).String(), "error", err.Error())
 	r.o.Observe(Event{ID: id, Kind: EventRetrying, Err: err})
-	_ = sleep(ctx, d)
+	_ = httpx.Sleep(ctx, d)
 	return time.Time{}, false
 }
 
@@ -235,18 +236,4 @@ func samePositions(a, b map[string][]byte) bool {
 		}
 	}
 	return true
-}
-
-func sleep(ctx context.Context, d time.Duration) error {
-	if d <= 0 {
-		return ctx.Err()
-	}
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-ctx.Done():
-		return ctx.Err()
-	case <-t.C:
-		return nil
-	}
 }

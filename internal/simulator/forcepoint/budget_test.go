@@ -4,11 +4,13 @@ import (
 	"strconv"
 	"testing"
 	"time"
+
+	"github.com/gatelog/gatelog/internal/testutil"
 )
 
 func TestBudget(t *testing.T) {
 	// 12:00:00.5 in a 2s window that resets at 12:00:02.
-	clk := &fakeClock{t: testEnd.Add(500 * time.Millisecond)}
+	clk := testutil.NewClock(testEnd.Add(500 * time.Millisecond))
 	cfg := baseConfig(clk)
 	cfg.DailyLimit, cfg.BudgetWindow = 3, 2*time.Second
 	s := New(cfg)
@@ -70,7 +72,7 @@ func checkQuotaHeaders(t *testing.T, get func(string) string, limit, remaining i
 // TestBudgetCountsFailures: a 400 costs a request too; a 401 has no
 // identity to charge.
 func TestBudgetCountsFailures(t *testing.T) {
-	clk := &fakeClock{t: testEnd}
+	clk := testutil.NewClock(testEnd)
 	cfg := baseConfig(clk)
 	cfg.DailyLimit = 2
 	s := New(cfg)
@@ -93,7 +95,7 @@ func TestBudgetCountsFailures(t *testing.T) {
 // TestBudgetCalendarDay: the default window is the UTC day, the reset
 // datetime format is selectable.
 func TestBudgetCalendarDay(t *testing.T) {
-	clk := &fakeClock{t: time.Date(2026, 11, 22, 23, 59, 30, 0, time.UTC)}
+	clk := testutil.NewClock(time.Date(2026, 11, 22, 23, 59, 30, 0, time.UTC))
 	cfg := baseConfig(clk)
 	cfg.DailyLimit, cfg.ResetFormat = 1, "datetime"
 	s := New(cfg)
@@ -118,7 +120,7 @@ func TestBudgetCalendarDay(t *testing.T) {
 }
 
 func TestNoBudgetHeadersWhenUnlimited(t *testing.T) {
-	clk := &fakeClock{t: testEnd}
+	clk := testutil.NewClock(testEnd)
 	s := New(baseConfig(clk))
 	c := start(t, s)
 	for range 5 {

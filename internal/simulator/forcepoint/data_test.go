@@ -9,6 +9,8 @@ import (
 	"testing"
 	"time"
 	"unicode/utf8"
+
+	"github.com/gatelog/gatelog/internal/testutil"
 )
 
 // TestRecordsValid checks every record of every type: valid JSON, a time
@@ -129,7 +131,7 @@ func TestKeysSorted(t *testing.T) {
 // tokens included; another seed serves different records.
 func TestDeterminism(t *testing.T) {
 	serve := func(seed int64) []byte {
-		clk := &fakeClock{t: testEnd}
+		clk := testutil.NewClock(testEnd)
 		cfg := baseConfig(clk)
 		cfg.Seed = seed
 		s := New(cfg)

@@ -6,10 +6,12 @@ import (
 	"net/http/httptest"
 	"testing"
 	"time"
+
+	"github.com/gatelog/gatelog/internal/testutil"
 )
 
 func TestErrorMessages(t *testing.T) {
-	clk := &fakeClock{t: testEnd}
+	clk := testutil.NewClock(testEnd)
 	cfg := baseConfig(clk)
 	cfg.Forbidden = []string{"viewer@acme-gizmo.com"}
 	s := New(cfg)
@@ -79,7 +81,7 @@ func TestErrorMessages(t *testing.T) {
 }
 
 func TestNoBearerWhenNoTokenConfigured(t *testing.T) {
-	clk := &fakeClock{t: testEnd}
+	clk := testutil.NewClock(testEnd)
 	cfg := baseConfig(clk)
 	cfg.Token = ""
 	c := start(t, New(cfg))
@@ -91,7 +93,7 @@ func TestNoBearerWhenNoTokenConfigured(t *testing.T) {
 }
 
 func TestNoBasicWhenNoUserConfigured(t *testing.T) {
-	clk := &fakeClock{t: testEnd}
+	clk := testutil.NewClock(testEnd)
 	cfg := baseConfig(clk)
 	cfg.Username, cfg.Password = "", ""
 	c := start(t, New(cfg))
@@ -105,7 +107,7 @@ func TestNoBasicWhenNoUserConfigured(t *testing.T) {
 // TestLatencyRespectsCancel would hang for an hour if the latency ignored
 // the request context.
 func TestLatencyRespectsCancel(t *testing.T) {
-	clk := &fakeClock{t: testEnd}
+	clk := testutil.NewClock(testEnd)
 	cfg := baseConfig(clk)
 	cfg.Latency = time.Hour
 	s := New(cfg)
@@ -124,7 +126,7 @@ func TestLatencyRespectsCancel(t *testing.T) {
 }
 
 func TestLatencyDelaysAnswer(t *testing.T) {
-	clk := &fakeClock{t: testEnd}
+	clk := testutil.NewClock(testEnd)
 	cfg := baseConfig(clk)
 	cfg.Latency = time.Millisecond
 	c := start(t, New(cfg))

@@ -9,9 +9,10 @@ import (
 	"net/http/httptest"
 	"net/url"
 	"slices"
-	"sync"
 	"testing"
 	"time"
+
+	"github.com/gatelog/gatelog/internal/testutil"
 )
 
 var testEnd = time.Date(2026, 11, 22, 12, 0, 0, 0, time.UTC)
@@ -23,26 +24,8 @@ const (
 	logsPath  = "/api/bitglassapi/logs/v1/"
 )
 
-// fakeClock is a settable clock; tests advance it instead of sleeping.
-type fakeClock struct {
-	mu sync.Mutex
-	t  time.Time
-}
-
-func (c *fakeClock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.t
-}
-
-func (c *fakeClock) Advance(d time.Duration) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.t = c.t.Add(d)
-}
-
 // baseConfig is a small tenant with both credentials and a fixed clock.
-func baseConfig(clk *fakeClock) Config {
+func baseConfig(clk *testutil.Clock) Config {
 	return Config{
 		Seed: 7, End: testEnd, Token: testToken, Username: testUser, Password: testPass,
 		Now: clk.Now, DefaultCount: 50, PageSize: 20,

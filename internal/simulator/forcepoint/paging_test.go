@@ -3,13 +3,15 @@ package forcepoint
 import (
 	"testing"
 	"time"
+
+	"github.com/gatelog/gatelog/internal/testutil"
 )
 
 // TestWalkCollectsExactlyExpected pages every type from before its first
 // record to caught up, with both auth schemes, and checks that the records
 // are exactly Expected(): none missing, none twice, in order.
 func TestWalkCollectsExactlyExpected(t *testing.T) {
-	clk := &fakeClock{t: testEnd.Add(time.Hour)}
+	clk := testutil.NewClock(testEnd.Add(time.Hour))
 	cfg := baseConfig(clk)
 	cfg.Types = map[string]int{}
 	for i, typ := range AllTypes() {
@@ -27,7 +29,7 @@ func TestWalkCollectsExactlyExpected(t *testing.T) {
 }
 
 func TestPageOrder(t *testing.T) {
-	clk := &fakeClock{t: testEnd}
+	clk := testutil.NewClock(testEnd)
 	s := New(baseConfig(clk))
 	c := start(t, s)
 	for _, typ := range []string{"access", "healthapi", "swgweb", "ztna"} {
@@ -50,7 +52,7 @@ func TestPageOrder(t *testing.T) {
 }
 
 func TestCaughtUpTokens(t *testing.T) {
-	clk := &fakeClock{t: testEnd}
+	clk := testutil.NewClock(testEnd)
 	s := New(baseConfig(clk))
 	c := start(t, s)
 	for _, typ := range AllTypes() {
@@ -75,7 +77,7 @@ func TestCaughtUpTokens(t *testing.T) {
 }
 
 func TestTokenFormats(t *testing.T) {
-	clk := &fakeClock{t: testEnd}
+	clk := testutil.NewClock(testEnd)
 	s := New(baseConfig(clk))
 	c := start(t, s)
 	for _, typ := range AllTypes() {
@@ -104,7 +106,7 @@ func TestTokenFormats(t *testing.T) {
 }
 
 func TestStartdateInclusive(t *testing.T) {
-	clk := &fakeClock{t: testEnd}
+	clk := testutil.NewClock(testEnd)
 	s := New(baseConfig(clk))
 	c := start(t, s)
 	all := s.Expected("access", time.Time{})
@@ -118,7 +120,7 @@ func TestStartdateInclusive(t *testing.T) {
 // TestStartdateOverlapNewTypes: the vendor's time query for swgweb returns
 // records from before startdate; old types do not.
 func TestStartdateOverlapNewTypes(t *testing.T) {
-	clk := &fakeClock{t: testEnd}
+	clk := testutil.NewClock(testEnd)
 	s := New(baseConfig(clk))
 	c := start(t, s)
 	for _, typ := range []string{"swgweb", "swgwebdlp", "ztna", "access"} {
@@ -135,7 +137,7 @@ func TestStartdateOverlapNewTypes(t *testing.T) {
 }
 
 func TestStartdateAfterAllData(t *testing.T) {
-	clk := &fakeClock{t: testEnd}
+	clk := testutil.NewClock(testEnd)
 	s := New(baseConfig(clk))
 	c := start(t, s)
 	future := testEnd.Add(time.Hour).Format(layoutStartDate)
@@ -159,7 +161,7 @@ func TestStartdateAfterAllData(t *testing.T) {
 }
 
 func TestTokenBoundToType(t *testing.T) {
-	clk := &fakeClock{t: testEnd}
+	clk := testutil.NewClock(testEnd)
 	s := New(baseConfig(clk))
 	c := start(t, s)
 	resp, body := c.get(params("access", "startdate", startOf(s)))
@@ -172,7 +174,7 @@ func TestTokenBoundToType(t *testing.T) {
 
 func TestLiveArrival(t *testing.T) {
 	for _, typ := range []string{"access", "swgweb"} {
-		clk := &fakeClock{t: testEnd.Add(10 * time.Second)}
+		clk := testutil.NewClock(testEnd.Add(10 * time.Second))
 		cfg := baseConfig(clk)
 		cfg.Live, cfg.LiveRate = true, 4
 		s := New(cfg)
@@ -203,7 +205,7 @@ func TestLiveArrival(t *testing.T) {
 }
 
 func TestLiveRecordTimes(t *testing.T) {
-	clk := &fakeClock{t: testEnd.Add(time.Minute)}
+	clk := testutil.NewClock(testEnd.Add(time.Minute))
 	cfg := baseConfig(clk)
 	cfg.Live, cfg.LiveRate = true, 5
 	s := New(cfg)
@@ -221,7 +223,7 @@ func TestLiveRecordTimes(t *testing.T) {
 }
 
 func TestPathsAndMethods(t *testing.T) {
-	clk := &fakeClock{t: testEnd}
+	clk := testutil.NewClock(testEnd)
 	s := New(baseConfig(clk))
 	c := start(t, s)
 	q := params("admin", "startdate", startOf(s))
@@ -242,7 +244,7 @@ func TestPathsAndMethods(t *testing.T) {
 }
 
 func TestCSVIsTheDefault(t *testing.T) {
-	clk := &fakeClock{t: testEnd}
+	clk := testutil.NewClock(testEnd)
 	s := New(baseConfig(clk))
 	c := start(t, s)
 	q := params("access", "startdate", startOf(s))
@@ -258,7 +260,7 @@ func TestCSVIsTheDefault(t *testing.T) {
 }
 
 func TestRequestLog(t *testing.T) {
-	clk := &fakeClock{t: testEnd}
+	clk := testutil.NewClock(testEnd)
 	s := New(baseConfig(clk))
 	c := start(t, s)
 	c.get(params("access", "startdate", "2026-11-21T00:00:00Z"))
@@ -283,7 +285,7 @@ func TestRequestLog(t *testing.T) {
 }
 
 func TestManyPagesLargeType(t *testing.T) {
-	clk := &fakeClock{t: testEnd}
+	clk := testutil.NewClock(testEnd)
 	cfg := baseConfig(clk)
 	cfg.Types = map[string]int{"swgwebdlp": 5003}
 	cfg.PageSize = 1000

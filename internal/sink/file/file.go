@@ -76,7 +76,7 @@ func (s *Sink) Recover(ctx context.Context, id record.StreamID, pos []byte) erro
 	if err := checkStreamID(id); err != nil {
 		return err
 	}
-	st, err := s.streamFor(id)
+	st, err := s.streamFor(id, true)
 	if err != nil {
 		return err
 	}
@@ -95,7 +95,7 @@ func (s *Sink) Write(ctx context.Context, id record.StreamID, recs []record.Reco
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
-	st, err := s.recovered(id)
+	st, err := s.streamFor(id, false)
 	if err != nil {
 		return nil, err
 	}
@@ -128,31 +128,21 @@ func (s *Sink) Close() error {
 	return nil
 }
 
-// streamFor returns the state of id, creating it on first use.
-func (s *Sink) streamFor(id record.StreamID) (*stream, error) {
+// streamFor returns the state of id. Recover creates it (create); Write
+// requires it, because without Recover the sink does not know which bytes
+// on disk are already checkpointed.
+func (s *Sink) streamFor(id record.StreamID, create bool) (*stream, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if s.closed {
 		return nil, errClosed
 	}
 	st := s.streams[id]
-	if st == nil {
+	switch {
+	case st == nil && create:
 		st = newStream(s.dir, id)
 		s.streams[id] = st
-	}
-	return st, nil
-}
-
-// recovered returns the state of id, which Recover must have created: without
-// it the sink does not know which bytes on disk are already checkpointed.
-func (s *Sink) recovered(id record.StreamID) (*stream, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if s.closed {
-		return nil, errClosed
-	}
-	st := s.streams[id]
-	if st == nil {
+	case st == nil:
 		return nil, errclass.Permanentf("write %s: Recover was not called for this stream", id)
 	}
 	return st, nil

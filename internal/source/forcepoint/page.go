@@ -23,7 +23,6 @@ func (s *stream) applyPage(pg *page, sentToken string, batch *source.Batch) {
 	if pg.Token != "" && kind != tokenEnd {
 		s.cur.Token = pg.Token
 	}
-	s.advance(recs)
 	batch.Records = append(batch.Records, recs...)
 	batch.Bad = append(batch.Bad, bad...)
 	batch.Cursor, _ = json.Marshal(s.cur) // a struct of strings and times always marshals
@@ -98,43 +97,36 @@ func parseTime(v string) (time.Time, error) {
 	return time.Time{}, fmt.Errorf("time %q does not parse as \"%%d %%b %%Y %%H:%%M:%%S\"", v)
 }
 
-// dedup drops what was delivered already. Asking by startdate re-reads the
-// newest delivered second (and, for the new types, a few records before
-// it), so in that mode anything older than the anchor goes too.
+// dedup drops what was delivered already and advances the time anchor to
+// the newest record kept. Asking by startdate re-reads the newest delivered
+// second (and, for the new types, a few records before it), so in that mode
+// anything older than the anchor goes too.
 func (s *stream) dedup(recs []record.Record, byTime bool) []record.Record {
 	anchor := s.cur.LastTime
 	if anchor.IsZero() && byTime {
 		anchor = s.cur.StartDate
 	}
-	if anchor.IsZero() {
-		return recs
-	}
-	seen := make(map[string]bool, len(s.cur.Boundary))
+	boundary := make(map[string]bool, len(s.cur.Boundary))
 	for _, id := range s.cur.Boundary {
-		seen[id] = true
+		boundary[id] = true
 	}
 	out := recs[:0]
 	for _, r := range recs {
-		if byTime && r.Time.Before(anchor) {
+		switch {
+		case byTime && r.Time.Before(anchor):
 			continue
+		case r.Time.Equal(s.cur.LastTime) && boundary[r.ID]:
+			continue
+		case r.Time.After(s.cur.LastTime):
+			s.cur.LastTime = r.Time
+			clear(boundary)
+			s.cur.Boundary = s.cur.Boundary[:0:0]
 		}
-		if r.Time.Equal(s.cur.LastTime) && seen[r.ID] {
-			continue
+		if r.Time.Equal(s.cur.LastTime) {
+			boundary[r.ID] = true
+			s.cur.Boundary = append(s.cur.Boundary, r.ID)
 		}
 		out = append(out, r)
 	}
 	return out
-}
-
-// advance moves the time anchor to the newest record delivered.
-func (s *stream) advance(recs []record.Record) {
-	for _, r := range recs {
-		switch {
-		case r.Time.After(s.cur.LastTime):
-			s.cur.LastTime = r.Time
-			s.cur.Boundary = append(s.cur.Boundary[:0:0], r.ID)
-		case r.Time.Equal(s.cur.LastTime) && !slices.Contains(s.cur.Boundary, r.ID):
-			s.cur.Boundary = append(s.cur.Boundary, r.ID)
-		}
-	}
 }

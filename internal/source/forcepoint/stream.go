@@ -5,10 +5,12 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"net/http"
 	"time"
 
 	"github.com/gatelog/gatelog/internal/errclass"
+	"github.com/gatelog/gatelog/internal/httpx"
 	"github.com/gatelog/gatelog/internal/record"
 	"github.com/gatelog/gatelog/internal/source"
 	"github.com/gatelog/gatelog/internal/state"
@@ -78,7 +80,7 @@ func (s *stream) Fetch(ctx context.Context) (*source.Batch, error) {
 	var lastErr error
 	for attempt := 0; attempt < s.cfg.MaxAttempts; attempt++ {
 		if attempt > 0 {
-			if err := sleep(ctx, s.cfg.Backoff.Delay(attempt-1)); err != nil {
+			if err := httpx.Sleep(ctx, s.cfg.Backoff.Delay(attempt-1)); err != nil {
 				return nil, err
 			}
 		}
@@ -162,19 +164,9 @@ func (s *stream) startDate() time.Time {
 	return s.cur.StartDate
 }
 
-func sleep(ctx context.Context, d time.Duration) error {
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-ctx.Done():
-		return ctx.Err()
-	case <-t.C:
-		return nil
-	}
-}
-
+// countingReader counts the response bytes a page cost.
 type countingReader struct {
-	r interface{ Read([]byte) (int, error) }
+	r io.Reader
 	n int64
 }
 

@@ -16,28 +16,11 @@ import (
 
 	"github.com/gatelog/gatelog/internal/record"
 	"github.com/gatelog/gatelog/internal/state"
+	"github.com/gatelog/gatelog/internal/testutil"
 )
 
-// fakeClock is a settable clock so lease tests move time instead of sleeping.
-type fakeClock struct {
-	mu sync.Mutex
-	t  time.Time
-}
-
-func newClock() *fakeClock {
-	return &fakeClock{t: time.Date(2025, 3, 1, 12, 0, 0, 0, time.UTC)}
-}
-
-func (c *fakeClock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.t
-}
-
-func (c *fakeClock) Advance(d time.Duration) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.t = c.t.Add(d)
+func newClock() *testutil.Clock {
+	return testutil.NewClock(time.Date(2025, 3, 1, 12, 0, 0, 0, time.UTC))
 }
 
 func tempPath(t *testing.T) string {
