@@ -11,6 +11,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/gatelog/gatelog/internal/app"
@@ -62,9 +63,27 @@ func Run(ctx context.Context, o Options) error {
 	if o.Live {
 		fmt.Fprintln(o.Out, "following new records; Ctrl-C stops")
 	}
-	results := a.Run(ctx, app.RunOptions{Once: !o.Live})
+	run := app.RunOptions{Once: !o.Live}
+	if o.Live {
+		run.Observe = liveLine(o.Out)
+	}
+	results := a.Run(ctx, run)
 	printSummary(o.Out, o.Dir, cfg, results)
 	return app.Outcome(results)
+}
+
+// liveLine prints each delivered batch while the demo follows new records.
+func liveLine(w io.Writer) func(pipeline.Event) {
+	var mu sync.Mutex
+	return func(e pipeline.Event) {
+		if e.Kind != pipeline.EventDelivered || e.Records == 0 {
+			return
+		}
+		mu.Lock()
+		defer mu.Unlock()
+		fmt.Fprintf(w, "  %s  +%-5d %-32s newest event %s\n", time.Now().Format(time.TimeOnly), e.Records, e.ID,
+			e.EventTime.UTC().Format(time.DateTime))
+	}
 }
 
 func demoConfig(o Options, url string) *config.Config {
