@@ -28,14 +28,6 @@ func (s *stream) applyPage(pg *page, sentToken string, batch *source.Batch) {
 	batch.Cursor, _ = json.Marshal(s.cur) // a struct of strings and times always marshals
 }
 
-// recordKeys are the fields gatelog reads from a record; the rest is
-// carried as received.
-type recordKeys struct {
-	Time          any `json:"time"`
-	TransactionID any `json:"transactionid"`
-	FileID        any `json:"fileid"`
-}
-
 func (s *stream) toRecords(pg *page) ([]record.Record, []source.Quarantined) {
 	recs := make([]record.Record, 0, len(pg.Data))
 	var bad []source.Quarantined
@@ -53,18 +45,14 @@ func (s *stream) toRecords(pg *page) ([]record.Record, []source.Quarantined) {
 }
 
 func (s *stream) toRecord(raw json.RawMessage) (record.Record, error) {
-	var k recordKeys
-	if len(raw) == 0 || raw[0] != '{' {
-		return record.Record{}, fmt.Errorf("record is not a JSON object")
+	k, err := scanKeys(raw)
+	if err != nil {
+		return record.Record{}, err
 	}
-	if err := json.Unmarshal(raw, &k); err != nil {
-		return record.Record{}, fmt.Errorf("decode record: %w", err)
-	}
-	ts, ok := k.Time.(string)
-	if !ok {
+	if !k.HasTime {
 		return record.Record{}, fmt.Errorf("record has no time")
 	}
-	t, err := parseTime(ts)
+	t, err := parseTime(k.Time)
 	if err != nil {
 		return record.Record{}, err
 	}
@@ -76,11 +64,11 @@ func (s *stream) toRecord(raw json.RawMessage) (record.Record, error) {
 
 // recordID is the vendor's own unique key where there is one.
 func recordID(k recordKeys, raw []byte) string {
-	if id, ok := k.TransactionID.(string); ok && id != "" {
-		return id
-	}
-	if id, ok := k.FileID.(string); ok && id != "" {
-		return id
+	switch {
+	case k.TransactionID != "":
+		return k.TransactionID
+	case k.FileID != "":
+		return k.FileID
 	}
 	return record.HashID(raw)
 }
@@ -120,7 +108,7 @@ func (s *stream) dedup(recs []record.Record, byTime bool) []record.Record {
 		case r.Time.After(s.cur.LastTime):
 			s.cur.LastTime = r.Time
 			clear(boundary)
-			s.cur.Boundary = s.cur.Boundary[:0:0]
+			s.cur.Boundary = s.cur.Boundary[:0]
 		}
 		if r.Time.Equal(s.cur.LastTime) {
 			boundary[r.ID] = true
