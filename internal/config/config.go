@@ -13,8 +13,7 @@ import (
 	"go.yaml.in/yaml/v3"
 )
 
-// Source and sink types. Symantec is listed so that configs naming it get a
-// clear "not supported yet" instead of "unknown type".
+// Source and sink types.
 const (
 	TypeForcepoint = "forcepoint"
 	TypeSymantec   = "symantec"
@@ -80,6 +79,14 @@ type Source struct {
 	PollInterval       Duration `yaml:"poll_interval"`
 	DailyRequestBudget int      `yaml:"daily_request_budget"`
 	RequestTimeout     Duration `yaml:"request_timeout"`
+
+	// Symantec Cloud SWG: one credential per API role.
+	AccessLogs  Credential    `yaml:"access_logs"`
+	Audit       Credential    `yaml:"audit"`
+	Locations   Credential    `yaml:"locations"`
+	Paths       SymantecPaths `yaml:"paths"`
+	AuditParams AuditParams   `yaml:"audit_params"`
+	Archive     ArchiveLimits `yaml:"archive"`
 }
 
 // Auth holds either a bearer token or a username and password.
@@ -104,13 +111,16 @@ func Default() *Config {
 	return c
 }
 
-// ApplyDefaults fills every zero field with its default. Parse and Load call
-// it; a Config built in code should call it before Validate.
-func (c *Config) ApplyDefaults() {
+// ApplyDefaults fills every zero field with its default, Symantec
+// credentials from SWG_API_USERNAME/SWG_API_PASSWORD. Parse and Load call it;
+// a Config built in code should call it before Validate.
+func (c *Config) ApplyDefaults() { c.applyDefaults(os.LookupEnv) }
+
+func (c *Config) applyDefaults(env func(string) (string, bool)) {
 	c.State = orDefault(c.State, DefaultState)
 	c.Listen = orDefault(c.Listen, DefaultListen)
 	for i := range c.Sources {
-		c.Sources[i].applyDefaults()
+		c.Sources[i].applyDefaults(env)
 	}
 	if len(c.Sinks) == 0 {
 		c.Sinks = []Sink{{Name: DefaultSinkName, Type: SinkFile}}
@@ -122,9 +132,13 @@ func (c *Config) ApplyDefaults() {
 	}
 }
 
-func (s *Source) applyDefaults() {
-	// Other types get their own defaults when they are implemented.
-	if s.Type != TypeForcepoint {
+func (s *Source) applyDefaults(env func(string) (string, bool)) {
+	switch s.Type {
+	case TypeSymantec:
+		s.applySymantecDefaults(env)
+		return
+	case TypeForcepoint:
+	default:
 		return
 	}
 	s.BaseURL = orDefault(s.BaseURL, DefaultBaseURL)
@@ -190,7 +204,7 @@ func Parse(data []byte, filename string, env func(string) (string, bool)) (*Conf
 			return nil, err
 		}
 	}
-	cfg.ApplyDefaults()
+	cfg.applyDefaults(env)
 	if err := cfg.Validate(); err != nil {
 		return nil, err
 	}

@@ -220,8 +220,16 @@ var badCases = map[string]struct {
 	// The design's Symantec block: one clear message, no noise about
 	// its keys or its unset variables.
 	"bad_symantec.yaml": {[]string{
-		`gatelog.yaml:3: sources[0].type: type symantec is not supported yet`,
-	}, 1},
+		`gatelog.yaml:4: sources[0].access_logs.username: environment variable SWG_LOGS_USERNAME is not set`,
+		`gatelog.yaml:5: sources[0].audit.password: environment variable SWG_API_PASSWORD is not set`,
+	}, 4},
+	"bad_symantec_settings.yaml": {[]string{
+		`gatelog.yaml:4: sources[0].poll_interval: 30s is less than 1m: Broadcom throttles clients that poll the current hour too often (KB 232689`,
+		`gatelog.yaml:5: sources[0].cv: is a Forcepoint setting; a symantec source does not use it`,
+		`gatelog.yaml:8: sources[0].audit: set username and password of an API key with the "Audit Logs" role (or SWG_API_USERNAME and SWG_API_PASSWORD)`,
+		`gatelog.yaml:6: sources[0].log_types[1]: "access" is not a Symantec stream (allowed: accesslog, audit)`,
+		`gatelog.yaml:12: sources[1].paths: is a Symantec setting; a forcepoint source does not use it`,
+	}, 5},
 	"bad_sink.yaml": {[]string{
 		`gatelog.yaml:6: sinks[0].type: unknown sink type "syslog" (allowed: file, stdout)`,
 		`gatelog.yaml:7: sinks[1].path: only file sinks have a path`,
@@ -429,5 +437,26 @@ func TestFlowEnvLikeTheDesignExample(t *testing.T) {
 	}
 	if got := cfg.Sources[0].Auth.Token.Value(); got != "tok: with # and }" {
 		t.Fatalf("token = %q", got)
+	}
+}
+
+func TestSymantecDefaultsAndEnvCredentials(t *testing.T) {
+	data := []byte("sources:\n  - name: wss\n    type: symantec\n    access_logs: {username: u1, password: p1}\n")
+	env := func(k string) (string, bool) {
+		return map[string]string{"SWG_API_USERNAME": "env-user", "SWG_API_PASSWORD": "env-pass"}[k], true
+	}
+	cfg, err := Parse(data, "gatelog.yaml", env)
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := cfg.Sources[0]
+	if s.BaseURL != DefaultSymantecBaseURL || s.PollInterval != DefaultSymantecPollInterval ||
+		s.Paths.Sync != "/reportpod/logs/sync" || s.AuditParams.ObjectType != "objectType" ||
+		s.Archive.MaxLineBytes != 1<<20 || len(s.LogTypes) != 2 {
+		t.Fatalf("defaults: %+v", s)
+	}
+	// An explicit credential wins; the others fall back to SWG_API_*.
+	if s.AccessLogs.Username.Value() != "u1" || s.Audit.Username.Value() != "env-user" || s.Locations.Password.Value() != "env-pass" {
+		t.Fatalf("credentials: access %q audit %q locations %q", s.AccessLogs.Username.Value(), s.Audit.Username.Value(), s.Locations.Password.Value())
 	}
 }

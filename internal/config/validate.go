@@ -104,7 +104,7 @@ func (v *validator) source(p string, s *Source) {
 	case TypeForcepoint:
 		v.forcepoint(p, s)
 	case TypeSymantec:
-		v.fail(p+".type", "type symantec is not supported yet")
+		v.symantec(p, s)
 	case "":
 		v.fail(p+".type", "required (allowed: %s)", strings.Join(sourceTypes, ", "))
 	default:
@@ -130,6 +130,7 @@ func (v *validator) sink(p string, s *Sink) {
 }
 
 func (v *validator) forcepoint(p string, s *Source) {
+	v.symantecOnly(p, s)
 	v.auth(p+".auth", s.Auth)
 	v.baseURL(p+".base_url", s.BaseURL, s.Insecure)
 	v.path(p+".path", s.Path)

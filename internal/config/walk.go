@@ -201,7 +201,7 @@ func (w *walker) entryType(n *yaml.Node, path string) (string, bool) {
 
 func supportedType(t reflect.Type, typ string) bool {
 	if t == sourceType {
-		return typ == TypeForcepoint
+		return slices.Contains(sourceTypes, typ)
 	}
 	return slices.Contains(sinkTypes, typ)
 }
