@@ -121,7 +121,7 @@ func (v *validator) symantec(p string, s *Source) {
 	v.symantecStreams(p+".log_types", s.LogTypes)
 	for _, c := range []struct {
 		key, stream, role string
-		cred           Credential
+		cred              Credential
 	}{
 		{"access_logs", StreamAccessLog, "Reporting Access Logs", s.AccessLogs},
 		{"audit", StreamAudit, "Audit Logs", s.Audit},
