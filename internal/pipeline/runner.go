@@ -219,6 +219,13 @@ func (r *runner) commit(b *source.Batch, positions map[string][]byte) error {
 			cp.EventTime = rec.Time
 		}
 	}
+	if b.MarkSeen {
+		cp.Seen = make([]state.SeenID, len(b.Records))
+		for i, rec := range b.Records {
+			cp.Seen[i] = state.SeenID{Time: rec.Time, ID: rec.ID}
+		}
+		cp.PruneSeenBefore = b.PruneSeenBefore
+	}
 	if err := r.o.Store.Commit(r.st.ID(), cp); err != nil {
 		return errclass.Permanent(fmt.Errorf("commit checkpoint: %w", err))
 	}

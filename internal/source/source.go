@@ -53,6 +53,12 @@ type Batch struct {
 	// and progress).
 	Requests int
 	Bytes    int64
+	// MarkSeen asks the pipeline to record each record's (time, id) as
+	// seen, atomically with the checkpoint, for a stream that may have to
+	// re-read a range and drop what it delivered (state.Store.Seen).
+	MarkSeen bool
+	// PruneSeenBefore forgets seen marks of records older than this.
+	PruneSeenBefore time.Time
 }
 
 // Quarantined is a piece of vendor data that failed to parse.

@@ -29,6 +29,18 @@ type Checkpoint struct {
 	Records uint64 `json:"records"`
 	// Updated is when this checkpoint was committed.
 	Updated time.Time `json:"updated"`
+
+	// Seen records, in the same transaction as the checkpoint, the ids this batch delivered,
+	// so that a source re-reading a range can drop them (see Store.Seen).
+	Seen []SeenID `json:"-"`
+	// PruneSeenBefore forgets marks of records older than this (zero: keep all).
+	PruneSeenBefore time.Time `json:"-"`
+}
+
+// SeenID marks one delivered record: its event time (which bounds how long the mark is kept) and its id.
+type SeenID struct {
+	Time time.Time
+	ID   string
 }
 
 // Budget is a stream's request ledger against the vendor's daily limit. It
@@ -50,6 +62,9 @@ type Entry struct {
 	Budget     *Budget     // nil when the stream has none
 	LeaseOwner string
 	LeaseUntil time.Time
+	// SeenMarks counts the stream's stored seen marks (see Store.Seen). The
+	// bolt store counts them from page headers, without reading the keys.
+	SeenMarks int
 }
 
 // Store keeps per-stream state durably. Every write method returns only
@@ -61,8 +76,23 @@ type Entry struct {
 type Store interface {
 	// Checkpoint returns the stream's last commit; ok is false when it has none.
 	Checkpoint(id record.StreamID) (c Checkpoint, ok bool, err error)
-	// Commit replaces the stream's checkpoint atomically and durably.
+	// Commit replaces the stream's checkpoint atomically and durably. In the
+	// same atomic transaction it adds a seen mark for each of c.Seen (under
+	// the UTC hour of its Time) and, unless c.PruneSeenBefore is zero, drops
+	// every mark whose hour is before the UTC hour of c.PruneSeenBefore: after
+	// a crash the store holds either the old checkpoint and marks or the new
+	// ones, never a mix. Marks are added before pruning, so a mark older than
+	// the cutoff is dropped in the commit that adds it. A mark whose Time is
+	// before 1970 cannot be stored: Commit then fails and changes nothing.
+	// Seen and PruneSeenBefore are not part of the stored checkpoint:
+	// Checkpoint returns them empty.
 	Commit(id record.StreamID, c Checkpoint) error
+	// Seen reports, for each key, whether a committed checkpoint of the stream marked it seen
+	// (matched by ID within the key's UTC hour: a mark is stored under the hour of its Time).
+	// The answer has one element per key, in order; a key before 1970 is
+	// never seen. A store with no marks (or a read-only file written before
+	// marks existed) answers false for every key.
+	Seen(id record.StreamID, keys []SeenID) ([]bool, error)
 	// Budget returns the stream's ledger, zero with Remaining -1 when none.
 	Budget(id record.StreamID) (Budget, error)
 	// SetBudget replaces the stream's ledger durably.
@@ -74,7 +104,8 @@ type Store interface {
 	Release(id record.StreamID, owner string) error
 	// List returns every stream the store knows, sorted by source then stream.
 	List() ([]Entry, error)
-	// Reset forgets the stream's checkpoint (its next run starts afresh).
+	// Reset forgets the stream's checkpoint and seen marks (its next run
+	// starts afresh and delivers everything it reads) and its lease.
 	// The budget is kept: the vendor still counts the requests made today.
 	Reset(id record.StreamID) error
 	Close() error

@@ -22,10 +22,17 @@ const crashEnv = "GATELOG_BOLT_CRASH_CHILD"
 var crashID = record.StreamID{Source: "crash", Stream: "loop"}
 
 // crashCheckpoint is commit n: every field says n, so a torn write would
-// show up as fields that disagree.
+// show up as fields that disagree. It also marks record n seen, so a mark
+// without its checkpoint (or the reverse) would show up too.
 func crashCheckpoint(n uint64) state.Checkpoint {
 	v := []byte(strconv.FormatUint(n, 10))
-	return state.Checkpoint{Cursor: v, Sinks: map[string][]byte{"file": v}, Records: n}
+	return state.Checkpoint{Cursor: v, Sinks: map[string][]byte{"file": v}, Records: n,
+		Seen: []state.SeenID{crashMark(n)}}
+}
+
+// crashMark is the seen mark of record n, n seconds into a fixed hour range.
+func crashMark(n uint64) state.SeenID {
+	return state.SeenID{Time: time.Unix(1_740_823_200+int64(n), 0), ID: strconv.FormatUint(n, 10)}
 }
 
 // TestCrashChild is not a test: it is the child TestCrashSafety kills. It
@@ -60,6 +67,7 @@ func TestCrashSafety(t *testing.T) {
 		printed := runAndKill(t, path, 2+rand.IntN(50))
 		s := openT(t, path, Options{})
 		c := mustCheckpoint(t, s, crashID)
+		checkCrashMarks(t, s, round, c.Records)
 		if err := s.Close(); err != nil {
 			t.Fatal(err)
 		}
@@ -71,6 +79,29 @@ func TestCrashSafety(t *testing.T) {
 		if want := crashCheckpoint(c.Records); string(c.Cursor) != string(want.Cursor) || string(c.Sinks["file"]) != string(want.Cursor) {
 			t.Errorf("round %d: torn checkpoint %+v", round, c)
 		}
+	}
+}
+
+// checkCrashMarks checks that exactly the marks of the committed records
+// 1..records exist: the commit the kill interrupted left none.
+func checkCrashMarks(t *testing.T, s *Store, round int, records uint64) {
+	t.Helper()
+	keys := make([]state.SeenID, 0, records+2)
+	for n := uint64(1); n <= records+2; n++ {
+		keys = append(keys, crashMark(n))
+	}
+	seen, err := s.Seen(crashID, keys)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i, got := range seen {
+		if n := uint64(i + 1); got != (n <= records) {
+			t.Errorf("round %d: Records = %d but mark %d seen = %v", round, records, n, got)
+		}
+	}
+	entries, err := s.List()
+	if err != nil || len(entries) != 1 || entries[0].SeenMarks != int(records) {
+		t.Errorf("round %d: List = %+v, %v; want %d marks", round, entries, err, records)
 	}
 }
 

@@ -18,6 +18,9 @@ var (
 	bucketCheckpoints = []byte("checkpoints")
 	bucketBudgets     = []byte("budgets")
 	bucketLeases      = []byte("leases")
+	// bucketSeen holds one nested bucket per stream (named by streamKey)
+	// whose keys are seenKey(mark) and whose values are empty.
+	bucketSeen = []byte("seen")
 
 	keySchema = []byte("schema_version")
 )
@@ -25,6 +28,11 @@ var (
 // schemaVersion is the layout this code reads and writes. Bump it with a
 // migration when keys or values change shape; an older gatelog then refuses
 // the file instead of misreading it.
+//
+// Adding a bucket is not such a change: the seen bucket came later than
+// version 1 but left every existing key and value as it was. Code that
+// predates it never looks at it, and this code creates it whenever it opens
+// a file for writing (readers treat it as empty when absent).
 const schemaVersion = 1
 
 // checkSchema creates the layout in a new file and refuses files written by
@@ -40,6 +48,10 @@ func checkSchema(db *bbolt.DB, readOnly bool) error {
 			}
 		}
 		if err := readSchema(tx); err != nil {
+			return err
+		}
+		// A version 1 file written before seen marks existed lacks the bucket.
+		if _, err := tx.CreateBucketIfNotExists(bucketSeen); err != nil {
 			return err
 		}
 		return dropDeadLeases(tx)
@@ -73,7 +85,7 @@ func initLayout(tx *bbolt.Tx) error {
 	if err := meta.Put(keySchema, []byte(strconv.Itoa(schemaVersion))); err != nil {
 		return err
 	}
-	for _, name := range [][]byte{bucketCheckpoints, bucketBudgets, bucketLeases} {
+	for _, name := range [][]byte{bucketCheckpoints, bucketBudgets, bucketLeases, bucketSeen} {
 		if _, err := tx.CreateBucketIfNotExists(name); err != nil {
 			return err
 		}

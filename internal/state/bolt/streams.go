@@ -26,14 +26,22 @@ func (s *Store) Checkpoint(id record.StreamID) (c state.Checkpoint, ok bool, err
 	return c, ok, err
 }
 
-// Commit replaces the stream's checkpoint in one fsynced transaction. A zero
-// Updated is stamped with the store's clock so `state show` always has one.
+// Commit replaces the stream's checkpoint, adds its seen marks and prunes
+// old ones, all in one fsynced transaction: if any step fails, none of them
+// is written. A zero Updated is stamped with the store's clock so
+// `state show` always has one.
 func (s *Store) Commit(id record.StreamID, c state.Checkpoint) error {
 	if c.Updated.IsZero() {
 		c.Updated = s.now().UTC()
 	}
 	return s.update("commit checkpoint", id, func(tx *bbolt.Tx) error {
-		return putJSON(tx, bucketCheckpoints, id, c)
+		if err := putJSON(tx, bucketCheckpoints, id, c); err != nil { // Seen and PruneSeenBefore are json:"-"
+			return err
+		}
+		if err := putSeen(tx, id, c.Seen); err != nil {
+			return err
+		}
+		return pruneSeen(tx, id, c.PruneSeenBefore)
 	})
 }
 
@@ -91,19 +99,22 @@ func (s *Store) Release(id record.StreamID, owner string) error {
 	})
 }
 
-// Reset forgets the stream's checkpoint and lease but keeps its budget: the
-// vendor still counts the requests made today.
+// Reset forgets the stream's checkpoint, seen marks and lease but keeps its
+// budget: the vendor still counts the requests made today.
 func (s *Store) Reset(id record.StreamID) error {
 	return s.update("reset", id, func(tx *bbolt.Tx) error {
 		if err := del(tx, bucketCheckpoints, id); err != nil {
+			return err
+		}
+		if err := deleteSeen(tx, id); err != nil {
 			return err
 		}
 		return del(tx, bucketLeases, id)
 	})
 }
 
-// List returns every stream with a checkpoint, budget or lease, sorted by
-// source then stream, read from one consistent snapshot.
+// List returns every stream with a checkpoint, budget, lease or seen marks,
+// sorted by source then stream, read from one consistent snapshot.
 func (s *Store) List() ([]state.Entry, error) {
 	entries := map[record.StreamID]*state.Entry{}
 	err := s.db.View(func(tx *bbolt.Tx) error {
@@ -126,7 +137,7 @@ func (s *Store) List() ([]state.Entry, error) {
 	return out, nil
 }
 
-// collect fills entries from the three per-concern buckets.
+// collect fills entries from the per-concern buckets.
 func collect(tx *bbolt.Tx, entries map[record.StreamID]*state.Entry) error {
 	fill := map[string]func(*state.Entry, []byte) error{
 		string(bucketCheckpoints): func(e *state.Entry, raw []byte) error {
@@ -149,7 +160,7 @@ func collect(tx *bbolt.Tx, entries map[record.StreamID]*state.Entry) error {
 			return err
 		}
 	}
-	return nil
+	return collectSeen(tx, entries)
 }
 
 // collectBucket applies f to the entry of every key in one bucket.

@@ -25,7 +25,10 @@ type Store struct {
 	checkpoints map[record.StreamID]state.Checkpoint
 	budgets     map[record.StreamID]state.Budget
 	leases      map[record.StreamID]lease
-	Now         func() time.Time
+	// seen holds each stream's marks: Unix hour (UTC) -> set of ids. Empty
+	// hours and streams are removed, so len counts what is stored.
+	seen map[record.StreamID]map[int64]map[string]struct{}
+	Now  func() time.Time
 }
 
 var _ state.Store = (*Store)(nil)
@@ -36,6 +39,7 @@ func New() *Store {
 		checkpoints: map[record.StreamID]state.Checkpoint{},
 		budgets:     map[record.StreamID]state.Budget{},
 		leases:      map[record.StreamID]lease{},
+		seen:        map[record.StreamID]map[int64]map[string]struct{}{},
 		Now:         time.Now,
 	}
 }
@@ -48,12 +52,68 @@ func (s *Store) Checkpoint(id record.StreamID) (state.Checkpoint, bool, error) {
 	return c, ok, nil
 }
 
+// Commit stores the checkpoint, adds its seen marks and prunes old ones as
+// one step: a mark it cannot store (before 1970) fails it before anything
+// changes, as the bolt store's transaction would roll back.
 func (s *Store) Commit(id record.StreamID, c state.Checkpoint) error {
+	for _, m := range c.Seen {
+		if _, ok := seenHour(m.Time); !ok {
+			return fmt.Errorf("commit checkpoint %s: seen mark %.64q: time %s is before 1970 and cannot be stored", id, m.ID, m.Time.UTC().Format(time.RFC3339))
+		}
+	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	marks, prune := c.Seen, c.PruneSeenBefore
+	c.Seen, c.PruneSeenBefore = nil, time.Time{} // not part of the stored checkpoint
 	c.Sinks = maps.Clone(c.Sinks)
 	s.checkpoints[id] = c
+	hours := s.seen[id]
+	if hours == nil && len(marks) > 0 {
+		hours = map[int64]map[string]struct{}{}
+		s.seen[id] = hours
+	}
+	for _, m := range marks {
+		h, _ := seenHour(m.Time)
+		ids := hours[h]
+		if ids == nil {
+			ids = map[string]struct{}{}
+			hours[h] = ids
+		}
+		ids[m.ID] = struct{}{}
+	}
+	if cutoff, ok := seenHour(prune); ok && !prune.IsZero() {
+		for h := range hours {
+			if h < cutoff {
+				delete(hours, h)
+			}
+		}
+	}
+	if hours != nil && len(hours) == 0 {
+		delete(s.seen, id)
+	}
 	return nil
+}
+
+// Seen reports whether each key's UTC hour holds its id. A key before 1970
+// is never seen.
+func (s *Store) Seen(id record.StreamID, keys []state.SeenID) ([]bool, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	out := make([]bool, len(keys))
+	hours := s.seen[id]
+	for i, k := range keys {
+		if h, ok := seenHour(k.Time); ok {
+			_, out[i] = hours[h][k.ID]
+		}
+	}
+	return out, nil
+}
+
+// seenHour is the Unix hour (UTC) a mark with time t is filed under; ok is
+// false before 1970, where the bolt store cannot file one.
+func seenHour(t time.Time) (hour int64, ok bool) {
+	sec := t.Unix()
+	return sec / 3600, sec >= 0
 }
 
 func (s *Store) Budget(id record.StreamID) (state.Budget, error) {
@@ -106,6 +166,9 @@ func (s *Store) List() ([]state.Entry, error) {
 	for id := range s.leases {
 		ids[id] = true
 	}
+	for id := range s.seen {
+		ids[id] = true
+	}
 	var out []state.Entry
 	for id := range ids {
 		e := state.Entry{ID: id}
@@ -117,6 +180,9 @@ func (s *Store) List() ([]state.Entry, error) {
 		}
 		if l, ok := s.leases[id]; ok {
 			e.LeaseOwner, e.LeaseUntil = l.owner, l.until
+		}
+		for _, set := range s.seen[id] {
+			e.SeenMarks += len(set)
 		}
 		out = append(out, e)
 	}
@@ -130,6 +196,7 @@ func (s *Store) Reset(id record.StreamID) error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	delete(s.checkpoints, id)
+	delete(s.seen, id)
 	delete(s.leases, id)
 	return nil
 }
