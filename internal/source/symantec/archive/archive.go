@@ -1,0 +1,112 @@
+// Package archive reads the response of the Symantec Cloud SWG access-log
+// APIs (sync and download): a ZIP of gzip'd ELFF files with a "sync trailer"
+// appended after the ZIP bytes.
+//
+// The body is first spooled to a temporary file (Spool), the trailer is
+// found in the file's tail (FindTrailer), and the ZIP before it is streamed
+// member by member, line by line (Walk). Memory stays bounded by Limits
+// whatever the size of the archive: nothing is ever read whole.
+package archive
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"math"
+	"os"
+)
+
+// Errors, wrapped with the numbers that explain them; test with errors.Is.
+var (
+	// ErrTooLarge: the response body is larger than MaxSpoolBytes.
+	ErrTooLarge = errors.New("response body too large")
+	// ErrLimit: the archive breaks a limit that applies to it as a whole
+	// (member count, central directory size, total uncompressed bytes).
+	// Retrying the same request returns the same archive.
+	ErrLimit = errors.New("archive limit exceeded")
+	// ErrRatio: one member expands more than MaxRatio (a zip bomb). It is
+	// reported per member in Stats.Broken; the walk goes on.
+	ErrRatio = errors.New("member compression ratio too high")
+	// ErrNotZip: the bytes before the trailer are not a readable ZIP
+	// (for example the 203-byte partial archive the API sometimes sends).
+	ErrNotZip = errors.New("not a valid zip")
+	// ErrTrailer: the sync trailer is missing or malformed.
+	ErrTrailer = errors.New("bad sync trailer")
+)
+
+// Limits bound what one response may cost. A zero field means its default.
+type Limits struct {
+	MaxSpoolBytes   int64   // largest response body accepted on disk
+	MaxMembers      int     // ZIP entries, of any kind
+	MaxUncompressed int64   // total uncompressed bytes across members
+	MaxRatio        float64 // uncompressed bytes / archive bytes read, per member
+	MaxLineBytes    int     // longer lines are delivered truncated, flagged TooLong
+}
+
+// DefaultLimits returns limits sized for catch-up archives: the largest
+// reported is 1.5 GB compressed, 8.18 GB uncompressed, with lines of up to
+// ~18,000 characters.
+func DefaultLimits() Limits {
+	return Limits{
+		MaxSpoolBytes:   8 << 30,
+		MaxMembers:      10000,
+		MaxUncompressed: 64 << 30,
+		MaxRatio:        200,
+		MaxLineBytes:    1 << 20,
+	}
+}
+
+func (l Limits) withDefaults() Limits {
+	d := DefaultLimits()
+	if l.MaxSpoolBytes <= 0 {
+		l.MaxSpoolBytes = d.MaxSpoolBytes
+	}
+	if l.MaxMembers <= 0 {
+		l.MaxMembers = d.MaxMembers
+	}
+	if l.MaxUncompressed <= 0 {
+		l.MaxUncompressed = d.MaxUncompressed
+	}
+	if l.MaxRatio <= 0 {
+		l.MaxRatio = d.MaxRatio
+	}
+	if l.MaxLineBytes <= 0 {
+		l.MaxLineBytes = d.MaxLineBytes
+	}
+	return l
+}
+
+// Spool copies r into a new temporary file in dir (os.CreateTemp; "" means
+// os.TempDir) without holding the body in memory, and returns the file
+// positioned at its start and its size. A body larger than max bytes (max <=
+// 0: the default MaxSpoolBytes) is refused with ErrTooLarge; on any error the
+// file is removed. On success the caller closes and removes the file.
+func Spool(r io.Reader, dir string, max int64) (*os.File, int64, error) {
+	if max <= 0 {
+		max = DefaultLimits().MaxSpoolBytes
+	}
+	f, err := os.CreateTemp(dir, "gatelog-spool-*.zip")
+	if err != nil {
+		return nil, 0, fmt.Errorf("spool body: %w", err)
+	}
+	// Read one byte past max to tell "exactly max" from "more than max".
+	n, err := io.Copy(f, io.LimitReader(r, min(max, math.MaxInt64-1)+1))
+	if err == nil && n > max {
+		err = fmt.Errorf("%w: more than %d bytes (MaxSpoolBytes)", ErrTooLarge, max)
+	} else if err != nil {
+		err = fmt.Errorf("spool body after %d bytes: %w", n, err)
+	}
+	if err == nil {
+		_, err = f.Seek(0, io.SeekStart)
+	}
+	if err != nil {
+		discard(f)
+		return nil, 0, err
+	}
+	return f, n, nil
+}
+
+func discard(f *os.File) {
+	_ = f.Close()
+	_ = os.Remove(f.Name())
+}
