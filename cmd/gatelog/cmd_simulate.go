@@ -22,6 +22,9 @@ type simulateFlags struct {
 	live         bool
 	liveRate     float64
 	latency      time.Duration
+	swgHours     int
+	swgLines     int
+	swgArchive   int
 }
 
 func newSimulateCommand(g *globals) *cobra.Command {
@@ -36,7 +39,12 @@ credentials it prints.
 
 Forcepoint ONE SSE: /api/bitglassapi/logs/v1/ with every log type, both auth
 schemes, nextpagetoken paging, the per-type daily limit with X-RateLimit-*
-headers and 429, and the documented error messages.`,
+headers and 429, and the documented error messages.
+
+Symantec Cloud SWG: /reportpod/logs/sync (ZIP of gzip'd ELFF with the sync
+trailer after the ZIP bytes, more/done/abort, 410, 423, 429), list and
+download of whole hours, /api/rest/audit/download (CSV or JSON) and
+/api/rest/locations.`,
 		Example: "  gatelog simulate --addr 127.0.0.1:8443 --faults 0.05\n  gatelog simulate --records 500000 --daily-limit 0",
 		Args:    cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
@@ -55,6 +63,9 @@ headers and 429, and the documented error messages.`,
 	fl.BoolVar(&f.live, "live", false, "keep generating new records")
 	fl.Float64Var(&f.liveRate, "live-rate", 5, "new records per second per log type, with --live")
 	fl.DurationVar(&f.latency, "latency", 0, "added to every response")
+	fl.IntVar(&f.swgHours, "swg-hours", 6, "Symantec: hours of access logs before the current hour")
+	fl.IntVar(&f.swgLines, "swg-lines-per-hour", 600, "Symantec: access-log lines per hour")
+	fl.IntVar(&f.swgArchive, "swg-archive-lines", 5000, "Symantec: lines per sync archive before status more")
 	return cmd
 }
 
@@ -70,9 +81,13 @@ func runSimulate(cmd *cobra.Command, f simulateFlags) error {
 	fp.Seed, fp.DefaultCount, fp.PageSize = f.seed, f.records, f.pageSize
 	fp.DailyLimit, fp.BudgetWindow = f.dailyLimit, f.budgetWindow
 	fp.Live, fp.LiveRate, fp.Latency = f.live, f.liveRate, f.latency
+	swg := simulator.DefaultSymantec()
+	swg.Seed, swg.LinesPerHour, swg.MaxLinesPerArchive, swg.Latency, swg.Live = f.seed, f.swgLines, f.swgArchive, f.latency, f.live
+	swg.End = time.Now().UTC().Truncate(time.Hour)
+	swg.Start = swg.End.Add(-time.Duration(f.swgHours) * time.Hour)
 	sim, err := simulator.Start(f.addr, simulator.Options{
-		Forcepoint: fp,
-		Faults:     fault.Config{Rate: f.faults, Seed: f.seed, Kinds: kinds, SlowDelay: 2 * time.Second, RetryAfter: time.Second},
+		Forcepoint: fp, Symantec: swg,
+		Faults: fault.Config{Rate: f.faults, Seed: f.seed, Kinds: kinds, SlowDelay: 2 * time.Second, RetryAfter: time.Second},
 	})
 	if err != nil {
 		return err
@@ -82,7 +97,9 @@ func runSimulate(cmd *cobra.Command, f simulateFlags) error {
 	fmt.Fprintf(out, "gatelog simulator listening on %s\n", sim.URL)
 	fmt.Fprintf(out, "  Forcepoint: base_url %s  auth.token %s  (or auth.username %s, auth.password %s)\n",
 		sim.URL, simulator.DemoToken, simulator.DemoUsername, simulator.DemoPassword)
-	fmt.Fprintf(out, "  %d records per log type, seed %d, faults %.0f%%. Ctrl-C stops.\n", f.records, f.seed, f.faults*100)
+	fmt.Fprintf(out, "  Symantec:   base_url %s  key %s / %s (every role)\n", sim.URL, simulator.DemoSWGUsername, simulator.DemoSWGPassword)
+	fmt.Fprintf(out, "  %d records per Forcepoint log type, %d Symantec hours of %d lines, seed %d, faults %.0f%%. Ctrl-C stops.\n",
+		f.records, f.swgHours, f.swgLines, f.seed, f.faults*100)
 	<-cmd.Context().Done()
 	return nil
 }

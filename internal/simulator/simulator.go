@@ -14,6 +14,7 @@ import (
 
 	"github.com/gatelog/gatelog/internal/simulator/fault"
 	"github.com/gatelog/gatelog/internal/simulator/forcepoint"
+	"github.com/gatelog/gatelog/internal/simulator/symantec"
 )
 
 // Demo credentials the simulators accept by default. They are not secrets:
@@ -22,11 +23,15 @@ const (
 	DemoToken    = "demo-token"
 	DemoUsername = "demo@example.com"
 	DemoPassword = "demo-password"
+	// Symantec scopes a key to a role; the demo uses one key for all.
+	DemoSWGUsername = "demo-swg-key"
+	DemoSWGPassword = "demo-swg-secret"
 )
 
 // Options configures the simulators.
 type Options struct {
 	Forcepoint forcepoint.Config
+	Symantec   symantec.Config
 	// Faults, when Rate > 0, injects failures into that share of requests.
 	Faults fault.Config
 }
@@ -34,6 +39,7 @@ type Options struct {
 // Simulator is a running set of vendor emulators.
 type Simulator struct {
 	Forcepoint *forcepoint.Server
+	Symantec   *symantec.Server
 	Faults     *fault.Injector
 	URL        string // base URL, e.g. http://127.0.0.1:8443
 	srv        *http.Server
@@ -49,11 +55,24 @@ func DefaultForcepoint() forcepoint.Config {
 	}
 }
 
+// DefaultSymantec is the Cloud SWG emulator's configuration for the demo
+// and `gatelog simulate`: six hours of access logs up to the current hour.
+func DefaultSymantec() symantec.Config {
+	return symantec.Config{
+		Seed: 1, LinesPerHour: 600,
+		AccessUser: DemoSWGUsername, AccessPassword: DemoSWGPassword,
+		AuditUser: DemoSWGUsername, AuditPassword: DemoSWGPassword,
+		LocationsUser: DemoSWGUsername, LocationsPassword: DemoSWGPassword,
+	}
+}
+
 // Start listens on addr ("127.0.0.1:0" picks a free port) and serves.
 func Start(addr string, o Options) (*Simulator, error) {
-	s := &Simulator{Forcepoint: forcepoint.New(o.Forcepoint)}
+	s := &Simulator{Forcepoint: forcepoint.New(o.Forcepoint), Symantec: symantec.New(o.Symantec)}
 	mux := http.NewServeMux()
 	mux.Handle("/api/bitglassapi/", s.Forcepoint)
+	mux.Handle("/reportpod/", s.Symantec)
+	mux.Handle("/api/rest/", s.Symantec)
 	var h http.Handler = mux
 	if o.Faults.Rate > 0 {
 		s.Faults = fault.Wrap(mux, o.Faults, nil)
