@@ -11,8 +11,9 @@ FUZZTIME ?= 20s
 build: ## build ./bin/gatelog with version, commit and date stamped
 	CGO_ENABLED=0 $(GO) build -trimpath -ldflags '$(LDFLAGS)' -o bin/gatelog ./cmd/gatelog
 
-test: vet ## the test suite: every package, race detector on, fuzz seed corpora included
+test: vet ## the test suite: every package with the race detector, then the 2 GB archive test without it
 	$(GO) test -race -count=1 ./...
+	$(GO) test -count=1 -run 'TestSymantecHugeArchiveInBoundedMemory' -v ./test/e2e/
 
 vet:
 	@test -z "$$(gofmt -l $$(git ls-files '*.go'))" || { echo "gofmt needed:"; gofmt -l $$(git ls-files '*.go'); exit 1; }

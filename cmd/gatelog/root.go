@@ -43,7 +43,7 @@ Exit codes: 0 success, 1 failure, 2 usage or configuration error,
 	f.StringVar(&g.logFormat, "log-format", "text", "log format: text or json")
 	root.AddCommand(
 		newVersionCommand(), newRunCommand(g), newStateCommand(g), newForcepointCommand(g),
-		newSimulateCommand(g), newDemoCommand(g),
+		newSymantecCommand(g), newSimulateCommand(g), newDemoCommand(g),
 	)
 	return root
 }
@@ -81,11 +81,18 @@ func (g *globals) loadConfig() (*config.Config, error) {
 		return nil, &usageError{err}
 	}
 	if _, err := os.Stat(g.configPath); os.IsNotExist(err) {
-		return nil, &usageError{fmt.Errorf("no configuration at %s: pass -c FILE, or try gatelog demo first", g.configPath)}
+		return nil, &usageError{&missingConfigError{g.configPath}}
 	}
 	cfg, err := config.Load(g.configPath)
 	if err != nil {
 		return nil, &usageError{err}
 	}
 	return cfg, nil
+}
+
+// missingConfigError: there is no configuration file at the path.
+type missingConfigError struct{ path string }
+
+func (e *missingConfigError) Error() string {
+	return fmt.Sprintf("no configuration at %s: pass -c FILE, or try gatelog demo first", e.path)
 }

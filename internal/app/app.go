@@ -19,6 +19,8 @@ import (
 	"github.com/gatelog/gatelog/internal/sink/stdout"
 	"github.com/gatelog/gatelog/internal/source"
 	"github.com/gatelog/gatelog/internal/source/forcepoint"
+	"github.com/gatelog/gatelog/internal/source/symantec"
+	"github.com/gatelog/gatelog/internal/source/symantec/archive"
 	"github.com/gatelog/gatelog/internal/state"
 	"github.com/gatelog/gatelog/internal/state/bolt"
 )
@@ -69,8 +71,9 @@ func (a *App) build(o Options) error {
 		}
 		a.Sinks = append(a.Sinks, s)
 	}
+	deps := Deps{Store: a.Store, Logger: o.Logger, Now: o.Now, DataDir: filepath.Dir(a.Cfg.State)}
 	for i := range a.Cfg.Sources {
-		src, err := NewSource(&a.Cfg.Sources[i], a.Store, o.Logger, o.Now)
+		src, err := NewSource(&a.Cfg.Sources[i], deps)
 		if err != nil {
 			return err
 		}
@@ -90,14 +93,43 @@ func NewSink(sc config.Sink, w io.Writer) (sink.Sink, error) {
 	return nil, errclass.Permanentf("sink %s: type %q is not supported", sc.Name, sc.Type)
 }
 
+// Deps is what sources are built with.
+type Deps struct {
+	Store   state.Store
+	Logger  *slog.Logger
+	Now     func() time.Time
+	DataDir string // beside the state file: spool/ and quarantine/ live here
+}
+
 // NewSource builds one configured source.
-func NewSource(sc *config.Source, store state.Store, logger *slog.Logger, now func() time.Time) (source.Source, error) {
+func NewSource(sc *config.Source, d Deps) (source.Source, error) {
+	client := httpx.NewClient(httpx.Options{Insecure: sc.Insecure, HeaderTimeout: time.Duration(sc.RequestTimeout)})
 	switch sc.Type {
-	case "forcepoint":
-		client := httpx.NewClient(httpx.Options{Insecure: sc.Insecure, HeaderTimeout: time.Duration(sc.RequestTimeout)})
-		return forcepoint.New(ForcepointConfig(sc, logger, now), client, store)
+	case config.TypeForcepoint:
+		return forcepoint.New(ForcepointConfig(sc, d.Logger, d.Now), client, d.Store)
+	case config.TypeSymantec:
+		return symantec.New(SymantecConfig(sc, d), client, d.Store)
 	}
 	return nil, fmt.Errorf("source %s: type %q is not supported", sc.Name, sc.Type)
+}
+
+// SymantecConfig maps the YAML block onto the client's settings.
+func SymantecConfig(sc *config.Source, d Deps) symantec.Config {
+	cred := func(c config.Credential) symantec.Credential {
+		return symantec.Credential{Username: c.Username.Value(), Password: c.Password.Value()}
+	}
+	p, a, l := sc.Paths, sc.AuditParams, sc.Archive
+	return symantec.Config{
+		Name: sc.Name, BaseURL: sc.BaseURL, Insecure: sc.Insecure,
+		AccessLogs: cred(sc.AccessLogs), Audit: cred(sc.Audit), Locations: cred(sc.Locations),
+		Paths:  symantec.Paths{Sync: p.Sync, List: p.List, Download: p.Download, Audit: p.Audit, Locations: p.Locations},
+		Audits: symantec.AuditParams{StartDate: a.StartDate, EndDate: a.EndDate, Format: a.Format, ObjectType: a.ObjectType, OperationType: a.OperationType},
+		Limits: archive.Limits{MaxSpoolBytes: l.MaxBytes, MaxMembers: l.MaxMembers, MaxUncompressed: l.MaxUncompressedBytes,
+			MaxRatio: l.MaxRatio, MaxLineBytes: l.MaxLineBytes},
+		SpoolDir: filepath.Join(d.DataDir, "spool"),
+		Streams:  sc.LogTypes, Start: time.Duration(sc.Start), PollInterval: time.Duration(sc.PollInterval),
+		RequestTimeout: time.Duration(sc.RequestTimeout), Now: d.Now, Logger: d.Logger,
+	}
 }
 
 // ForcepointConfig maps the YAML block onto the client's settings.

@@ -34,8 +34,11 @@ type Options struct {
 // demo never clears a folder it did not make.
 const marker = ".gatelog-demo"
 
-// SourceName is the demo source's name.
-const SourceName = "demo-forcepoint"
+// The demo sources' names.
+const (
+	SourceName         = "demo-forcepoint"
+	SymantecSourceName = "demo-symantec"
+)
 
 // Run starts the simulator, collects into Dir and prints a summary.
 func Run(ctx context.Context, o Options) error {
@@ -44,7 +47,10 @@ func Run(ctx context.Context, o Options) error {
 	}
 	fp := simulator.DefaultForcepoint()
 	fp.DefaultCount, fp.Live, fp.DailyLimit = o.Records, o.Live, 0
-	sim, err := simulator.Start("127.0.0.1:0", simulator.Options{Forcepoint: fp})
+	swg := simulator.DefaultSymantec()
+	swg.End = time.Now().UTC().Truncate(time.Hour)
+	swg.Start, swg.Live = swg.End.Add(-6*time.Hour), o.Live
+	sim, err := simulator.Start("127.0.0.1:0", simulator.Options{Forcepoint: fp, Symantec: swg})
 	if err != nil {
 		return err
 	}
@@ -58,7 +64,7 @@ func Run(ctx context.Context, o Options) error {
 		return err
 	}
 	defer a.Close()
-	fmt.Fprintf(o.Out, "gatelog demo: collecting %d Forcepoint log types from the simulator at %s into %s/\n",
+	fmt.Fprintf(o.Out, "gatelog demo: collecting %d Forcepoint log types and Symantec access and audit logs from the simulators at %s into %s/\n",
 		len(cfg.Sources[0].LogTypes), sim.URL, o.Dir)
 	if o.Live {
 		fmt.Fprintln(o.Out, "following new records; Ctrl-C stops")
@@ -96,9 +102,18 @@ func demoConfig(o Options, url string) *config.Config {
 		LogTypes: config.ForcepointLogTypes(), CV: "1.1.5",
 		Start: config.Duration(24 * time.Hour), PollInterval: config.Duration(o.PollInterval),
 		DailyRequestBudget: 300, RequestTimeout: config.Duration(time.Minute),
+	}, {
+		Name: SymantecSourceName, Type: "symantec", BaseURL: url,
+		AccessLogs: demoKey, Audit: demoKey, Locations: demoKey,
+		LogTypes: config.SymantecStreams(), Start: config.Duration(24 * time.Hour),
+		PollInterval: config.Duration(o.PollInterval),
 	}}
+	cfg.ApplyDefaults()
 	return cfg
 }
+
+// demoKey is the simulator's demo API key (it opens nothing else).
+var demoKey = config.Credential{Username: config.Secret(simulator.DemoSWGUsername), Password: config.Secret(simulator.DemoSWGPassword)}
 
 // prepareDir makes Dir, or clears what an earlier demo left in it.
 func prepareDir(dir string) error {
@@ -138,9 +153,17 @@ sources:
     auth: {token: %s}   # real: {token: ${FORCEPOINT_TOKEN}}
     log_types: [%s]
     start: 24h
+  - name: %s
+    type: symantec
+    base_url: %s          # real: https://portal.threatpulse.com
+    access_logs: {username: %s, password: %s}   # real: ${SWG_LOGS_USERNAME} ...
+    audit: {username: %s, password: %s}
+    log_types: [accesslog, audit]
 sinks:
   - {name: files, type: file, path: %s}
-`, cfg.State, s.Name, s.BaseURL, simulator.DemoToken, strings.Join(s.LogTypes, ", "), cfg.Sinks[0].Path)
+`, cfg.State, s.Name, s.BaseURL, simulator.DemoToken, strings.Join(s.LogTypes, ", "),
+		SymantecSourceName, s.BaseURL, simulator.DemoSWGUsername, simulator.DemoSWGPassword,
+		simulator.DemoSWGUsername, simulator.DemoSWGPassword, cfg.Sinks[0].Path)
 	return os.WriteFile(filepath.Join(dir, "gatelog.yaml"), []byte(text), 0o640)
 }
 

@@ -88,3 +88,65 @@ func Bytes(n int64) string {
 	}
 	return fmt.Sprintf("%.1f %ciB", float64(n)/float64(div), "KMGTPE"[exp])
 }
+
+// Items reports progress through a known number of items (hours, files),
+// with the bytes they carried.
+type Items struct {
+	bar     *mpb.Bar
+	p       *mpb.Progress
+	logger  *slog.Logger
+	mu      sync.Mutex
+	done    int
+	total   int
+	bytes   int64
+	lastLog time.Time
+}
+
+// NewItems draws a bar on w when w is a terminal; otherwise it logs a line
+// at most every 10 seconds.
+func NewItems(w io.Writer, label string, total int, logger *slog.Logger) *Items {
+	t := &Items{total: total, logger: logger}
+	if f, ok := w.(*os.File); ok && term.IsTerminal(int(f.Fd())) {
+		t.p = mpb.New(mpb.WithOutput(w), mpb.WithWidth(40))
+		t.bar = t.p.AddBar(int64(total),
+			mpb.PrependDecorators(decor.Name(label+" "), decor.CountersNoUnit("%d/%d")),
+			mpb.AppendDecorators(decor.Any(func(decor.Statistics) string { return Bytes(t.bytesNow()) }),
+				decor.Name(" "), decor.AverageETA(decor.ET_STYLE_GO)),
+		)
+	}
+	return t
+}
+
+func (t *Items) bytesNow() int64 {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	return t.bytes
+}
+
+// Add counts one finished item of n bytes.
+func (t *Items) Add(n int64) {
+	t.mu.Lock()
+	t.done++
+	t.bytes += n
+	done, bytes := t.done, t.bytes
+	log := t.bar == nil && time.Since(t.lastLog) >= 10*time.Second
+	if log {
+		t.lastLog = time.Now()
+	}
+	t.mu.Unlock()
+	if t.bar != nil {
+		t.bar.Increment()
+	}
+	if log && t.logger != nil {
+		t.logger.Info("progress", "done", done, "of", t.total, "bytes", bytes)
+	}
+}
+
+// Done completes the bar and waits for it to be drawn.
+func (t *Items) Done() {
+	if t.bar == nil {
+		return
+	}
+	t.bar.SetTotal(-1, true)
+	t.p.Wait()
+}

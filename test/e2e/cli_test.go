@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -190,22 +191,35 @@ func TestDemoCollectsAndSummarises(t *testing.T) {
 	if err != nil {
 		t.Fatalf("%v\n%s", err, out)
 	}
-	if !strings.Contains(string(out), "1800 records in") {
-		t.Fatalf("summary:\n%s", out)
-	}
-	files, _ := filepath.Glob(filepath.Join(dir, "gatelog-demo", "logs", "demo-forcepoint", "*", "*.jsonl"))
-	if len(files) < 9 {
-		t.Fatalf("%d files", len(files))
-	}
+	checkDemo(t, dir, string(out))
 	// A second demo starts afresh in its own folder.
-	if out, err := gatelogCmd(dir, "demo", "--records", "200").CombinedOutput(); err != nil || !strings.Contains(string(out), "1800 records in") {
+	out, err = gatelogCmd(dir, "demo", "--records", "200").CombinedOutput()
+	if err != nil {
 		t.Fatalf("second demo: %v\n%s", err, out)
 	}
+	checkDemo(t, dir, string(out))
 	// It refuses a folder it did not make.
 	other := filepath.Join(dir, "mine")
 	os.MkdirAll(other, 0o755)
 	os.WriteFile(filepath.Join(other, "keep.txt"), []byte("x"), 0o644)
 	if out, err := gatelogCmd(dir, "demo", "--dir", other).CombinedOutput(); err == nil {
 		t.Fatalf("demo used a foreign folder:\n%s", out)
+	}
+}
+
+// checkDemo: every Forcepoint type has its 200 records, the Symantec streams
+// have some, and the files say the same as the summary.
+func checkDemo(t *testing.T, dir, out string) {
+	t.Helper()
+	logs := filepath.Join(dir, "gatelog-demo", "logs")
+	for _, typ := range nineTypes {
+		if n := len(readStream(t, logs, "demo-forcepoint", typ)); n != 200 || !strings.Contains(out, "demo-forcepoint/"+typ) {
+			t.Fatalf("%s: %d records\n%s", typ, n, out)
+		}
+	}
+	for _, st := range []string{"accesslog", "audit"} {
+		if n := len(readStream(t, logs, "demo-symantec", st)); n == 0 || !strings.Contains(out, fmt.Sprintf("%-32s %7d records", "demo-symantec/"+st, n)) {
+			t.Fatalf("symantec %s: %d records in files\n%s", st, n, out)
+		}
 	}
 }

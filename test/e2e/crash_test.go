@@ -59,6 +59,13 @@ func TestKillNineLosesAndDuplicatesNothing(t *testing.T) {
 			kills++
 		}
 	}
+	delivered := 0
+	for _, typ := range types {
+		delivered += len(readStream(t, filepath.Join(dir, "logs"), "acme", typ))
+	}
+	if delivered >= 50000 {
+		t.Fatal("all records were delivered before the last kill: the kills did not land mid-collection")
+	}
 	final := gatelogCmd(dir, "run", "--once", "-c", cfg)
 	if out, err := final.CombinedOutput(); err != nil {
 		t.Fatalf("final run: %v\n%s", err, out)

@@ -1,0 +1,282 @@
+package main
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"strings"
+	"text/tabwriter"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"github.com/gatelog/gatelog/internal/app"
+	"github.com/gatelog/gatelog/internal/config"
+	"github.com/gatelog/gatelog/internal/progress"
+	"github.com/gatelog/gatelog/internal/source/symantec"
+)
+
+func newSymantecCommand(g *globals) *cobra.Command {
+	cmd := &cobra.Command{
+		Use:   "symantec",
+		Short: "Ad-hoc commands against the Symantec / Broadcom Cloud SWG APIs",
+		Long: `Ad-hoc commands against the Cloud SWG (WSS) APIs of a configured symantec
+source (--source, default the first). Without a configuration file they use
+https://portal.threatpulse.com and the credential in SWG_API_USERNAME and
+SWG_API_PASSWORD (also read from .env), as Broadcom's own examples do.
+
+Each API key is scoped to a role: access logs need "Reporting Access Logs",
+the audit log "Audit Logs".`,
+	}
+	var source string
+	cmd.PersistentFlags().StringVar(&source, "source", "", "symantec source name in the configuration (default: the first)")
+	cmd.AddCommand(newSymantecLocationsCommand(g, &source), newSymantecAuditCommand(g, &source), newSymantecDownloadCommand(g, &source))
+	return cmd
+}
+
+// symantecClient builds the client of the chosen source, or of a default
+// source from the environment when there is no configuration file.
+func (g *globals) symantecClient(cmd *cobra.Command, name string) (*symantec.Client, *config.Config, error) {
+	logger, err := g.logger(cmd.ErrOrStderr())
+	if err != nil {
+		return nil, nil, err
+	}
+	cfg, err := g.loadConfig()
+	var missing *missingConfigError
+	if errors.As(err, &missing) && !cmd.Flags().Changed("config") {
+		cfg, err = defaultSymantecConfig()
+	}
+	if err != nil {
+		return nil, nil, err
+	}
+	for i := range cfg.Sources {
+		sc := &cfg.Sources[i]
+		if sc.Type == config.TypeSymantec && (name == "" || sc.Name == name) {
+			src, err := app.NewSource(sc, app.Deps{Logger: logger, DataDir: dataDir(cfg)})
+			if err != nil {
+				return nil, nil, err
+			}
+			return src.(*symantec.Source).Client(), cfg, nil
+		}
+	}
+	return nil, nil, &usageError{fmt.Errorf("the configuration has no symantec source%s", named(name))}
+}
+
+func named(name string) string {
+	if name == "" {
+		return ""
+	}
+	return fmt.Sprintf(" named %q", name)
+}
+
+func dataDir(cfg *config.Config) string {
+	d := cfg.State
+	if i := strings.LastIndexAny(d, `/\`); i >= 0 {
+		return d[:i]
+	}
+	return "."
+}
+
+// defaultSymantecConfig is a configuration with one symantec source whose
+// credentials come from SWG_API_USERNAME/SWG_API_PASSWORD.
+func defaultSymantecConfig() (*config.Config, error) {
+	cfg, err := config.Parse([]byte("sources:\n  - {name: symantec, type: symantec, log_types: [accesslog]}\n"), "(defaults)", nil)
+	if err != nil {
+		return nil, &usageError{fmt.Errorf("no gatelog.yaml, and the default symantec source is incomplete: %w", err)}
+	}
+	return cfg, nil
+}
+
+func newSymantecLocationsCommand(g *globals, source *string) *cobra.Command {
+	var format string
+	cmd := &cobra.Command{
+		Use:   "locations",
+		Short: "List the account's locations (read-only)",
+		Long: `locations lists the locations of the account. id and name are typed; every
+other field is shown as the API sent it (--format json keeps them all).`,
+		Example: "  gatelog symantec locations\n  gatelog symantec locations --format csv > locations.csv",
+		Args:    cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			c, _, err := g.symantecClient(cmd, *source)
+			if err != nil {
+				return err
+			}
+			locs, err := c.Locations(cmd.Context())
+			if err != nil {
+				return fmt.Errorf("locations: %w", err)
+			}
+			return writeLocations(cmd.OutOrStdout(), locs, format)
+		},
+	}
+	cmd.Flags().StringVar(&format, "format", "table", "table, json or csv")
+	return cmd
+}
+
+func writeLocations(w io.Writer, locs []symantec.Location, format string) error {
+	switch format {
+	case "json":
+		rows := make([]map[string]json.RawMessage, len(locs))
+		for i, l := range locs {
+			rows[i] = l.Fields
+		}
+		enc := json.NewEncoder(w)
+		enc.SetIndent("", "  ")
+		return enc.Encode(rows)
+	case "csv":
+		cw := symantec.NewCSVWriter(w, false)
+		names := symantec.FieldNames(locs)
+		cw.Write(names)
+		for _, l := range locs {
+			row := make([]string, len(names))
+			for i, k := range names {
+				row[i] = l.Text(k)
+			}
+			cw.Write(row)
+		}
+		return cw.Flush()
+	case "table":
+		return locationsTable(w, locs)
+	}
+	return &usageError{fmt.Errorf("--format %q: use table, json or csv", format)}
+}
+
+// locationsTable fits an 80-column terminal: id, name and type, cut with
+// an ellipsis; the other fields are in --format json.
+func locationsTable(w io.Writer, locs []symantec.Location) error {
+	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
+	fmt.Fprintln(tw, "ID\tNAME\tTYPE")
+	for _, l := range locs {
+		fmt.Fprintf(tw, "%s\t%s\t%s\n", cut(l.ID, 12), cut(l.Name, 44), cut(l.Text("type"), 16))
+	}
+	if err := tw.Flush(); err != nil {
+		return err
+	}
+	fmt.Fprintf(w, "%d locations (all fields: --format json)\n", len(locs))
+	return nil
+}
+
+func cut(s string, n int) string {
+	r := []rune(strings.Map(func(r rune) rune {
+		if r < 0x20 {
+			return ' '
+		}
+		return r
+	}, s))
+	if len(r) <= n {
+		return string(r)
+	}
+	return string(r[:n-1]) + "…"
+}
+
+type auditFlags struct {
+	from, to, objectType, operationType, format, out string
+	rawCSV                                           bool
+}
+
+func newSymantecAuditCommand(g *globals, source *string) *cobra.Command {
+	var f auditFlags
+	cmd := &cobra.Command{
+		Use:   "audit",
+		Short: "Export the admin audit log (streamed) as CSV or JSON Lines",
+		Long: `audit exports the account's admin audit log for whole UTC days, streamed from
+the API to the output. --from and --to take a look-back (7d) or a day
+(2026-11-01); both days are included. Audit data is kept one year.
+
+CSV that gatelog writes is safe to open in a spreadsheet: a cell starting
+with =, +, -, @, tab or carriage return is prefixed with ' so it cannot run
+as a formula (--raw-csv turns that off). Commas, quotes and newlines inside
+cells are quoted and round-trip.`,
+		Example: "  gatelog symantec audit --from 2026-11-01 --to 2026-11-21 --format csv -o audit.csv\n" +
+			"  gatelog symantec audit --from 7d --operation-type Login --format json | jq .",
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			return runAudit(cmd, g, *source, f)
+		},
+	}
+	fl := cmd.Flags()
+	fl.StringVar(&f.from, "from", "7d", "first day: a look-back or a UTC day")
+	fl.StringVar(&f.to, "to", "0d", "last day (included): a look-back or a UTC day")
+	fl.StringVar(&f.objectType, "object-type", "", "only this object type, e.g. PolicyRule, Report, User")
+	fl.StringVar(&f.operationType, "operation-type", "", "only this operation type, e.g. Delete, Execute, Login, Logout")
+	fl.StringVar(&f.format, "format", "csv", "csv or json (JSON Lines)")
+	fl.StringVarP(&f.out, "output", "o", "-", "output file, - for standard output")
+	fl.BoolVar(&f.rawCSV, "raw-csv", false, "do not neutralise cells that spreadsheets run as formulas")
+	return cmd
+}
+
+func runAudit(cmd *cobra.Command, g *globals, source string, f auditFlags) error {
+	if f.format != "csv" && f.format != "json" {
+		return &usageError{fmt.Errorf("--format %q: use csv or json", f.format)}
+	}
+	now := time.Now()
+	from, err := app.ParseWhen(f.from, now)
+	if err != nil {
+		return &usageError{fmt.Errorf("--from: %w", err)}
+	}
+	to, err := app.ParseWhen(f.to, now)
+	if err != nil {
+		return &usageError{fmt.Errorf("--to: %w", err)}
+	}
+	c, _, err := g.symantecClient(cmd, source)
+	if err != nil {
+		return err
+	}
+	out, closeOut, err := openOutput(cmd.OutOrStdout(), f.out)
+	if err != nil {
+		return err
+	}
+	q := symantec.AuditQuery{From: from, To: to, ObjectType: f.objectType, OperationType: f.operationType}
+	err = app.ExportAudit(cmd.Context(), c, q, f.format, f.rawCSV, out)
+	if cerr := closeOut(); err == nil {
+		err = cerr
+	}
+	return err
+}
+
+func newSymantecDownloadCommand(g *globals, source *string) *cobra.Command {
+	var from, to, out string
+	cmd := &cobra.Command{
+		Use:   "download",
+		Short: "Download complete hours of access logs (list + download API)",
+		Long: `download fetches whole hours of access logs with the list and download API:
+one ZIP per hour, <dir>/YYYY-MM-DDTHH.zip. Each archive is read through
+(every member and line, within the archive limits) before it is kept, and a
+marker beside it records that; an interrupted download skips the hours that
+are already verified when run again. Only complete hours are offered by the
+API; --to is exclusive.`,
+		Example: "  gatelog symantec download --from 2026-11-20T00:00Z --to 2026-11-21T00:00Z -o ./hours/",
+		Args:    cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			return runDownload(cmd, g, *source, from, to, out)
+		},
+	}
+	cmd.Flags().StringVar(&from, "from", "24h", "first hour: a look-back or a UTC time")
+	cmd.Flags().StringVar(&to, "to", "0h", "end (exclusive): a look-back or a UTC time")
+	cmd.Flags().StringVarP(&out, "output", "o", ".", "folder for the hour archives")
+	return cmd
+}
+
+func runDownload(cmd *cobra.Command, g *globals, source, fromS, toS, dir string) error {
+	now := time.Now()
+	from, err := app.ParseWhen(fromS, now)
+	if err != nil {
+		return &usageError{fmt.Errorf("--from: %w", err)}
+	}
+	to, err := app.ParseWhen(toS, now)
+	if err != nil || !to.After(from) {
+		return &usageError{fmt.Errorf("--to must be a time later than --from")}
+	}
+	c, _, err := g.symantecClient(cmd, source)
+	if err != nil {
+		return err
+	}
+	if err := os.MkdirAll(dir, 0o750); err != nil {
+		return err
+	}
+	logger, _ := g.logger(cmd.ErrOrStderr())
+	return app.DownloadHours(cmd.Context(), c, from, to, dir, logger, func(n int) app.HourProgress {
+		return progress.NewItems(os.Stderr, "hours", n, logger)
+	})
+}

@@ -1,0 +1,212 @@
+// Package symantec pulls logs from the Symantec / Broadcom Cloud SWG (WSS)
+// APIs: access logs through the token-paged sync API (a stream) and the list
+// + download API (whole hours), the admin audit log, and locations. The API
+// facts it follows are in shared/docs/symantec-cloud-swg-api.md.
+package symantec
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"maps"
+	"net/http"
+	"net/url"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/gatelog/gatelog/internal/errclass"
+	"github.com/gatelog/gatelog/internal/httpx"
+	"github.com/gatelog/gatelog/internal/source/symantec/archive"
+)
+
+// Vendor is the envelope's vendor value.
+const Vendor = "symantec"
+
+// Credential is one API key; each key is scoped to one role.
+type Credential struct{ Username, Password string }
+
+// Set reports whether both parts are present.
+func (c Credential) Set() bool { return c.Username != "" && c.Password != "" }
+
+// Paths are the API paths (configurable: several are unverified).
+type Paths struct{ Sync, List, Download, Audit, Locations string }
+
+// AuditParams name the audit API's query parameters.
+type AuditParams struct{ StartDate, EndDate, Format, ObjectType, OperationType string }
+
+// Config is one Symantec source, already validated.
+type Config struct {
+	Name       string
+	BaseURL    string
+	Insecure   bool
+	AccessLogs Credential // X-APIUsername/X-APIPassword on /reportpod
+	Audit      Credential // HTTP Basic on the audit API
+	Locations  Credential // HTTP Basic on the locations API
+	Paths      Paths
+	Audits     AuditParams
+	Limits     archive.Limits
+	SpoolDir   string // where archives are spooled while they are read
+
+	Streams        []string // "accesslog", "audit"
+	Start          time.Duration
+	PollInterval   time.Duration
+	RequestTimeout time.Duration
+	BatchSize      int // records per batch handed to the pipeline (default 5000)
+	MaxAttempts    int // tries per Fetch before reporting a retryable error (default 4)
+	Backoff        httpx.Backoff
+
+	Now    func() time.Time
+	Logger *slog.Logger
+}
+
+func withDefaults(c Config) Config {
+	if c.Paths == (Paths{}) {
+		c.Paths = Paths{Sync: "/reportpod/logs/sync", List: "/reportpod/logs/list", Download: "/reportpod/logs/download",
+			Audit: "/api/rest/audit/download", Locations: "/api/rest/locations"}
+	}
+	if c.Audits == (AuditParams{}) {
+		c.Audits = AuditParams{StartDate: "startDate", EndDate: "endDate", Format: "format", ObjectType: "objectType", OperationType: "operationType"}
+	}
+	if c.Limits == (archive.Limits{}) {
+		c.Limits = archive.DefaultLimits()
+	}
+	if c.Start == 0 {
+		c.Start = 24 * time.Hour
+	}
+	if c.PollInterval == 0 {
+		c.PollInterval = 5 * time.Minute
+	}
+	if c.RequestTimeout == 0 {
+		c.RequestTimeout = 30 * time.Minute
+	}
+	if c.BatchSize == 0 {
+		c.BatchSize = 5000
+	}
+	if c.MaxAttempts == 0 {
+		c.MaxAttempts = 4
+	}
+	if c.Now == nil {
+		c.Now = time.Now
+	}
+	if c.Logger == nil {
+		c.Logger = slog.New(slog.DiscardHandler)
+	}
+	return c
+}
+
+// Client speaks the Cloud SWG APIs for one source.
+type Client struct {
+	cfg  Config
+	http *http.Client
+}
+
+// NewClient checks the base URL and returns a client. The http.Client
+// carries TLS and transport settings (httpx.NewClient).
+func NewClient(cfg Config, hc *http.Client) (*Client, error) {
+	if err := httpx.CheckURL(cfg.BaseURL, cfg.Insecure); err != nil {
+		return nil, fmt.Errorf("source %s: base_url: %w", cfg.Name, err)
+	}
+	return &Client{cfg: withDefaults(cfg), http: hc}, nil
+}
+
+// role names what each API needs, for error hints.
+type role struct {
+	name, key string // the portal role and the config key of its credential
+	cred      Credential
+	basic     bool
+}
+
+func (c *Client) accessRole() role {
+	return role{"Reporting Access Logs", "access_logs", c.cfg.AccessLogs, false}
+}
+func (c *Client) auditRole() role { return role{"Audit Logs", "audit", c.cfg.Audit, true} }
+func (c *Client) locationsRole() role {
+	return role{"Location Management", "locations", c.cfg.Locations, true}
+}
+
+// get sends one GET. /reportpod takes the key in X-API headers, /api/rest
+// in HTTP Basic. A non-200 answer comes back as a classified error.
+func (c *Client) get(ctx context.Context, path string, q url.Values, r role) (*http.Response, error) {
+	if !r.cred.Set() {
+		return nil, errclass.Permanentf("no credential for the %s API: set %s.username and %s.password (an API key with the %q role)", path, r.key, r.key, r.name)
+	}
+	u := strings.TrimRight(c.cfg.BaseURL, "/") + path
+	if len(q) > 0 {
+		u += "?" + encodeQuery(q)
+	}
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, u, nil)
+	if err != nil {
+		return nil, errclass.Permanentf("build request: %v", err)
+	}
+	if r.basic {
+		req.SetBasicAuth(r.cred.Username, r.cred.Password)
+	} else {
+		req.Header.Set("X-APIUsername", r.cred.Username)
+		req.Header.Set("X-APIPassword", r.cred.Password)
+	}
+	resp, err := c.http.Do(req)
+	if err != nil {
+		return nil, fmt.Errorf("request %s: %w", path, httpx.RedactURLError(err))
+	}
+	if resp.StatusCode != http.StatusOK {
+		defer resp.Body.Close()
+		return nil, c.statusError(resp, path, r)
+	}
+	return resp, nil
+}
+
+// encodeQuery encodes q, writing a parameter with no value as a bare flag:
+// the list and download APIs need "&api" exactly so.
+func encodeQuery(q url.Values) string {
+	var parts []string
+	for _, k := range slices.Sorted(maps.Keys(q)) {
+		for _, v := range q[k] {
+			if v == "" && k == "api" {
+				parts = append(parts, url.QueryEscape(k))
+				continue
+			}
+			parts = append(parts, url.QueryEscape(k)+"="+url.QueryEscape(v))
+		}
+	}
+	return strings.Join(parts, "&")
+}
+
+// errGone: the sync token expired or references expired data (410).
+var errGone = errors.New("the sync token is no longer valid")
+
+// statusError classifies a non-200 answer and says what to fix.
+func (c *Client) statusError(resp *http.Response, path string, r role) error {
+	msg := serverMessage(resp.Body)
+	text := fmt.Sprintf("%s: %d %s", path, resp.StatusCode, msg)
+	now := c.cfg.Now()
+	switch code := resp.StatusCode; {
+	case code == http.StatusGone:
+		return fmt.Errorf("%s: %w", text, errGone)
+	case code == http.StatusTooManyRequests:
+		until, ok := httpx.RetryAfter(resp.Header, now)
+		if !ok { // "default is expected to be around five (5) minutes" (KB 232689)
+			until = now.Add(5 * time.Minute)
+		}
+		return errclass.Throttled(errors.New(text+": Broadcom throttles per customer, across all keys and clients"), until)
+	case code == http.StatusUnauthorized || code == http.StatusForbidden:
+		return errclass.Permanentf("%s: check %s.username and %s.password: this key needs the %q role", text, r.key, r.key, r.name)
+	case code == http.StatusBadRequest || code == http.StatusNotFound || code == http.StatusMethodNotAllowed:
+		return errclass.Permanentf("%s: the server rejected the request; check base_url and paths (this is a gatelog bug if they are right)", text)
+	case code == http.StatusLocked || code >= 500 || code == http.StatusRequestTimeout:
+		return errors.New(text) // 423 "API access is blocked", 500, 503: back off and retry
+	}
+	return errclass.Permanentf("%s: unexpected answer", text)
+}
+
+// serverMessage reads the first line of an error body, at most 4 KiB.
+func serverMessage(body io.Reader) string {
+	b, _ := io.ReadAll(io.LimitReader(body, 4096))
+	line, _, _ := strings.Cut(strings.TrimSpace(string(b)), "\n")
+	if len(line) > 200 {
+		line = line[:200] + "…"
+	}
+	return line
+}

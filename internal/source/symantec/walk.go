@@ -1,0 +1,199 @@
+package symantec
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/gatelog/gatelog/internal/record"
+	"github.com/gatelog/gatelog/internal/source"
+	"github.com/gatelog/gatelog/internal/state"
+)
+
+// walker reads one spooled archive on its own goroutine and hands it out in
+// batches of at most BatchSize records: memory follows the batch size, not
+// the archive (which can be GBs).
+type walker struct {
+	out    chan walkItem
+	cancel context.CancelFunc
+}
+
+type walkItem struct {
+	batch *source.Batch
+	cur   syncCursor
+	final bool
+	err   error
+}
+
+// startWalk reads sp in the background. Batches before the last carry the
+// cursor that fetched this archive, with Replay set: resuming from one
+// re-reads the archive and drops what was committed. The last batch
+// carries the archive's new token.
+func (s *syncStream) startWalk(sp *spooled) {
+	ctx, cancel := context.WithCancel(context.Background())
+	w := &walker{out: make(chan walkItem), cancel: cancel}
+	s.active = w
+	go s.walk(ctx, w, sp, s.cur)
+}
+
+func (s *syncStream) stopWalk() {
+	if s.active != nil {
+		s.active.cancel()
+		s.active = nil
+	}
+}
+
+// next hands out the next batch of the archive being read.
+func (s *syncStream) next(ctx context.Context) (*source.Batch, error) {
+	select {
+	case it, ok := <-s.active.out:
+		if !ok || it.err != nil {
+			s.stopWalk()
+			if it.err == nil {
+				it.err = errors.New("archive reader stopped early")
+			}
+			if errors.Is(it.err, errGone) {
+				s.restart(it.err.Error())
+			}
+			return nil, it.err
+		}
+		s.cur = it.cur
+		if it.final {
+			s.active = nil
+		}
+		return it.batch, nil
+	case <-ctx.Done():
+		s.stopWalk()
+		return nil, ctx.Err()
+	}
+}
+
+// batcher collects records of one archive into batches.
+type batcher struct {
+	s      *syncStream
+	ctx    context.Context
+	w      *walker
+	replay bool // drop records already seen
+	recs   []record.Record
+	bad    []source.Quarantined
+	cur    syncCursor
+	first  bool
+	sp     *spooled
+}
+
+func (s *syncStream) walk(ctx context.Context, w *walker, sp *spooled, start syncCursor) {
+	defer close(w.out)
+	defer sp.discard()
+	b := &batcher{s: s, ctx: ctx, w: w, replay: start.Replay, cur: start, first: true, sp: sp}
+	b.cur.Replay = true
+	conv := newConverter(s.id.Source, s.c.cfg.Limits, b.add, func(q source.Quarantined) { b.bad = append(b.bad, q) })
+	_, err := walkArchive(sp.file, sp.zipSize, s.c.cfg.Limits, conv)
+	if ctx.Err() != nil {
+		return
+	}
+	if err != nil && sp.zipSize < 1024 {
+		// "A 203-byte response means a partial ZIP that typically will
+		// never return a valid zip file with this token": start over.
+		b.send(walkItem{err: fmt.Errorf("partial archive of %d bytes (%v): %w", sp.zipSize, err, errGone)})
+		return
+	}
+	if err != nil {
+		b.bad = append(b.bad, source.Quarantined{Reason: "archive could not be read to the end: " + err.Error(),
+			Context: fmt.Sprintf("sync archive of %d bytes, token %s", sp.size, sp.trailer.Token)})
+	}
+	b.finish(start)
+}
+
+// add takes one record, sending a batch when it is full.
+func (b *batcher) add(r record.Record) error {
+	b.recs = append(b.recs, r)
+	if len(b.recs) < b.s.c.cfg.BatchSize {
+		return nil
+	}
+	return b.flush(false)
+}
+
+// finish sends the last batch with the archive's new token.
+func (b *batcher) finish(start syncCursor) {
+	if start.Token == "" { // a session's first token starts its 24-hour life
+		b.cur.Issued = b.s.c.cfg.Now()
+	}
+	b.cur.Token = b.sp.trailer.Token
+	b.cur.Replay = start.Replay && b.sp.trailer.Status != "done"
+	b.flush(true)
+}
+
+// flush filters the collected records (when replaying) and sends them.
+func (b *batcher) flush(final bool) error {
+	recs, err := b.unseen(b.recs)
+	if err != nil {
+		b.send(walkItem{err: err})
+		return err
+	}
+	for _, r := range recs {
+		if r.Time.After(b.cur.LastTime) {
+			b.cur.LastTime = r.Time
+		}
+	}
+	batch := &source.Batch{Records: recs, Bad: b.bad, MarkSeen: true,
+		PruneSeenBefore: pruneBefore(b.cur.LastTime),
+		CaughtUp:        final && b.sp.trailer.Status == "done"}
+	if b.first {
+		batch.Requests, batch.Bytes, b.first = 1, b.sp.size, false
+	}
+	cur := b.cur
+	batch.Cursor, _ = json.Marshal(cur) // strings, times and a bool always marshal
+	b.recs, b.bad = nil, nil
+	return b.send(walkItem{batch: batch, cur: cur, final: final})
+}
+
+func (b *batcher) send(it walkItem) error {
+	select {
+	case b.w.out <- it:
+		return nil
+	case <-b.ctx.Done():
+		return b.ctx.Err()
+	}
+}
+
+// unseen drops records already delivered, when replaying.
+func (b *batcher) unseen(recs []record.Record) ([]record.Record, error) {
+	if !b.replay {
+		return recs, nil
+	}
+	return dropSeen(b.s.store, b.s.id, recs)
+}
+
+// dropSeen removes the records a committed checkpoint marked seen.
+func dropSeen(store state.Store, id record.StreamID, recs []record.Record) ([]record.Record, error) {
+	if len(recs) == 0 {
+		return recs, nil
+	}
+	keys := make([]state.SeenID, len(recs))
+	for i, r := range recs {
+		keys[i] = state.SeenID{Time: r.Time, ID: r.ID}
+	}
+	seen, err := store.Seen(id, keys)
+	if err != nil {
+		return nil, fmt.Errorf("check delivered records: %w", err)
+	}
+	out := recs[:0]
+	for i, r := range recs {
+		if !seen[i] {
+			out = append(out, r)
+		}
+	}
+	return out, nil
+}
+
+// pruneBefore is how long seen marks are kept: a restarted session re-reads
+// from the hour of the newest delivered event, and lines arrive out of
+// order, so keep marks of the two hours before it too.
+func pruneBefore(last time.Time) time.Time {
+	if last.IsZero() {
+		return time.Time{}
+	}
+	return hourOf(last).Add(-2 * time.Hour)
+}
