@@ -8,6 +8,7 @@ import (
 	"io"
 	"net/http"
 	"net/url"
+
 	"strings"
 
 	"github.com/gatelog/gatelog/internal/errclass"
@@ -117,17 +118,4 @@ func serverMessage(body io.Reader) string {
 		return http.StatusText(0)
 	}
 	return line
-}
-
-// redactURLError drops the query string from a transport error: it holds
-// paging tokens that only make log lines long.
-func redactURLError(err error) error {
-	var ue *url.Error
-	if errors.As(err, &ue) {
-		if u, perr := url.Parse(ue.URL); perr == nil {
-			u.RawQuery = ""
-			return &url.Error{Op: ue.Op, URL: u.String(), Err: ue.Err}
-		}
-	}
-	return err
 }

@@ -116,7 +116,7 @@ func (s *stream) fetchOnce(ctx context.Context, batch *source.Batch) error {
 	defer cancel()
 	resp, err := s.client.Do(req.WithContext(ctx))
 	if err != nil {
-		return fmt.Errorf("request %s: %w", s.logType, redactURLError(err))
+		return fmt.Errorf("request %s: %w", s.logType, httpx.RedactURLError(err))
 	}
 	defer resp.Body.Close()
 	if _, err := s.ledger.observe(budget, resp); err != nil {
