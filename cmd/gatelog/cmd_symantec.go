@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"log/slog"
 	"os"
 	"strings"
 	"text/tabwriter"
@@ -237,6 +238,7 @@ func runAudit(cmd *cobra.Command, g *globals, source string, f auditFlags) error
 
 func newSymantecDownloadCommand(g *globals, source *string) *cobra.Command {
 	var from, to, out string
+	var toSinks bool
 	cmd := &cobra.Command{
 		Use:   "download",
 		Short: "Download complete hours of access logs (list + download API)",
@@ -245,38 +247,69 @@ one ZIP per hour, <dir>/YYYY-MM-DDTHH.zip. Each archive is read through
 (every member and line, within the archive limits) before it is kept, and a
 marker beside it records that; an interrupted download skips the hours that
 are already verified when run again. Only complete hours are offered by the
-API; --to is exclusive.`,
+API; --to is exclusive.
+
+--to-sinks then delivers the hours' lines into the configured sinks as the
+stream SOURCE/accesslog-backfill (records keep stream "accesslog"), with the
+same dedup as the live stream: lines it delivered are dropped by id while its
+seen marks are kept (a few hours), and a backfill run again delivers nothing
+twice.`,
 		Example: "  gatelog symantec download --from 2026-11-20T00:00Z --to 2026-11-21T00:00Z -o ./hours/",
 		Args:    cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			return runDownload(cmd, g, *source, from, to, out)
+			return runDownload(cmd, g, *source, downloadFlags{from, to, out, toSinks})
 		},
 	}
 	cmd.Flags().StringVar(&from, "from", "24h", "first hour: a look-back or a UTC time")
 	cmd.Flags().StringVar(&to, "to", "0h", "end (exclusive): a look-back or a UTC time")
 	cmd.Flags().StringVarP(&out, "output", "o", ".", "folder for the hour archives")
+	cmd.Flags().BoolVar(&toSinks, "to-sinks", false, "also deliver the hours into the configured sinks")
 	return cmd
 }
 
-func runDownload(cmd *cobra.Command, g *globals, source, fromS, toS, dir string) error {
+type downloadFlags struct {
+	from, to, dir string
+	toSinks       bool
+}
+
+func runDownload(cmd *cobra.Command, g *globals, source string, f downloadFlags) error {
 	now := time.Now()
-	from, err := app.ParseWhen(fromS, now)
+	from, err := app.ParseWhen(f.from, now)
 	if err != nil {
 		return &usageError{fmt.Errorf("--from: %w", err)}
 	}
-	to, err := app.ParseWhen(toS, now)
+	to, err := app.ParseWhen(f.to, now)
 	if err != nil || !to.After(from) {
 		return &usageError{fmt.Errorf("--to must be a time later than --from")}
 	}
-	c, _, err := g.symantecClient(cmd, source)
+	c, cfg, err := g.symantecClient(cmd, source)
 	if err != nil {
 		return err
 	}
-	if err := os.MkdirAll(dir, 0o750); err != nil {
+	if err := os.MkdirAll(f.dir, 0o750); err != nil {
 		return err
 	}
 	logger, _ := g.logger(cmd.ErrOrStderr())
-	return app.DownloadHours(cmd.Context(), c, from, to, dir, logger, func(n int) app.HourProgress {
+	hours, err := app.DownloadHours(cmd.Context(), c, from, to, f.dir, logger, func(n int) app.HourProgress {
 		return progress.NewItems(os.Stderr, "hours", n, logger)
 	})
+	if err != nil || !f.toSinks {
+		return err
+	}
+	return backfill(cmd, cfg, c.Name(), f.dir, hours, logger)
+}
+
+// backfill delivers downloaded hours into the configured sinks.
+func backfill(cmd *cobra.Command, cfg *config.Config, source, dir string, hours []time.Time, logger *slog.Logger) error {
+	a, err := app.Open(cfg, app.Options{Logger: logger, Stdout: cmd.OutOrStdout()})
+	if err != nil {
+		return err
+	}
+	defer a.Close()
+	results, err := a.Backfill(cmd.Context(), source, dir, hours)
+	if err != nil {
+		return err
+	}
+	printResults(cmd.ErrOrStderr(), results)
+	return app.Outcome(results)
 }

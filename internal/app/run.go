@@ -21,12 +21,17 @@ type RunOptions struct {
 // Run collects every stream into every sink until ctx ends or, with Once,
 // until every stream has caught up, failed or been deferred.
 func (a *App) Run(ctx context.Context, o RunOptions) []pipeline.Result {
-	host, _ := os.Hostname()
 	return pipeline.Run(ctx, a.Sources, pipeline.Options{
 		Store: a.Store, Sinks: a.Sinks, Quarantine: a.Quarantine, Logger: a.Logger,
 		Once: o.Once, MaxWait: o.MaxWait, Observe: o.Observe, Backoff: o.Backoff,
-		Owner: fmt.Sprintf("%s/%d", host, os.Getpid()),
+		Owner: owner(),
 	})
+}
+
+// owner names this process in stream leases.
+func owner() string {
+	host, _ := os.Hostname()
+	return fmt.Sprintf("%s/%d", host, os.Getpid())
 }
 
 // ExitError is the error a run ends with, given its results: permanent

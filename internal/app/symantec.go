@@ -9,6 +9,8 @@ import (
 	"log/slog"
 	"time"
 
+	"github.com/gatelog/gatelog/internal/pipeline"
+	"github.com/gatelog/gatelog/internal/source"
 	"github.com/gatelog/gatelog/internal/source/symantec"
 )
 
@@ -53,12 +55,16 @@ type HourProgress interface {
 	Done()
 }
 
-// DownloadHours lists the complete hours in [from, to) and downloads those
-// not yet verified in dir.
-func DownloadHours(ctx context.Context, c *symantec.Client, from, to time.Time, dir string, logger *slog.Logger, newProgress func(int) HourProgress) error {
+// DownloadHours lists the complete hours in [from, to), downloads those not
+// yet verified in dir, and returns them all.
+func DownloadHours(ctx context.Context, c *symantec.Client, from, to time.Time, dir string, logger *slog.Logger, newProgress func(int) HourProgress) ([]time.Time, error) {
 	hours, err := c.ListHours(ctx, from, to)
 	if err != nil {
-		return fmt.Errorf("list hours: %w", err)
+		return nil, fmt.Errorf("list hours: %w", err)
+	}
+	starts := make([]time.Time, len(hours))
+	for i, h := range hours {
+		starts[i] = h.Start
 	}
 	var todo []symantec.Hour
 	for _, h := range hours {
@@ -72,10 +78,24 @@ func DownloadHours(ctx context.Context, c *symantec.Client, from, to time.Time, 
 	for _, h := range todo {
 		n, lines, err := c.DownloadHour(ctx, dir, h.Start)
 		if err != nil {
-			return fmt.Errorf("download: %w (verified hours are kept; run again to resume)", err)
+			return nil, fmt.Errorf("download: %w (verified hours are kept; run again to resume)", err)
 		}
 		logger.Debug("hour downloaded", "hour", h.Start.Format(time.RFC3339), "bytes", n, "lines", lines)
 		bar.Add(n)
 	}
-	return nil
+	return starts, nil
+}
+
+// Backfill delivers downloaded hours into the configured sinks as the
+// stream SOURCE/accesslog-backfill, dropping lines the live accesslog
+// stream delivered (by id, while its seen marks are kept).
+func (a *App) Backfill(ctx context.Context, sourceName, dir string, hours []time.Time) ([]pipeline.Result, error) {
+	for _, src := range a.Sources {
+		if s, ok := src.(*symantec.Source); ok && src.Name() == sourceName {
+			bf := symantec.NewBackfill(s.Client(), a.Store, dir, hours)
+			return pipeline.Run(ctx, []source.Source{bf}, pipeline.Options{Store: a.Store, Sinks: a.Sinks,
+				Quarantine: a.Quarantine, Logger: a.Logger, Once: true, Owner: owner()}), nil
+		}
+	}
+	return nil, fmt.Errorf("no symantec source named %q", sourceName)
 }

@@ -232,3 +232,55 @@ func TestSymantecLocationsFitEightyColumns(t *testing.T) {
 		t.Fatalf("wrong-role answer:\n%s", b)
 	}
 }
+
+// download --to-sinks delivers the hours once (also when run again), and
+// after the live stream delivered them it delivers nothing.
+func TestSymantecBackfillToSinks(t *testing.T) {
+	c := swgData(21)
+	srv, url := swgSim(t, c, nil)
+	from, to := c.End.Add(-3*time.Hour), c.End.Add(-1*time.Hour)
+	args := func(dir, cfg string) []string {
+		return []string{"symantec", "download", "-c", cfg, "--to-sinks", "--from", from.Format(time.RFC3339),
+			"--to", to.Format(time.RFC3339), "-o", filepath.Join(dir, "hours")}
+	}
+	backfilled := func(dir string) []line {
+		return readStream(t, filepath.Join(dir, "logs"), "wss", symantec.BackfillStream)
+	}
+	// Fresh state: the backfill delivers exactly the lines of those hours.
+	dir := t.TempDir()
+	cfg := swgConfig(t, dir, url, []string{"accesslog"}, "")
+	for range 2 {
+		if out, err := gatelogCmd(dir, args(dir, cfg)...).CombinedOutput(); err != nil {
+			t.Fatalf("%v\n%s", err, out)
+		}
+		got := backfilled(dir)
+		want := srv.Lines(from, to)
+		ids := map[string]bool{}
+		for _, l := range got {
+			if ids[l.ID] || l.Stream != "accesslog" {
+				t.Fatalf("line %s twice, or stream %q", l.ID, l.Stream)
+			}
+			ids[l.ID] = true
+		}
+		for _, l := range want {
+			if !ids[lineID(l)] {
+				t.Fatalf("line %s missing from the backfill", lineID(l))
+			}
+		}
+		if len(got) != len(want) {
+			t.Fatalf("backfill holds %d lines, the hours %d", len(got), len(want))
+		}
+	}
+	// After the live stream delivered everything, the backfill adds nothing.
+	dir = t.TempDir()
+	cfg = swgConfig(t, dir, url, []string{"accesslog"}, "")
+	if out, err := gatelogCmd(dir, "run", "--once", "-c", cfg).CombinedOutput(); err != nil {
+		t.Fatalf("%v\n%s", err, out)
+	}
+	if out, err := gatelogCmd(dir, args(dir, cfg)...).CombinedOutput(); err != nil {
+		t.Fatalf("%v\n%s", err, out)
+	}
+	if n := len(backfilled(dir)); n != 0 {
+		t.Fatalf("the backfill delivered %d lines the live stream had delivered", n)
+	}
+}

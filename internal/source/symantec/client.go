@@ -112,6 +112,9 @@ func NewClient(cfg Config, hc *http.Client) (*Client, error) {
 	return &Client{cfg: withDefaults(cfg), http: hc}, nil
 }
 
+// Name is the source's configured name.
+func (c *Client) Name() string { return c.cfg.Name }
+
 // role names what each API needs, for error hints.
 type role struct {
 	name, key string // the portal role and the config key of its credential

@@ -13,6 +13,7 @@ import (
 
 // spooled is one archive response on disk.
 type spooled struct {
+	keep    bool // the file is not ours to remove (a downloaded hour)
 	file    *os.File
 	size    int64 // body bytes
 	zipSize int64 // bytes before the sync trailer
@@ -23,7 +24,9 @@ type spooled struct {
 func (sp *spooled) discard() {
 	if sp.file != nil {
 		sp.file.Close()
-		os.Remove(sp.file.Name())
+		if !sp.keep {
+			os.Remove(sp.file.Name())
+		}
 		sp.file = nil
 	}
 }

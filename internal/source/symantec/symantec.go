@@ -28,7 +28,7 @@ func New(cfg Config, hc *http.Client, store state.Store) (*Source, error) {
 		id := record.StreamID{Source: cfg.Name, Stream: name}
 		switch name {
 		case StreamAccessLog:
-			s.streams = append(s.streams, &syncStream{c: c, id: id, store: store})
+			s.streams = append(s.streams, newSyncStream(c, id, store))
 		case StreamAudit:
 			s.streams = append(s.streams, &auditStream{c: c, id: id, store: store})
 		default:

@@ -41,6 +41,18 @@ type syncStream struct {
 	store  state.Store
 	cur    syncCursor
 	active *walker
+	// fetch gets the next archive: the sync API, or for a backfill the
+	// next downloaded hour.
+	fetch func(ctx context.Context) (*spooled, error)
+	// alsoSeen are other streams whose seen marks count as delivered
+	// (a backfill skips what the live stream delivered).
+	alsoSeen []record.StreamID
+}
+
+func newSyncStream(c *Client, id record.StreamID, store state.Store) *syncStream {
+	s := &syncStream{c: c, id: id, store: store}
+	s.fetch = s.syncRequest
+	return s
 }
 
 var _ source.Stream = (*syncStream)(nil)
@@ -114,6 +126,15 @@ func (s *syncStream) sessionHour() time.Time {
 // request fetches one archive. It returns a batch when there is nothing to
 // walk (caught up), or nil after starting the walk of a new archive.
 func (s *syncStream) request(ctx context.Context) (*source.Batch, error) {
+	sp, err := s.fetch(ctx)
+	if err != nil {
+		return nil, err
+	}
+	return s.handle(sp)
+}
+
+// syncRequest asks the sync API for the archive after the cursor's token.
+func (s *syncStream) syncRequest(ctx context.Context) (*spooled, error) {
 	now := s.c.cfg.Now()
 	if s.cur.Token != "" && now.Sub(s.cur.Issued) > tokenTTL {
 		s.restart("the sync token is older than 24 hours")
@@ -124,11 +145,7 @@ func (s *syncStream) request(ctx context.Context) (*source.Batch, error) {
 		token = "none"
 	}
 	q := url.Values{"startDate": {ms(s.cur.Hour)}, "endDate": {"0"}, "token": {token}}
-	sp, err := s.c.fetchArchive(ctx, s.c.cfg.Paths.Sync, q, s.c.accessRole())
-	if err != nil {
-		return nil, err
-	}
-	return s.handle(sp)
+	return s.c.fetchArchive(ctx, s.c.cfg.Paths.Sync, q, s.c.accessRole())
 }
 
 // handle acts on the sync status of a spooled archive.

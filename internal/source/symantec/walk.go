@@ -163,7 +163,13 @@ func (b *batcher) unseen(recs []record.Record) ([]record.Record, error) {
 	if !b.replay {
 		return recs, nil
 	}
-	return dropSeen(b.s.store, b.s.id, recs)
+	for _, id := range append([]record.StreamID{b.s.id}, b.s.alsoSeen...) {
+		var err error
+		if recs, err = dropSeen(b.s.store, id, recs); err != nil {
+			return nil, err
+		}
+	}
+	return recs, nil
 }
 
 // dropSeen removes the records a committed checkpoint marked seen.
