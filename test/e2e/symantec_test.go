@@ -244,3 +244,48 @@ func latin9(b []byte) []rune {
 	}
 	return out
 }
+
+// The sync trailer is found whether it follows the ZIP bytes, comes as
+// real HTTP trailers or as response headers.
+func TestSymantecTrailerModes(t *testing.T) {
+	for _, mode := range []string{swgsim.TrailerHTTPTrailer, swgsim.TrailerHeader} {
+		t.Run(mode, func(t *testing.T) {
+			c := swgData(31)
+			c.TrailerMode = mode
+			srv, url := swgSim(t, c, nil)
+			dir := t.TempDir()
+			requireDone(t, runOnce(t, swgConfig(t, dir, url, []string{"accesslog"}, ""), time.Minute), 1)
+			checkLines(t, filepath.Join(dir, "logs"), srv.Lines(c.Start, c.End))
+		})
+	}
+}
+
+// The audit stream delivers every event once: polls of the open day
+// re-read it and drop what was delivered.
+func TestSymantecAuditStreamDeliversEachEventOnce(t *testing.T) {
+	c := swgData(32)
+	srv, url := swgSim(t, c, nil)
+	dir := t.TempDir()
+	cfg := swgConfig(t, dir, url, []string{"audit"}, "")
+	for range 3 {
+		requireDone(t, runOnce(t, cfg, time.Minute), 1)
+	}
+	got := readStream(t, filepath.Join(dir, "logs"), "wss", "audit")
+	start := time.Now().Add(-6 * time.Hour).UTC().Truncate(24 * time.Hour)
+	want := 0
+	for _, r := range srv.AuditRecords() {
+		if !r.Time.Before(start) {
+			want++
+		}
+	}
+	ids := map[string]bool{}
+	for _, l := range got {
+		if ids[l.ID] {
+			t.Fatalf("audit event %s delivered twice", l.ID)
+		}
+		ids[l.ID] = true
+	}
+	if len(got) != want || want == 0 {
+		t.Fatalf("%d audit events delivered, %d served since %s", len(got), want, start)
+	}
+}
