@@ -135,7 +135,8 @@ func (v *validator) symantec(p string, s *Source) {
 		{"download", s.Paths.Download}, {"audit", s.Paths.Audit}, {"locations", s.Paths.Locations}} {
 		v.path(p+".paths."+path.key, path.val)
 	}
-	v.symantecDurations(p, s)
+	v.durations(p, s, MaxSymantecStart, "Symantec keeps access logs 100 days",
+		": Broadcom throttles clients that poll the current hour too often (KB 232689: 429 for aggressive clients; 5m recommended)")
 	v.archiveLimits(p+".archive", s.Archive)
 }
 
@@ -180,23 +181,6 @@ func (v *validator) symantecStreams(field string, types []string) {
 			f := field + "[" + strconv.Itoa(i) + "]"
 			v.fail(f, "%s is not a Symantec stream (allowed: %s)", v.show(f, t), strings.Join(symantecStreams, ", "))
 		}
-	}
-}
-
-func (v *validator) symantecDurations(p string, s *Source) {
-	start, poll, timeout := p+".start", p+".poll_interval", p+".request_timeout"
-	switch {
-	case s.Start <= 0:
-		v.fail(start, "%s must be positive", v.show(start, s.Start))
-	case s.Start > MaxSymantecStart:
-		v.fail(start, "%s is more than %s: Symantec keeps access logs 100 days", v.show(start, s.Start), MaxSymantecStart)
-	}
-	if s.PollInterval < MinPollInterval {
-		v.fail(poll, "%s is less than %s: Broadcom throttles clients that poll the current hour too often (KB 232689: 429 for aggressive clients; 5m recommended)",
-			v.show(poll, s.PollInterval), MinPollInterval)
-	}
-	if s.RequestTimeout <= 0 {
-		v.fail(timeout, "%s must be positive", v.show(timeout, s.RequestTimeout))
 	}
 }
 

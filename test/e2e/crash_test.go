@@ -3,10 +3,8 @@ package e2e
 import (
 	"bytes"
 	"errors"
-	"math/rand/v2"
 	"os/exec"
 	"path/filepath"
-	"syscall"
 	"testing"
 	"time"
 
@@ -27,38 +25,7 @@ func TestKillNineLosesAndDuplicatesNothing(t *testing.T) {
 	types := []string{"access", "swgweb", "admin"}
 	cfg := fpConfig(t, dir, sim.URL, types, "")
 
-	rng := rand.New(rand.NewPCG(uint64(time.Now().UnixNano()), 1))
-	const wantKills = 20
-	kills := 0
-	for i := 0; kills < wantKills; i++ {
-		if i == 3*wantKills {
-			t.Fatalf("only %d of %d runs were killed mid-collection: the test did not crash gatelog enough", kills, i)
-		}
-		cmd := gatelogCmd(dir, "run", "--once", "-c", cfg, "--log-level", "error")
-		var stderr bytes.Buffer
-		cmd.Stderr = &stderr
-		if err := cmd.Start(); err != nil {
-			t.Fatal(err)
-		}
-		done := make(chan error, 1)
-		go func() { done <- cmd.Wait() }()
-		delay := time.Duration(20+rng.IntN(280)) * time.Millisecond
-		select {
-		case err := <-done:
-			if err != nil {
-				t.Fatalf("run %d ended on its own with %v: %s", i, err, stderr.String())
-			}
-			t.Logf("run %d finished before its kill at %s", i, delay)
-			continue
-		case <-time.After(delay):
-		}
-		cmd.Process.Signal(syscall.SIGKILL)
-		err := <-done
-		var ee *exec.ExitError
-		if errors.As(err, &ee) && ee.Sys().(syscall.WaitStatus).Signal() == syscall.SIGKILL {
-			kills++
-		}
-	}
+	killLoop(t, dir, []string{"run", "--once", "-c", cfg, "--log-level", "error"}, 20, 280*time.Millisecond)
 	delivered := 0
 	for _, typ := range types {
 		delivered += len(readStream(t, filepath.Join(dir, "logs"), "acme", typ))

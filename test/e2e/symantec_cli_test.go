@@ -4,13 +4,9 @@ import (
 	"bytes"
 	"encoding/csv"
 	"encoding/json"
-	"errors"
-	"math/rand/v2"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strings"
-	"syscall"
 	"testing"
 	"time"
 	"unicode/utf8"
@@ -28,34 +24,7 @@ func TestSymantecKillNineLosesAndDuplicatesNothing(t *testing.T) {
 	srv, url := swgSim(t, c, nil)
 	dir := t.TempDir()
 	cfg := swgConfig(t, dir, url, []string{"accesslog"}, "")
-	rng := rand.New(rand.NewPCG(uint64(time.Now().UnixNano()), 2))
-	kills := 0
-	for i := 0; kills < 20; i++ {
-		if i == 60 {
-			t.Fatalf("only %d of %d runs were killed mid-walk", kills, i)
-		}
-		cmd := gatelogCmd(dir, "run", "--once", "-c", cfg, "--log-level", "error")
-		var stderr bytes.Buffer
-		cmd.Stderr = &stderr
-		if err := cmd.Start(); err != nil {
-			t.Fatal(err)
-		}
-		done := make(chan error, 1)
-		go func() { done <- cmd.Wait() }()
-		select {
-		case err := <-done:
-			if err != nil {
-				t.Fatalf("run %d: %v\n%s", i, err, stderr.String())
-			}
-			continue
-		case <-time.After(time.Duration(30+rng.IntN(250)) * time.Millisecond):
-		}
-		cmd.Process.Signal(syscall.SIGKILL)
-		var ee *exec.ExitError
-		if err := <-done; errors.As(err, &ee) && ee.Sys().(syscall.WaitStatus).Signal() == syscall.SIGKILL {
-			kills++
-		}
-	}
+	killLoop(t, dir, []string{"run", "--once", "-c", cfg, "--log-level", "error"}, 20, 250*time.Millisecond)
 	want := srv.Lines(c.Start, c.End)
 	if n := len(readStream(t, filepath.Join(dir, "logs"), "wss", "accesslog")); n >= len(want) {
 		t.Fatalf("all %d lines were delivered before the last kill: the kills did not land mid-walk", n)

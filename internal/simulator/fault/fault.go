@@ -12,6 +12,8 @@ import (
 	"strconv"
 	"sync"
 	"time"
+
+	"github.com/gatelog/gatelog/internal/simulator/simrand"
 )
 
 // Defaults used when the Config leaves a duration at zero.
@@ -98,21 +100,12 @@ func (f *Injector) next1() (Kind, bool) {
 // choose hashes (seed, n) rather than drawing from a shared random stream, so
 // the decision for request n does not depend on how earlier ones were spent.
 func choose(cfg Config, n uint64) (Kind, bool) {
-	h := mix(uint64(cfg.Seed) ^ mix(n+0x9e3779b97f4a7c15))
+	h := simrand.Mix(uint64(cfg.Seed) ^ simrand.Mix(n+0x9e3779b97f4a7c15))
 	u := float64(h>>11) / (1 << 53) // uniform in [0,1)
 	if u >= cfg.Rate {
 		return 0, false
 	}
-	return cfg.Kinds[mix(h)%uint64(len(cfg.Kinds))], true
-}
-
-// mix is the splitmix64 finaliser: a cheap, well-spread 64-bit hash.
-func mix(x uint64) uint64 {
-	x ^= x >> 30
-	x *= 0xbf58476d1ce4e5b9
-	x ^= x >> 27
-	x *= 0x94d049bb133111eb
-	return x ^ x>>31
+	return cfg.Kinds[simrand.Mix(h)%uint64(len(cfg.Kinds))], true
 }
 
 func (f *Injector) inject(k Kind, w http.ResponseWriter, r *http.Request) {

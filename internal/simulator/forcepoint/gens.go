@@ -6,14 +6,16 @@ import (
 	"encoding/hex"
 	"strconv"
 	"time"
+
+	"github.com/gatelog/gatelog/internal/simulator/simrand"
 )
 
 // recCtx is everything a field generator may draw on for one record.
 type recCtx struct {
 	typ string
 	i   int
-	h   uint64 // hash of (seed, type, i): source of the record's ids
-	r   rng    // draws for the free-form fields
+	h   uint64      // hash of (seed, type, i): source of the record's ids
+	r   simrand.RNG // draws for the free-form fields
 	t   time.Time
 	st  stamp
 	who *person
@@ -32,7 +34,7 @@ func quote(b []byte, escaped string) []byte {
 
 // pick draws a value from a pool of escaped strings.
 func pick(pool []string) gen {
-	return func(b []byte, c *recCtx) []byte { return quote(b, pool[c.r.intn(len(pool))]) }
+	return func(b []byte, c *recCtx) []byte { return quote(b, pool[c.r.Intn(len(pool))]) }
 }
 
 // lit is a constant string value.
@@ -43,19 +45,19 @@ func lit(s string) gen {
 
 // num draws a JSON number in [lo,hi].
 func num(lo, hi int) gen {
-	return func(b []byte, c *recCtx) []byte { return strconv.AppendInt(b, int64(c.r.between(lo, hi)), 10) }
+	return func(b []byte, c *recCtx) []byte { return strconv.AppendInt(b, int64(c.r.Between(lo, hi)), 10) }
 }
 
 // numOf draws a JSON number from a list.
 func numOf(vals []int) gen {
-	return func(b []byte, c *recCtx) []byte { return strconv.AppendInt(b, int64(vals[c.r.intn(len(vals))]), 10) }
+	return func(b []byte, c *recCtx) []byte { return strconv.AppendInt(b, int64(vals[c.r.Intn(len(vals))]), 10) }
 }
 
 // sometimes leaves a field empty most of the time, as the vendor does for
 // fields that only apply to some activities.
 func sometimes(g gen) gen {
 	return func(b []byte, c *recCtx) []byte {
-		if c.r.intn(4) != 0 {
+		if c.r.Intn(4) != 0 {
 			return append(b, `""`...)
 		}
 		return g(b, c)
@@ -77,7 +79,7 @@ func genSyslog(b []byte, c *recCtx) []byte {
 
 // genIndexed is when the vendor indexed the event: a little after it.
 func genIndexed(b []byte, c *recCtx) []byte {
-	s := stampOf(c.t.Add(time.Duration(c.r.between(1, 300)) * time.Second))
+	s := stampOf(c.t.Add(time.Duration(c.r.Between(1, 300)) * time.Second))
 	b = append(b, '"')
 	return append(s.appendLog(b), '"')
 }
@@ -87,7 +89,7 @@ func genEmail(b []byte, c *recCtx) []byte  { return quote(b, c.who.email) }
 func genGroups(b []byte, c *recCtx) []byte { return quote(b, c.who.groups) }
 
 func genIP(b []byte, c *recCtx) []byte {
-	v := c.r.next()
+	v := c.r.Next()
 	b = append(b, '"')
 	for k := 0; k < 4; k++ {
 		if k > 0 {
@@ -101,7 +103,7 @@ func genIP(b []byte, c *recCtx) []byte {
 // genPolicyID is a string of digits, as in the vendor's sample.
 func genPolicyID(b []byte, c *recCtx) []byte {
 	b = append(b, '"')
-	b = strconv.AppendInt(b, int64(c.r.between(100000, 199999)), 10)
+	b = strconv.AppendInt(b, int64(c.r.Between(100000, 199999)), 10)
 	return append(b, '"')
 }
 
@@ -115,7 +117,7 @@ func genTxn(b []byte, c *recCtx) []byte {
 	binary.BigEndian.PutUint32(raw[0:], uint32(c.t.Unix()))
 	binary.BigEndian.PutUint64(raw[4:], c.h)
 	binary.BigEndian.PutUint32(raw[12:], uint32(c.i))
-	binary.BigEndian.PutUint32(raw[16:], uint32(mix(c.h)))
+	binary.BigEndian.PutUint32(raw[16:], uint32(simrand.Mix(c.h)))
 	b = append(b, '"')
 	b = base64.RawURLEncoding.AppendEncode(b, raw[:])
 	b = append(b, " ["...)
@@ -132,18 +134,18 @@ func genGUID(b []byte, c *recCtx) []byte {
 	var raw [16]byte
 	binary.BigEndian.PutUint64(raw[0:], c.h)
 	binary.BigEndian.PutUint32(raw[8:], uint32(c.i))
-	binary.BigEndian.PutUint32(raw[12:], uint32(mix(c.h^1)))
+	binary.BigEndian.PutUint32(raw[12:], uint32(simrand.Mix(c.h^1)))
 	return appendGUID(b, raw)
 }
 
-// genDeviceGUID is a device GUID drawn from the rng, often empty.
+// genDeviceGUID is a device GUID drawn from the simrand.RNG, often empty.
 func genDeviceGUID(b []byte, c *recCtx) []byte {
-	if c.r.intn(3) != 0 {
+	if c.r.Intn(3) != 0 {
 		return append(b, `""`...)
 	}
 	var raw [16]byte
-	binary.BigEndian.PutUint64(raw[0:], c.r.next())
-	binary.BigEndian.PutUint64(raw[8:], c.r.next())
+	binary.BigEndian.PutUint64(raw[0:], c.r.Next())
+	binary.BigEndian.PutUint64(raw[8:], c.r.Next())
 	return appendGUID(b, raw)
 }
 
@@ -162,7 +164,7 @@ func appendGUID(b []byte, raw [16]byte) []byte {
 func appendFileID(b []byte, c *recCtx) []byte {
 	var raw [16]byte
 	binary.BigEndian.PutUint64(raw[0:], c.h)
-	binary.BigEndian.PutUint32(raw[8:], uint32(mix(c.h^2)))
+	binary.BigEndian.PutUint32(raw[8:], uint32(simrand.Mix(c.h^2)))
 	binary.BigEndian.PutUint32(raw[12:], uint32(c.i))
 	return hex.AppendEncode(b, raw[:])
 }
@@ -182,7 +184,7 @@ func hexDigest(n int) gen {
 		var raw [8]byte
 		b = append(b, '"')
 		for k := 0; k < n; k += 8 {
-			binary.BigEndian.PutUint64(raw[:], c.r.next())
+			binary.BigEndian.PutUint64(raw[:], c.r.Next())
 			b = hex.AppendEncode(b, raw[:min(8, n-k)])
 		}
 		return append(b, '"')
@@ -194,7 +196,7 @@ func hexDigest(n int) gen {
 func withSeq(pool []string) gen {
 	return func(b []byte, c *recCtx) []byte {
 		b = append(b, '"')
-		if v := pool[c.r.intn(len(pool))]; v != "" {
+		if v := pool[c.r.Intn(len(pool))]; v != "" {
 			b = append(b, v...)
 			b = append(b, ' ')
 		}
@@ -206,15 +208,15 @@ func withSeq(pool []string) gen {
 
 func genCloudURL(b []byte, c *recCtx) []byte {
 	b = append(b, '"')
-	b = append(b, poolCloudHost[c.r.intn(len(poolCloudHost))]...)
-	b = append(b, poolURLPath[c.r.intn(len(poolURLPath))]...)
+	b = append(b, poolCloudHost[c.r.Intn(len(poolCloudHost))]...)
+	b = append(b, poolURLPath[c.r.Intn(len(poolURLPath))]...)
 	return append(b, '"')
 }
 
 func genWebURL(b []byte, c *recCtx) []byte {
 	b = append(b, `"https://`...)
 	b = append(b, webDomains[c.dom]...)
-	b = append(b, poolURLPath[c.r.intn(len(poolURLPath))]...)
+	b = append(b, poolURLPath[c.r.Intn(len(poolURLPath))]...)
 	return append(b, '"')
 }
 

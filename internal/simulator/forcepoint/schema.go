@@ -1,6 +1,8 @@
 package forcepoint
 
-import "sort"
+import (
+	"sort"
+)
 
 // field is one key of a record with its pre-rendered `, "key": ` prefix.
 type field struct {

@@ -4,6 +4,8 @@ import (
 	"strings"
 	"sync"
 	"time"
+
+	"github.com/gatelog/gatelog/internal/simulator/simrand"
 )
 
 // Config shapes the simulated tenant. Zero values pick the defaults below.
@@ -110,7 +112,7 @@ func newStream(cfg Config, typ string) *stream {
 	}
 	cl, cv := classOf(typ)
 	st := &stream{
-		typ: typ, class: cl, minCV: cv, seed: uint64(cfg.Seed), salt: salt(typ), n: n,
+		typ: typ, class: cl, minCV: cv, seed: uint64(cfg.Seed), salt: simrand.Salt(typ), n: n,
 		first: cfg.End.Add(-cfg.Span), span: cfg.Span, end: cfg.End,
 		live: cfg.Live, rate: cfg.LiveRate, fields: schemaOf(typ),
 	}

@@ -4,6 +4,8 @@ import (
 	"math/bits"
 	"sort"
 	"time"
+
+	"github.com/gatelog/gatelog/internal/simulator/simrand"
 )
 
 // class groups log types by how the vendor pages them.
@@ -116,12 +118,12 @@ func (st *stream) appendRecordWith(b []byte, i int, c *recCtx) []byte {
 }
 
 func (st *stream) reset(c *recCtx, i int) {
-	h := mix(st.seed ^ mix(st.salt+uint64(i)))
-	*c = recCtx{typ: st.typ, i: i, h: h, r: rng(h), t: st.servedTime(i)}
+	h := simrand.Mix(st.seed ^ simrand.Mix(st.salt+uint64(i)))
+	*c = recCtx{typ: st.typ, i: i, h: h, r: simrand.RNG(h), t: st.servedTime(i)}
 	c.st = stampOf(c.t)
-	c.who = &people[c.r.intn(len(people))]
-	c.geo = c.r.intn(len(webCountries))
-	c.dom = c.r.intn(len(webDomains))
+	c.who = &people[c.r.Intn(len(people))]
+	c.geo = c.r.Intn(len(webCountries))
+	c.dom = c.r.Intn(len(webDomains))
 }
 
 // Record is one log record as served.

@@ -8,6 +8,8 @@ import (
 	"strconv"
 	"sync"
 	"time"
+
+	"github.com/gatelog/gatelog/internal/simulator/simrand"
 )
 
 // endToken is what new types send with an empty page: base64 of "{}".
@@ -61,7 +63,7 @@ func (ts *tokenStore) issue(st *stream, c cursor) string {
 }
 
 func encodeToken(st *stream, c cursor, bump uint64) string {
-	h := mix(st.seed ^ mix(st.salt^uint64(c.pos)) ^ mix(bump+7))
+	h := simrand.Mix(st.seed ^ simrand.Mix(st.salt^uint64(c.pos)) ^ simrand.Mix(bump+7))
 	anchor := st.first.Truncate(time.Second)
 	if c.pos > 0 {
 		anchor = st.servedTime(c.pos - 1) // newest record before the position

@@ -8,6 +8,8 @@ import (
 	"net/url"
 	"strings"
 	"time"
+
+	"github.com/gatelog/gatelog/internal/simulator/simrand"
 )
 
 // AuditRecord is one generated admin audit event.
@@ -62,9 +64,9 @@ func earlier(a, b time.Time) time.Time {
 // auditAt makes event k of day. Every ten events include each awkward
 // cell: commas, quotes, newlines and leading = + - @ (formula injection).
 func auditAt(seed uint64, day time.Time, k int, t time.Time) AuditRecord {
-	r := rng(mix(seed ^ mix(uint64(day.Unix())+uint64(k))))
-	ot := pick(&r, auditObjectTypes)
-	rec := AuditRecord{Time: t, ObjectType: ot, OperationType: pick(&r, auditOps[ot]), User: pick(&r, auditUsers)}
+	r := simrand.RNG(simrand.Mix(seed ^ simrand.Mix(uint64(day.Unix())+uint64(k))))
+	ot := simrand.Pick(&r, auditObjectTypes)
+	rec := AuditRecord{Time: t, ObjectType: ot, OperationType: simrand.Pick(&r, auditOps[ot]), User: simrand.Pick(&r, auditUsers)}
 	rec.Object = auditObject(&r, ot)
 	rec.Details = auditDetails(k, rec)
 	if k%10 == 9 {
@@ -73,16 +75,16 @@ func auditAt(seed uint64, day time.Time, k int, t time.Time) AuditRecord {
 	return rec
 }
 
-func auditObject(r *rng, ot string) string {
+func auditObject(r *simrand.RNG, ot string) string {
 	switch ot {
 	case "PolicyRule":
-		return pick(r, []string{"Block Gambling", "Allow Office 365", "SSL Bypass, Banking"})
+		return simrand.Pick(r, []string{"Block Gambling", "Allow Office 365", "SSL Bypass, Banking"})
 	case "Report":
-		return pick(r, []string{"Top Users", `Weekly "Threat" Summary`})
+		return simrand.Pick(r, []string{"Top Users", `Weekly "Threat" Summary`})
 	case "User":
-		return pick(r, auditUsers)
+		return simrand.Pick(r, auditUsers)
 	}
-	return pick(r, []string{"Paris Café € Store", "Zürich HQ", "London"})
+	return simrand.Pick(r, []string{"Paris Café € Store", "Zürich HQ", "London"})
 }
 
 func auditDetails(k int, rec AuditRecord) string {

@@ -3,6 +3,8 @@ package symantec
 import (
 	"strconv"
 	"strings"
+
+	"github.com/gatelog/gatelog/internal/simulator/simrand"
 )
 
 // fieldGen renders one ELFF column of a line. Fields not listed print "-".
@@ -100,6 +102,6 @@ func cipher(c *lineCtx) string {
 
 // deviceID is stable per user, like a real agent's device id.
 func deviceID(c *lineCtx) string {
-	h := mix(c.s.seed ^ salt(c.who.dn))
-	return uuidOf(h, mix(h))
+	h := simrand.Mix(c.s.seed ^ simrand.Salt(c.who.dn))
+	return uuidOf(h, simrand.Mix(h))
 }

@@ -3,6 +3,8 @@ package symantec
 import (
 	"strings"
 	"time"
+
+	"github.com/gatelog/gatelog/internal/simulator/simrand"
 )
 
 // defaultFields is the vendor's default ELFF field list (docs section 4).
@@ -74,7 +76,7 @@ const idAlphabet = "abcdefghijklmnopqrstuvwxyz0123456789"
 // 36^5 from a seeded origin makes the ids of one hour distinct.
 func (s *Server) instanceID(m int) string {
 	const space = 36 * 36 * 36 * 36 * 36
-	v := (mix(s.seed^0x5eed)%space + uint64(m)*7919) % space
+	v := (simrand.Mix(s.seed^0x5eed)%space + uint64(m)*7919) % space
 	var b [5]byte
 	for k := 4; k >= 0; k-- {
 		b[k] = idAlphabet[v%36]

@@ -5,6 +5,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/gatelog/gatelog/internal/simulator/simrand"
 )
 
 // lineCtx holds the random choices of one line, made once so that values
@@ -38,32 +40,32 @@ type lineCtx struct {
 }
 
 func (s *Server) newLineCtx(h time.Time, i int) *lineCtx {
-	r := rng(mix(s.seed ^ mix(uint64(h.Unix())+mix(uint64(i)))))
-	c := &lineCtx{s: s, t: s.lineTime(h, i), i: i, who: pick(&r, people), site: pick(&r, sites), ua: pick(&r, userAgents)}
-	c.uuid = uuidOf(r.next(), r.next())
+	r := simrand.RNG(simrand.Mix(s.seed ^ simrand.Mix(uint64(h.Unix())+simrand.Mix(uint64(i)))))
+	c := &lineCtx{s: s, t: s.lineTime(h, i), i: i, who: simrand.Pick(&r, people), site: simrand.Pick(&r, sites), ua: simrand.Pick(&r, userAgents)}
+	c.uuid = uuidOf(r.Next(), r.Next())
 	if i%150 == 7 {
 		c.uuid = "" // a few lines per hour carry no transaction uuid
 	}
-	c.loc = r.intn(len(s.locs)+2) - 2 // the client connector twice as likely as a location
+	c.loc = r.Intn(len(s.locs)+2) - 2 // the client connector twice as likely as a location
 	if c.loc >= 0 && !s.locs[c.loc].inLog {
 		c.loc = -1
 	}
-	c.cip = fmt.Sprintf("10.%d.%d.%d", r.intn(256), r.intn(256), r.between(1, 254))
-	c.sip = fmt.Sprintf("199.19.250.%d", r.between(1, 254))
-	c.rip = fmt.Sprintf("%d.%d.%d.%d", r.between(13, 223), r.intn(256), r.intn(256), r.between(1, 254))
-	c.ipv6 = pick(&r, []string{"-", fmt.Sprintf("2001:db8:%x::%x", r.intn(65536), r.intn(65536))})
-	c.taken, c.scBytes, c.csBytes = r.between(1, 9000), r.between(0, 2_000_000), r.between(200, 40_000)
-	c.country, c.risk = pick(&r, countries), strconv.Itoa(r.between(1, 10))
-	c.tlsVer = pick(&r, []string{"TLSv1.2", "TLSv1.3"})
+	c.cip = fmt.Sprintf("10.%d.%d.%d", r.Intn(256), r.Intn(256), r.Between(1, 254))
+	c.sip = fmt.Sprintf("199.19.250.%d", r.Between(1, 254))
+	c.rip = fmt.Sprintf("%d.%d.%d.%d", r.Between(13, 223), r.Intn(256), r.Intn(256), r.Between(1, 254))
+	c.ipv6 = simrand.Pick(&r, []string{"-", fmt.Sprintf("2001:db8:%x::%x", r.Intn(65536), r.Intn(65536))})
+	c.taken, c.scBytes, c.csBytes = r.Between(1, 9000), r.Between(0, 2_000_000), r.Between(200, 40_000)
+	c.country, c.risk = simrand.Pick(&r, countries), strconv.Itoa(r.Between(1, 10))
+	c.tlsVer = simrand.Pick(&r, []string{"TLSv1.2", "TLSv1.3"})
 	c.decideAction(&r)
 	return c
 }
 
 // decideAction picks the protocol and the policy outcome.
-func (c *lineCtx) decideAction(r *rng) {
-	c.method, c.scheme, c.port = pick(r, []string{"GET", "GET", "POST"}), "https", "443"
-	c.status, c.action, c.filter, c.exc = pick(r, []string{"200", "200", "204", "302", "304", "404"}), "TCP_NC_MISS", "OBSERVED", "-"
-	switch r.intn(6) {
+func (c *lineCtx) decideAction(r *simrand.RNG) {
+	c.method, c.scheme, c.port = simrand.Pick(r, []string{"GET", "GET", "POST"}), "https", "443"
+	c.status, c.action, c.filter, c.exc = simrand.Pick(r, []string{"200", "200", "204", "302", "304", "404"}), "TCP_NC_MISS", "OBSERVED", "-"
+	switch r.Intn(6) {
 	case 0:
 		c.method, c.scheme, c.action, c.status = "CONNECT", "tcp", "TCP_TUNNELED", "200"
 	case 1:

@@ -4,6 +4,8 @@ import (
 	"encoding/json"
 	"net/http"
 	"time"
+
+	"github.com/gatelog/gatelog/internal/simulator/simrand"
 )
 
 // location is one configured site. Access-log lines reference the ones
@@ -35,7 +37,7 @@ var locationDefs = []struct {
 
 // buildLocations numbers the locations from a seeded base.
 func buildLocations(seed uint64) []location {
-	base := 40000 + int(mix(seed^0x10c)%5000)*10
+	base := 40000 + int(simrand.Mix(seed^0x10c)%5000)*10
 	out := make([]location, len(locationDefs))
 	for k, d := range locationDefs {
 		out[k] = location{id: base + k*7, name: d.name, typ: d.typ, inLog: d.inLog}
@@ -48,16 +50,16 @@ func buildLocations(seed uint64) []location {
 // numbers, strings, null, bools, arrays and a nested object.
 func (s *Server) locationObject(k int) map[string]any {
 	l, d := s.locs[k], locationDefs[k]
-	r := rng(mix(s.seed ^ uint64(l.id)))
+	r := simrand.RNG(simrand.Mix(s.seed ^ uint64(l.id)))
 	obj := map[string]any{
 		"id": l.id, "name": l.name, "type": l.typ, "country": d.country,
 		"enabled":     k%5 != 4,
-		"created":     s.start.Add(-time.Duration(r.between(30, 900)) * 24 * time.Hour).Format(time.RFC3339),
-		"modified":    s.start.Add(-time.Duration(r.between(1, 29)) * 24 * time.Hour).UnixMilli(),
+		"created":     s.start.Add(-time.Duration(r.Between(30, 900)) * 24 * time.Hour).Format(time.RFC3339),
+		"modified":    s.start.Add(-time.Duration(r.Between(1, 29)) * 24 * time.Hour).UnixMilli(),
 		"description": description(k),
 		"settings":    locationSettings(&r, l.typ),
 	}
-	ip := []string{"203.0.113." + itoa(r.between(1, 254)), "198.51.100." + itoa(r.between(1, 254))}
+	ip := []string{"203.0.113." + itoa(r.Between(1, 254)), "198.51.100." + itoa(r.Between(1, 254))}
 	if l.typ == "EXPLICIT_PROXY" {
 		obj["ip"] = ip[0]
 	} else {
@@ -76,11 +78,11 @@ func description(k int) any {
 	return "Site #" + itoa(k+1) + ", managed by \"IT Ops\""
 }
 
-func locationSettings(r *rng, typ string) map[string]any {
+func locationSettings(r *simrand.RNG, typ string) map[string]any {
 	set := map[string]any{
-		"authenticationMode": pick(r, []string{"SAML", "NONE", "CAPTIVE_PORTAL"}),
-		"sslInterception":    r.intn(2) == 0,
-		"bandwidthKbps":      r.between(1, 100) * 1000,
+		"authenticationMode": simrand.Pick(r, []string{"SAML", "NONE", "CAPTIVE_PORTAL"}),
+		"sslInterception":    r.Intn(2) == 0,
+		"bandwidthKbps":      r.Between(1, 100) * 1000,
 		"tags":               []string{"prod", typ},
 	}
 	if typ == "IPSEC" {

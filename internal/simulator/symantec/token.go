@@ -3,6 +3,8 @@ package symantec
 import (
 	"sync"
 	"time"
+
+	"github.com/gatelog/gatelog/internal/simulator/simrand"
 )
 
 // tokenLen is the length of a sync token: "typically 68 characters"
@@ -68,10 +70,10 @@ func (ts *tokenStore) expireAll() {
 }
 
 func tokenText(seed uint64, serial int) string {
-	r := rng(mix(seed ^ mix(uint64(serial)+0x70c)))
+	r := simrand.RNG(simrand.Mix(seed ^ simrand.Mix(uint64(serial)+0x70c)))
 	b := make([]byte, tokenLen)
 	for k := range b {
-		b[k] = tokenAlphabet[r.intn(len(tokenAlphabet))]
+		b[k] = tokenAlphabet[r.Intn(len(tokenAlphabet))]
 	}
 	return string(b)
 }
