@@ -49,7 +49,7 @@ const (
 
 var (
 	sourceTypes = []string{TypeForcepoint, TypeSymantec}
-	sinkTypes   = []string{SinkFile, SinkStdout}
+	sinkTypes   = []string{SinkFile, SinkStdout, SinkSyslog}
 )
 
 // Config is the whole gatelog.yaml.
@@ -100,7 +100,17 @@ type Auth struct {
 type Sink struct {
 	Name string `yaml:"name"`
 	Type string `yaml:"type"`
-	Path string `yaml:"path"`
+	Path string `yaml:"path"` // file
+
+	// syslog
+	Address  string   `yaml:"address"`
+	Protocol string   `yaml:"protocol"`
+	Framing  string   `yaml:"framing"`
+	Format   string   `yaml:"format"`
+	TLS      TLSFiles `yaml:"tls"`
+	Insecure bool     `yaml:"insecure"`
+	Hostname string   `yaml:"hostname"`
+	AppName  string   `yaml:"app_name"`
 }
 
 // Default returns the configuration used when a file sets nothing: no
@@ -126,8 +136,11 @@ func (c *Config) applyDefaults(env func(string) (string, bool)) {
 		c.Sinks = []Sink{{Name: DefaultSinkName, Type: SinkFile}}
 	}
 	for i := range c.Sinks {
-		if c.Sinks[i].Type == SinkFile {
+		switch c.Sinks[i].Type {
+		case SinkFile:
 			c.Sinks[i].Path = orDefault(c.Sinks[i].Path, DefaultLogDir)
+		case SinkSyslog:
+			c.Sinks[i].applySyslogDefaults()
 		}
 	}
 }

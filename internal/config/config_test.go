@@ -223,6 +223,13 @@ var badCases = map[string]struct {
 		`gatelog.yaml:4: sources[0].access_logs.username: environment variable SWG_LOGS_USERNAME is not set`,
 		`gatelog.yaml:5: sources[0].audit.password: environment variable SWG_API_PASSWORD is not set`,
 	}, 4},
+	"bad_syslog.yaml": {[]string{
+		`gatelog.yaml:6: sinks[0].address: "siem.example" must be host:port, e.g. siem.example:6514`,
+		`gatelog.yaml:6: sinks[0].format: "syslog" is not supported (allowed: rfc5424, cef, leef, json)`,
+		`gatelog.yaml:7: sinks[1].framing: UDP sends one message per datagram; framing is for tcp and tls`,
+		`gatelog.yaml:8: sinks[2].tls: only with protocol: tls`,
+		`gatelog.yaml:9: sinks[3].tls: cert and key go together`,
+	}, 5},
 	"bad_symantec_settings.yaml": {[]string{
 		`gatelog.yaml:4: sources[0].poll_interval: 30s is less than the minimum 1m: Broadcom throttles clients that poll the current hour too often (KB 232689`,
 		`gatelog.yaml:5: sources[0].cv: is a Forcepoint setting; a symantec source does not use it`,
@@ -231,7 +238,7 @@ var badCases = map[string]struct {
 		`gatelog.yaml:12: sources[1].paths: is a Symantec setting; a forcepoint source does not use it`,
 	}, 5},
 	"bad_sink.yaml": {[]string{
-		`gatelog.yaml:6: sinks[0].type: unknown sink type "syslog" (allowed: file, stdout)`,
+		`gatelog.yaml:6: sinks[0].type: unknown sink type "kafka" (allowed: file, stdout, syslog)`,
 		`gatelog.yaml:7: sinks[1].path: only file sinks have a path`,
 		`gatelog.yaml:8: sinks[2].name: "out" is already used by sinks[1]`,
 	}, 3},
@@ -458,5 +465,16 @@ func TestSymantecDefaultsAndEnvCredentials(t *testing.T) {
 	// An explicit credential wins; the others fall back to SWG_API_*.
 	if s.AccessLogs.Username.Value() != "u1" || s.Audit.Username.Value() != "env-user" || s.Locations.Password.Value() != "env-pass" {
 		t.Fatalf("credentials: access %q audit %q locations %q", s.AccessLogs.Username.Value(), s.Audit.Username.Value(), s.Locations.Password.Value())
+	}
+}
+
+func TestSyslogSinkDefaults(t *testing.T) {
+	cfg, err := Parse([]byte("sources:\n  - {name: a, type: forcepoint, auth: {token: x}}\nsinks:\n  - {name: siem, type: syslog, address: \"127.0.0.1:6514\"}\n"), "gatelog.yaml", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := cfg.Sinks[0]
+	if s.Protocol != "tcp" || s.Framing != "octet" || s.Format != "rfc5424" || s.AppName != "gatelog" {
+		t.Fatalf("defaults: %+v", s)
 	}
 }

@@ -122,6 +122,8 @@ func (v *validator) sink(p string, s *Sink) {
 		if s.Path != "" {
 			v.fail(p+".path", "only file sinks have a path")
 		}
+	case SinkSyslog:
+		v.syslog(p, s)
 	case "":
 		v.fail(p+".type", "required (allowed: %s)", strings.Join(sinkTypes, ", "))
 	default:
