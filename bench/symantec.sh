@@ -19,8 +19,9 @@ HOURS=${1:-24}
 LINES_PER_HOUR=${2:-66000}
 RUNS=${GATELOG_BENCH_RUNS:-3}
 # Lines per sync archive before the simulator answers "more": about 63 MB of
-# ELFF (8.4 MB gzip'd) with the simulator's ~630-byte lines, the size of
-# archive a real catch-up hands out.
+# ELFF (8.4 MB zipped) with the simulator's ~630-byte lines, so a catch-up
+# of the defaults takes 16 archives. (RELAY reports under 10 MB per normal
+# poll and up to a 1.5 GB ZIP in a catch-up.)
 ARCHIVE_LINES=100000
 API_USER=demo-swg-key
 API_PASS=demo-swg-secret
@@ -42,7 +43,7 @@ command -v unzip >/dev/null || die "unzip not found (the baseline extracts the s
 command -v gunzip >/dev/null || die "gunzip not found (the baseline decompresses the .log.gz members with it): install it (Debian/Ubuntu: apt-get install gzip)"
 [[ -x /usr/bin/time ]] || die "/usr/bin/time not found (the bash builtin 'time' cannot report peak RSS): install it (Debian/Ubuntu: apt-get install time)"
 /usr/bin/time -f '%e %M' true 2>/dev/null || die "/usr/bin/time does not take -f: GNU time is needed (Debian/Ubuntu: apt-get install time)"
-for tool in awk sed head tail tr grep cut od sort find wc date; do
+for tool in awk sed head tail tr grep cut od sort find wc date getconf; do
 	command -v "$tool" >/dev/null || die "$tool not found in PATH"
 done
 
@@ -62,6 +63,7 @@ trap 'exit 130' INT TERM
 BIN=$TMP/gatelog
 echo "building gatelog into $BIN ..."
 go build -o "$BIN" ./cmd/gatelog
+REV=$(git describe --always --dirty 2>/dev/null || echo unknown) # what was built
 
 # --- simulator ------------------------------------------------------------
 # pick_port prints a loopback port nothing listens on (a connect is refused).
@@ -299,6 +301,12 @@ EOF
 	fi
 }
 
+# sim_cpu prints the simulator's CPU seconds so far (user + system).
+CLK_TCK=$(getconf CLK_TCK 2>/dev/null || echo 100)
+sim_cpu() {
+	awk -v hz="$CLK_TCK" '{ printf "%.2f", ($14 + $15) / hz }' "/proc/$SIM_PID/stat" 2>/dev/null || echo 0
+}
+
 median() {
 	printf '%s\n' "$@" | sort -g | awk '{ v[NR] = $1 } END { if (NR % 2) print v[(NR + 1) / 2]; else print (v[NR / 2] + v[NR / 2 + 1]) / 2 }'
 }
@@ -312,10 +320,13 @@ echo
 
 declare -a c_secs c_lps c_mbs g_secs g_lps g_mbs ratio rss rows
 for run in $(seq 1 "$RUNS"); do
+	s0=$(sim_cpu)
 	curl_run "$TMP/curl-$run"
 	rm -rf "$TMP/curl-$run"
+	s1=$(sim_cpu)
 	gatelog_run "$TMP/gatelog-$run"
 	rm -rf "$TMP/gatelog-$run"
+	s2=$(sim_cpu)
 
 	c_secs+=("$CURL_SECS")
 	g_secs+=("$GL_SECS")
@@ -326,15 +337,15 @@ for run in $(seq 1 "$RUNS"); do
 	ratio+=("$(calc '%.2f' "$CURL_SECS / $GL_SECS")")
 	rss+=("$(calc '%.1f' "$GL_RSS_KB / 1024")")
 	i=$((run - 1))
-	printf 'run %d: curl pipeline %6.2fs (fetch %.2fs + unzip|gunzip %.2fs) %8s lines/s %6s MB/s (%d requests, %d zip bytes) | gatelog %6.2fs %8s lines/s %6s MB/s, peak RSS %s MiB | gatelog/curl %s\n' \
-		"$run" "$CURL_SECS" "$CURL_FETCH_SECS" "$(calc '%.2f' "$CURL_SECS - $CURL_FETCH_SECS")" "${c_lps[i]}" "${c_mbs[i]}" \
-		"$CURL_REQS" "$CURL_ZIP_BYTES" "$GL_SECS" "${g_lps[i]}" "${g_mbs[i]}" "${rss[i]}" "${ratio[i]}"
+	printf 'run %d: curl pipeline %6.2fs (fetch %.2fs + unzip|gunzip %.2fs; simulator CPU %.1fs) %8s lines/s %6s MB/s (%d requests, %d zip bytes) | gatelog %6.2fs (simulator CPU %.1fs) %8s lines/s %6s MB/s, peak RSS %s MiB | gatelog/curl %s\n' \
+		"$run" "$CURL_SECS" "$CURL_FETCH_SECS" "$(calc '%.2f' "$CURL_SECS - $CURL_FETCH_SECS")" "$(calc '%.1f' "$s1 - $s0")" \
+		"${c_lps[i]}" "${c_mbs[i]}" "$CURL_REQS" "$CURL_ZIP_BYTES" \
+		"$GL_SECS" "$(calc '%.1f' "$s2 - $s1")" "${g_lps[i]}" "${g_mbs[i]}" "${rss[i]}" "${ratio[i]}"
 	rows+=("| $run | ${c_secs[i]} | ${c_lps[i]} | ${c_mbs[i]} | ${g_secs[i]} | ${g_lps[i]} | ${g_mbs[i]} | ${ratio[i]} | ${rss[i]} |")
 done
 
 cpu=$(awk -F': *' '/^model name/ { print $2; exit }' /proc/cpuinfo 2>/dev/null || true)
 load=$(uptime | sed 's/.*load average: *//')
-rev=$(git describe --always --dirty 2>/dev/null || echo unknown)
 
 echo
 echo "## Summary"
@@ -351,5 +362,6 @@ echo
 echo "- date: $(date -u '+%Y-%m-%d %H:%M UTC')"
 echo "- machine: $(nproc) CPUs, ${cpu:-unknown CPU}; $(uname -sr)"
 echo "- load average (1, 5, 15 min) at the end: $load"
-echo "- $(go version | sed 's/^go version //'), gatelog $rev"
-echo "- simulator, curl pipeline and gatelog share the same CPUs; the simulator renders and gzips each archive on request."
+echo "- $(go version | sed 's/^go version //'), gatelog $REV (git describe at build time)"
+echo "- simulator, curl pipeline and gatelog share the same CPUs; the simulator renders and gzips each archive on request"
+echo "  (its CPU seconds per walk are in the run lines above)."
