@@ -27,17 +27,33 @@ type Sink struct {
 	name string
 
 	mu     sync.Mutex // guards everything below; held for a whole batch
-	w      io.Writer
+	w      *lineWriter
 	bw     *bufio.Writer
-	file   *os.File // w, when it is a file that may be fsynced
+	file   *os.File // w's writer, when it is a file that may be fsynced
 	closed bool
+}
+
+// lineWriter tells whether the output ends inside a line: a failed write
+// may have sent part of one, which the next batch must not continue.
+type lineWriter struct {
+	w       io.Writer
+	midLine bool
+}
+
+func (l *lineWriter) Write(p []byte) (int, error) {
+	n, err := l.w.Write(p)
+	if n > 0 {
+		l.midLine = p[n-1] != '\n'
+	}
+	return n, err
 }
 
 var _ sink.Sink = (*Sink)(nil)
 
 // New returns a sink named name writing to w. It does not close w.
 func New(name string, w io.Writer) *Sink {
-	s := &Sink{name: name, w: w, bw: bufio.NewWriterSize(w, 64<<10)}
+	lw := &lineWriter{w: w}
+	s := &Sink{name: name, w: lw, bw: bufio.NewWriterSize(lw, 64<<10)}
 	if f, ok := w.(*os.File); ok {
 		s.file = f
 	}
@@ -71,6 +87,13 @@ func (s *Sink) Write(ctx context.Context, id record.StreamID, recs []record.Reco
 }
 
 func (s *Sink) writeBatch(recs []record.Record) error {
+	if s.w.midLine {
+		// End the torn line of a failed write, or it would swallow the
+		// first record of this batch: readers skip it as one bad line.
+		if err := s.bw.WriteByte('\n'); err != nil {
+			return err
+		}
+	}
 	for i := range recs {
 		// Encode straight into bufio's free space: no copy when it fits.
 		line := recs[i].AppendJSON(s.bw.AvailableBuffer())
