@@ -49,7 +49,7 @@ const (
 
 var (
 	sourceTypes = []string{TypeForcepoint, TypeSymantec}
-	sinkTypes   = []string{SinkFile, SinkStdout, SinkSyslog}
+	sinkTypes   = []string{SinkFile, SinkStdout, SinkSyslog, SinkSplunkHEC, SinkElasticsearch, SinkKafka, SinkS3}
 )
 
 // Config is the whole gatelog.yaml.
@@ -111,6 +111,33 @@ type Sink struct {
 	Insecure bool     `yaml:"insecure"`
 	Hostname string   `yaml:"hostname"`
 	AppName  string   `yaml:"app_name"`
+
+	// splunk_hec, elasticsearch
+	URL        string `yaml:"url"`
+	Token      Secret `yaml:"token"`
+	Index      string `yaml:"index"`
+	SourceType string `yaml:"sourcetype"`
+	Source     string `yaml:"source"`
+	Gzip       *bool  `yaml:"gzip"`
+	Ack        bool   `yaml:"ack"`
+	APIKey     Secret `yaml:"api_key"`
+	Username   string `yaml:"username"`
+	Password   Secret `yaml:"password"`
+	DataStream string `yaml:"data_stream"`
+
+	// kafka
+	Brokers []string `yaml:"brokers"`
+	Topic   string   `yaml:"topic"`
+	SASL    SASL     `yaml:"sasl"`
+
+	// s3
+	Bucket          string `yaml:"bucket"`
+	Prefix          string `yaml:"prefix"`
+	Endpoint        string `yaml:"endpoint"`
+	Region          string `yaml:"region"`
+	AccessKeyID     string `yaml:"access_key_id"`
+	SecretAccessKey Secret `yaml:"secret_access_key"`
+	UsePathStyle    bool   `yaml:"use_path_style"`
 }
 
 // Default returns the configuration used when a file sets nothing: no
@@ -141,6 +168,8 @@ func (c *Config) applyDefaults(env func(string) (string, bool)) {
 			c.Sinks[i].Path = orDefault(c.Sinks[i].Path, DefaultLogDir)
 		case SinkSyslog:
 			c.Sinks[i].applySyslogDefaults()
+		default:
+			c.Sinks[i].applyRemoteDefaults()
 		}
 	}
 }

@@ -230,6 +230,13 @@ var badCases = map[string]struct {
 		`gatelog.yaml:8: sinks[2].tls: only with protocol: tls`,
 		`gatelog.yaml:9: sinks[3].tls: cert and key go together`,
 	}, 5},
+	"bad_remote_sinks.yaml": {[]string{
+		`gatelog.yaml:6: sinks[0].url: plain http:// is only allowed for loopback hosts; use https://, or set insecure: true`,
+		`gatelog.yaml:6: sinks[0].token: required: a HEC token (use ${HEC_TOKEN})`,
+		`gatelog.yaml:7: sinks[1]: set either api_key or username and password, not both`,
+		`gatelog.yaml:8: sinks[2].brokers: required: at least one host:port`,
+		`gatelog.yaml:9: sinks[3].bucket: required`,
+	}, 5},
 	"bad_symantec_settings.yaml": {[]string{
 		`gatelog.yaml:4: sources[0].poll_interval: 30s is less than the minimum 1m: Broadcom throttles clients that poll the current hour too often (KB 232689`,
 		`gatelog.yaml:5: sources[0].cv: is a Forcepoint setting; a symantec source does not use it`,
@@ -238,7 +245,7 @@ var badCases = map[string]struct {
 		`gatelog.yaml:12: sources[1].paths: is a Symantec setting; a forcepoint source does not use it`,
 	}, 5},
 	"bad_sink.yaml": {[]string{
-		`gatelog.yaml:6: sinks[0].type: unknown sink type "kafka" (allowed: file, stdout, syslog)`,
+		`gatelog.yaml:6: sinks[0].type: unknown sink type "nats" (allowed: file, stdout, syslog, splunk_hec, elasticsearch, kafka, s3)`,
 		`gatelog.yaml:7: sinks[1].path: only file sinks have a path`,
 		`gatelog.yaml:8: sinks[2].name: "out" is already used by sinks[1]`,
 	}, 3},

@@ -124,6 +124,8 @@ func (v *validator) sink(p string, s *Sink) {
 		}
 	case SinkSyslog:
 		v.syslog(p, s)
+	case SinkSplunkHEC, SinkElasticsearch, SinkKafka, SinkS3:
+		v.remoteSink(p, s)
 	case "":
 		v.fail(p+".type", "required (allowed: %s)", strings.Join(sinkTypes, ", "))
 	default:
