@@ -14,9 +14,13 @@ import (
 	"github.com/gatelog/gatelog/internal/errclass"
 	"github.com/gatelog/gatelog/internal/httpx"
 	"github.com/gatelog/gatelog/internal/quarantine"
+	"github.com/gatelog/gatelog/internal/record"
 	"github.com/gatelog/gatelog/internal/sink"
+	"github.com/gatelog/gatelog/internal/sink/elastic"
 	"github.com/gatelog/gatelog/internal/sink/file"
+	"github.com/gatelog/gatelog/internal/sink/splunkhec"
 	"github.com/gatelog/gatelog/internal/sink/stdout"
+	"github.com/gatelog/gatelog/internal/sink/syslog"
 	"github.com/gatelog/gatelog/internal/source"
 	"github.com/gatelog/gatelog/internal/source/forcepoint"
 	"github.com/gatelog/gatelog/internal/source/symantec"
@@ -24,6 +28,10 @@ import (
 	"github.com/gatelog/gatelog/internal/state"
 	"github.com/gatelog/gatelog/internal/state/bolt"
 )
+
+// Version is gatelog's version, set by the command at start (devices in
+// CEF and LEEF headers name it).
+var Version = "dev"
 
 // App is a configuration made into parts. Close it when done.
 type App struct {
@@ -65,7 +73,7 @@ func Open(cfg *config.Config, o Options) (*App, error) {
 
 func (a *App) build(o Options) error {
 	for _, sc := range a.Cfg.Sinks {
-		s, err := NewSink(sc, o.Stdout)
+		s, err := NewSink(sc, o.Stdout, a.Quarantine)
 		if err != nil {
 			return err
 		}
@@ -82,13 +90,33 @@ func (a *App) build(o Options) error {
 	return nil
 }
 
-// NewSink builds one configured sink.
-func NewSink(sc config.Sink, w io.Writer) (sink.Sink, error) {
+// NewSink builds one configured sink; q keeps what a destination rejects
+// record by record (Elasticsearch mapping errors).
+func NewSink(sc config.Sink, w io.Writer, q *quarantine.Writer) (sink.Sink, error) {
 	switch sc.Type {
-	case "file":
+	case config.SinkFile:
 		return file.New(sc.Name, sc.Path)
-	case "stdout":
+	case config.SinkStdout:
 		return stdout.New(sc.Name, w), nil
+	case config.SinkSyslog:
+		return syslog.New(syslog.Config{Name: sc.Name, Address: sc.Address, Protocol: sc.Protocol, Framing: sc.Framing,
+			Format: sc.Format, Hostname: sc.Hostname, AppName: sc.AppName, Version: Version,
+			TLS: syslog.TLSConfig{CAFile: sc.TLS.CA, CertFile: sc.TLS.Cert, KeyFile: sc.TLS.Key,
+				ServerName: sc.TLS.ServerName, InsecureSkipVerify: sc.Insecure}})
+	case config.SinkSplunkHEC:
+		return splunkhec.New(splunkhec.Config{Name: sc.Name, URL: sc.URL, Token: sc.Token.Value(), Index: sc.Index,
+			SourceType: sc.SourceType, Source: sc.Source, Host: sc.Host, Gzip: sc.Gzip, Ack: sc.Ack, Channel: sc.Channel,
+			BatchRecords: sc.BatchRecords, BatchBytes: sc.BatchBytes, Insecure: sc.Insecure, Timeout: time.Duration(sc.Timeout),
+			AckTimeout: time.Duration(sc.AckTimeout), AckPoll: time.Duration(sc.AckPoll)})
+	case config.SinkElasticsearch:
+		urls := sc.URLs
+		if sc.URL != "" {
+			urls = []string{sc.URL}
+		}
+		return elastic.New(elastic.Config{Name: sc.Name, URLs: urls, APIKey: sc.APIKey.Value(), Username: sc.Username,
+			Password: sc.Password.Value(), Index: sc.Index, DataStream: sc.DataStream, BatchRecords: sc.BatchRecords,
+			BatchBytes: sc.BatchBytes, Insecure: sc.Insecure, Timeout: time.Duration(sc.Timeout),
+			Quarantine: rejected(q, sc.Name)})
 	}
 	return nil, errclass.Permanentf("sink %s: type %q is not supported", sc.Name, sc.Type)
 }
@@ -99,6 +127,17 @@ type Deps struct {
 	Logger  *slog.Logger
 	Now     func() time.Time
 	DataDir string // beside the state file: spool/ and quarantine/ live here
+}
+
+// rejected quarantines a record a destination refused, with the reason.
+func rejected(q *quarantine.Writer, sinkName string) func(record.Record, string) error {
+	if q == nil {
+		return nil
+	}
+	return func(rec record.Record, reason string) error {
+		return q.Write(record.StreamID{Source: rec.Source, Stream: rec.Stream}, []source.Quarantined{{
+			Reason: "sink " + sinkName + " rejected the record: " + reason, Context: "id " + rec.ID, Raw: rec.AppendJSON(nil)}})
+	}
 }
 
 // NewSource builds one configured source.

@@ -113,17 +113,27 @@ type Sink struct {
 	AppName  string   `yaml:"app_name"`
 
 	// splunk_hec, elasticsearch
-	URL        string `yaml:"url"`
-	Token      Secret `yaml:"token"`
-	Index      string `yaml:"index"`
-	SourceType string `yaml:"sourcetype"`
-	Source     string `yaml:"source"`
-	Gzip       *bool  `yaml:"gzip"`
-	Ack        bool   `yaml:"ack"`
-	APIKey     Secret `yaml:"api_key"`
-	Username   string `yaml:"username"`
-	Password   Secret `yaml:"password"`
-	DataStream string `yaml:"data_stream"`
+	URL        string   `yaml:"url"`
+	URLs       []string `yaml:"urls"` // elasticsearch: several nodes of one cluster
+	Token      Secret   `yaml:"token"`
+	Index      string   `yaml:"index"`
+	SourceType string   `yaml:"sourcetype"`
+	Source     string   `yaml:"source"`
+	Gzip       *bool    `yaml:"gzip"`
+	Ack        bool     `yaml:"ack"`
+	APIKey     Secret   `yaml:"api_key"`
+	Username   string   `yaml:"username"`
+	Password   Secret   `yaml:"password"`
+	DataStream string   `yaml:"data_stream"`
+	Channel    string   `yaml:"channel"`
+	Host       string   `yaml:"host"`
+	AckTimeout Duration `yaml:"ack_timeout"`
+	AckPoll    Duration `yaml:"ack_poll"`
+
+	// batching and timeouts of the remote sinks (zero: the sink's default)
+	BatchRecords int      `yaml:"batch_records"`
+	BatchBytes   int      `yaml:"batch_bytes"`
+	Timeout      Duration `yaml:"timeout"`
 
 	// kafka
 	Brokers []string `yaml:"brokers"`

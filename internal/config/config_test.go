@@ -476,12 +476,12 @@ func TestSymantecDefaultsAndEnvCredentials(t *testing.T) {
 }
 
 func TestSyslogSinkDefaults(t *testing.T) {
-	cfg, err := Parse([]byte("sources:\n  - {name: a, type: forcepoint, auth: {token: x}}\nsinks:\n  - {name: siem, type: syslog, address: \"127.0.0.1:6514\"}\n"), "gatelog.yaml", nil)
+	cfg, err := Parse([]byte("sources:\n  - {name: a, type: forcepoint, auth: {token: x}}\nsinks:\n  - {name: siem, type: syslog, address: \"127.0.0.1:6514\", protocol: tls}\n"), "gatelog.yaml", nil)
 	if err != nil {
 		t.Fatal(err)
 	}
 	s := cfg.Sinks[0]
-	if s.Protocol != "tcp" || s.Framing != "octet" || s.Format != "rfc5424" || s.AppName != "gatelog" {
+	if s.Protocol != "tls" || s.Framing != "" || s.Format != "rfc5424" || s.AppName != "gatelog" {
 		t.Fatalf("defaults: %+v", s)
 	}
 }

@@ -2,6 +2,7 @@ package config
 
 import (
 	"net/url"
+	"strconv"
 )
 
 // Sink types beyond file, stdout and syslog.
@@ -52,7 +53,16 @@ func (v *validator) remoteSink(p string, s *Sink) {
 			v.fail(p+".token", "required: a HEC token (use ${HEC_TOKEN})")
 		}
 	case SinkElasticsearch:
-		v.httpURL(p+".url", s.URL, s.Insecure)
+		switch {
+		case s.URL != "" && len(s.URLs) > 0:
+			v.fail(p+".urls", "set either url or urls, not both")
+		case len(s.URLs) > 0:
+			for i, u := range s.URLs {
+				v.httpURL(p+".urls["+strconv.Itoa(i)+"]", u, s.Insecure)
+			}
+		default:
+			v.httpURL(p+".url", s.URL, s.Insecure)
+		}
 		if s.APIKey != "" && s.Username != "" {
 			v.fail(p, "set either api_key or username and password, not both")
 		}

@@ -23,12 +23,13 @@ type TLSFiles struct {
 	ServerName string `yaml:"server_name"` // name to verify, when it differs from the address
 }
 
+// applySyslogDefaults: protocol has no default (falling back to plain TCP
+// when TLS was meant would send security logs in the clear); framing is
+// left to the sink (octet counting, newline for json).
 func (s *Sink) applySyslogDefaults() {
-	s.Protocol = strings.ToLower(orDefault(s.Protocol, "tcp"))
+	s.Protocol = strings.ToLower(s.Protocol)
 	s.Format = strings.ToLower(orDefault(s.Format, "rfc5424"))
-	if s.Protocol != "udp" {
-		s.Framing = strings.ToLower(orDefault(s.Framing, "octet"))
-	}
+	s.Framing = strings.ToLower(s.Framing)
 	s.AppName = orDefault(s.AppName, "gatelog")
 }
 
@@ -36,12 +37,16 @@ func (v *validator) syslog(p string, s *Sink) {
 	if _, port, err := net.SplitHostPort(s.Address); err != nil || port == "" {
 		v.fail(p+".address", "%s must be host:port, e.g. siem.example:6514", v.show(p+".address", s.Address))
 	}
-	v.oneOf(p+".protocol", s.Protocol, syslogProtocols)
+	if s.Protocol == "" {
+		v.fail(p+".protocol", "required: udp, tcp or tls (no default, so that TLS is never silently dropped)")
+	} else {
+		v.oneOf(p+".protocol", s.Protocol, syslogProtocols)
+	}
 	v.oneOf(p+".format", s.Format, syslogFormats)
 	switch {
 	case s.Protocol == "udp" && s.Framing != "":
 		v.fail(p+".framing", "UDP sends one message per datagram; framing is for tcp and tls")
-	case s.Protocol != "udp":
+	case s.Protocol != "udp" && s.Framing != "":
 		v.oneOf(p+".framing", s.Framing, syslogFramings)
 	}
 	if s.Protocol != "tls" && (s.TLS != (TLSFiles{}) || s.Insecure) {

@@ -145,3 +145,19 @@ func simConfig(seed int64, count, pageSize int) fpsim.Config {
 }
 
 var nineTypes = []string{"access", "admin", "cloudaudit", "cloudsummary", "swgweb", "swgwebdlp", "healthproxy", "healthapi", "healthsystem"}
+
+func readFile(t *testing.T, path string) string {
+	t.Helper()
+	b, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return string(b)
+}
+
+func writeFile(t *testing.T, path, text string) {
+	t.Helper()
+	if err := os.WriteFile(path, []byte(text), 0o600); err != nil {
+		t.Fatal(err)
+	}
+}
