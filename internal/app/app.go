@@ -18,6 +18,8 @@ import (
 	"github.com/gatelog/gatelog/internal/sink"
 	"github.com/gatelog/gatelog/internal/sink/elastic"
 	"github.com/gatelog/gatelog/internal/sink/file"
+	"github.com/gatelog/gatelog/internal/sink/kafka"
+	"github.com/gatelog/gatelog/internal/sink/s3"
 	"github.com/gatelog/gatelog/internal/sink/splunkhec"
 	"github.com/gatelog/gatelog/internal/sink/stdout"
 	"github.com/gatelog/gatelog/internal/sink/syslog"
@@ -117,6 +119,16 @@ func NewSink(sc config.Sink, w io.Writer, q *quarantine.Writer) (sink.Sink, erro
 			Password: sc.Password.Value(), Index: sc.Index, DataStream: sc.DataStream, BatchRecords: sc.BatchRecords,
 			BatchBytes: sc.BatchBytes, Insecure: sc.Insecure, Timeout: time.Duration(sc.Timeout),
 			Quarantine: rejected(q, sc.Name)})
+	case config.SinkKafka:
+		return kafka.New(kafka.Config{Name: sc.Name, Brokers: sc.Brokers, Topic: sc.Topic, ClientID: sc.ClientID,
+			TLS: kafka.TLSConfig{Enabled: sc.TLS.Enabled, CAFile: sc.TLS.CA, CertFile: sc.TLS.Cert, KeyFile: sc.TLS.Key,
+				ServerName: sc.TLS.ServerName, InsecureSkipVerify: sc.Insecure},
+			SASL:    kafka.SASLConfig{Mechanism: sc.SASL.Mechanism, Username: sc.SASL.Username, Password: sc.SASL.Password.Value()},
+			Timeout: time.Duration(sc.Timeout)})
+	case config.SinkS3:
+		return s3.New(s3.Config{Name: sc.Name, Bucket: sc.Bucket, Prefix: sc.Prefix, Endpoint: sc.Endpoint, Region: sc.Region,
+			AccessKeyID: sc.AccessKeyID, SecretAccessKey: sc.SecretAccessKey.Value(), UsePathStyle: sc.UsePathStyle,
+			Insecure: sc.Insecure, PartSize: sc.PartSize, Timeout: time.Duration(sc.Timeout)})
 	}
 	return nil, errclass.Permanentf("sink %s: type %q is not supported", sc.Name, sc.Type)
 }

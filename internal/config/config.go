@@ -136,9 +136,10 @@ type Sink struct {
 	Timeout      Duration `yaml:"timeout"`
 
 	// kafka
-	Brokers []string `yaml:"brokers"`
-	Topic   string   `yaml:"topic"`
-	SASL    SASL     `yaml:"sasl"`
+	Brokers  []string `yaml:"brokers"`
+	Topic    string   `yaml:"topic"`
+	ClientID string   `yaml:"client_id"`
+	SASL     SASL     `yaml:"sasl"`
 
 	// s3
 	Bucket          string `yaml:"bucket"`
@@ -148,6 +149,7 @@ type Sink struct {
 	AccessKeyID     string `yaml:"access_key_id"`
 	SecretAccessKey Secret `yaml:"secret_access_key"`
 	UsePathStyle    bool   `yaml:"use_path_style"`
+	PartSize        int64  `yaml:"part_size"`
 }
 
 // Default returns the configuration used when a file sets nothing: no

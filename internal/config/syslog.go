@@ -17,6 +17,7 @@ var (
 
 // TLSFiles names the PEM files of a TLS connection.
 type TLSFiles struct {
+	Enabled    bool   `yaml:"enabled"`     // kafka: dial with TLS (syslog uses protocol: tls)
 	CA         string `yaml:"ca"`          // CA bundle to verify the server (default: the system roots)
 	Cert       string `yaml:"cert"`        // client certificate, for servers that ask for one
 	Key        string `yaml:"key"`         // its private key
