@@ -47,10 +47,10 @@ func (e *ExitError) Error() string { return e.Msg }
 func Outcome(results []pipeline.Result) error {
 	var failed, deferred int
 	for _, r := range results {
-		switch r.Status {
-		case pipeline.Failed:
+		switch {
+		case r.Status == pipeline.Failed, len(r.Stopped) > 0: // a stopped sink misses records
 			failed++
-		case pipeline.Deferred:
+		case r.Status == pipeline.Deferred:
 			deferred++
 		}
 	}

@@ -32,6 +32,10 @@ type Options struct {
 	MaxWait time.Duration
 	// Backoff spaces retries of failed fetches and deliveries.
 	Backoff httpx.Backoff
+	// SinkQueue bounds how many streams write to one sink at once (default
+	// 4): a slow sink holds its streams back instead of buffering without end.
+	SinkQueue int
+	queues    queues
 	// Owner names this process in stream leases.
 	Owner    string
 	LeaseTTL time.Duration
@@ -57,6 +61,9 @@ type Result struct {
 	Err     error
 	Records uint64 // delivered in this run
 	Until   time.Time
+	// Stopped names the sinks that failed permanently for this stream
+	// while the others went on.
+	Stopped []string
 }
 
 // Run runs every stream of every source until ctx ends or, with Once, until
@@ -73,7 +80,9 @@ func Run(ctx context.Context, sources []source.Source, o Options) []Result {
 			wg.Add(1)
 			go func() {
 				defer wg.Done()
-				r := newRunner(src.Vendor(), st, o).run(ctx)
+				rn := newRunner(src.Vendor(), st, o)
+				r := rn.run(ctx)
+				r.Stopped = rn.stoppedNames()
 				mu.Lock()
 				results = append(results, r)
 				mu.Unlock()
@@ -104,5 +113,9 @@ func withDefaults(o Options) Options {
 	if o.Observe == nil {
 		o.Observe = func(Event) {}
 	}
+	if o.SinkQueue <= 0 {
+		o.SinkQueue = 4
+	}
+	o.queues = newQueues(o.Sinks, o.SinkQueue)
 	return o
 }

@@ -20,6 +20,7 @@ import (
 	"github.com/gatelog/gatelog/internal/record"
 	"github.com/gatelog/gatelog/internal/sink"
 	"github.com/gatelog/gatelog/internal/sink/file"
+	"github.com/gatelog/gatelog/internal/sink/sinktest"
 	"github.com/gatelog/gatelog/internal/source"
 	"github.com/gatelog/gatelog/internal/state"
 	"github.com/gatelog/gatelog/internal/state/bolt"
@@ -312,5 +313,73 @@ func TestLeaseKeepsASecondRunnerOut(t *testing.T) {
 	res := Run(t.Context(), []source.Source{newSource(&scripted{id: id, batches: 2})}, e.opts)
 	if res[0].Status != Failed || !errors.Is(res[0].Err, state.ErrLeased) {
 		t.Fatalf("result %+v", res[0])
+	}
+}
+
+// permanentSink fails every write permanently.
+type permanentSink struct{ sink.Sink }
+
+func (p permanentSink) Write(context.Context, record.StreamID, []record.Record) ([]byte, error) {
+	return nil, errclass.Permanentf("401 invalid token: check token")
+}
+
+// A sink that fails permanently stops only its route: the other sink gets
+// every record, and the result names the stopped sink.
+func TestPermanentSinkFailureStopsOnlyItsRoute(t *testing.T) {
+	e := newEnv(t)
+	mem := sinktest.NewMemory("bad")
+	e.opts.Sinks = []sink.Sink{e.file, permanentSink{mem}}
+	st := &scripted{id: record.StreamID{Source: "src", Stream: "a"}, batches: 10}
+	res := Run(t.Context(), []source.Source{newSource(st)}, e.opts)
+	if res[0].Status != Done || len(res[0].Stopped) != 1 || res[0].Stopped[0] != "bad" {
+		t.Fatalf("result %+v", res[0])
+	}
+	if got := e.ids(t, "a"); !equal(got, wantIDs(100)) {
+		t.Fatalf("the healthy sink holds %d records, want 100", len(got))
+	}
+}
+
+// countingSink records the most writes it saw at once.
+type countingSink struct {
+	sink.Sink
+	mu        sync.Mutex
+	now, peak int
+}
+
+func (c *countingSink) Write(ctx context.Context, id record.StreamID, recs []record.Record) ([]byte, error) {
+	c.mu.Lock()
+	c.now++
+	c.peak = max(c.peak, c.now)
+	c.mu.Unlock()
+	time.Sleep(2 * time.Millisecond) // slow: the other streams must wait their turn
+	defer func() { c.mu.Lock(); c.now--; c.mu.Unlock() }()
+	return c.Sink.Write(ctx, id, recs)
+}
+
+// A slow sink holds its streams back: never more writes at once than its
+// queue allows, and nothing dropped.
+func TestSlowSinkAppliesBackpressure(t *testing.T) {
+	e := newEnv(t)
+	cs := &countingSink{Sink: sinktest.NewMemory("slow")}
+	e.opts.Sinks = []sink.Sink{cs}
+	e.opts.SinkQueue = 2
+	var streams []*scripted
+	for _, n := range []string{"a", "b", "c", "d", "e"} {
+		streams = append(streams, &scripted{id: record.StreamID{Source: "src", Stream: n}, batches: 6})
+	}
+	res := Run(t.Context(), []source.Source{newSource(streams...)}, e.opts)
+	for _, r := range res {
+		if r.Status != Done || r.Records != 60 {
+			t.Fatalf("result %+v", r)
+		}
+	}
+	mem := cs.Sink.(*sinktest.Memory)
+	for _, s := range streams {
+		if n := len(mem.Records(s.id)); n != 60 {
+			t.Fatalf("%s: the sink holds %d records, want 60", s.id, n)
+		}
+	}
+	if cs.peak > 2 {
+		t.Fatalf("peak concurrent writes %d, more than the queue size 2", cs.peak)
 	}
 }

@@ -27,6 +27,8 @@ type runner struct {
 	// dirty is set when a delivery failed part-way: sinks are rolled back to
 	// the committed positions before the batch is written again.
 	dirty bool
+	// stopped holds the sinks that failed permanently for this stream.
+	stopped map[string]error
 }
 
 func newRunner(vendor string, st source.Stream, o Options) *runner {
@@ -93,13 +95,9 @@ func (r *runner) start(ctx context.Context) error {
 // the sinks' positions over what is already there. Without it a crash in
 // the first batch would leave records that the redelivery writes again.
 func (r *runner) commitBaseline(ctx context.Context) error {
-	positions := make(map[string][]byte, len(r.o.Sinks))
-	for _, s := range r.o.Sinks {
-		pos, err := s.Write(ctx, r.st.ID(), nil)
-		if err != nil {
-			return fmt.Errorf("sink %s: %w", s.Name(), err)
-		}
-		positions[s.Name()] = pos
+	positions, err := r.writeAll(ctx, nil)
+	if err != nil {
+		return err
 	}
 	return r.commit(&source.Batch{}, positions)
 }
@@ -148,6 +146,9 @@ func (r *runner) rollback(ctx context.Context) error {
 		return nil
 	}
 	for _, s := range r.o.Sinks {
+		if r.stopped[s.Name()] != nil {
+			continue
+		}
 		if err := s.Recover(ctx, r.st.ID(), r.cp.Sinks[s.Name()]); err != nil {
 			return fmt.Errorf("sink %s: roll back to the checkpoint: %w", s.Name(), err)
 		}
@@ -191,13 +192,9 @@ func (r *runner) fail(res Result, err error) Result {
 // committed unless every sink accepted the batch.
 func (r *runner) deliver(ctx context.Context, b *source.Batch) error {
 	id := r.st.ID()
-	positions := make(map[string][]byte, len(r.o.Sinks))
-	for _, s := range r.o.Sinks {
-		pos, err := s.Write(ctx, id, b.Records)
-		if err != nil {
-			return fmt.Errorf("sink %s: %w", s.Name(), err)
-		}
-		positions[s.Name()] = pos
+	positions, err := r.writeAll(ctx, b.Records)
+	if err != nil {
+		return err
 	}
 	if err := r.commit(b, positions); err != nil {
 		return err
@@ -231,6 +228,16 @@ func (r *runner) commit(b *source.Batch, positions map[string][]byte) error {
 	}
 	r.cp = cp
 	return nil
+}
+
+func (r *runner) stoppedNames() []string {
+	var names []string
+	for _, s := range r.o.Sinks {
+		if r.stopped[s.Name()] != nil {
+			names = append(names, s.Name())
+		}
+	}
+	return names
 }
 
 func samePositions(a, b map[string][]byte) bool {

@@ -1,0 +1,108 @@
+package pipeline
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"sync"
+	"time"
+
+	"github.com/gatelog/gatelog/internal/errclass"
+	"github.com/gatelog/gatelog/internal/record"
+	"github.com/gatelog/gatelog/internal/sink"
+)
+
+// queues bounds how many streams write to one sink at a time: a slow sink
+// makes its streams wait (backpressure) instead of piling up batches.
+type queues map[string]chan struct{}
+
+func newQueues(sinks []sink.Sink, size int) queues {
+	q := make(queues, len(sinks))
+	for _, s := range sinks {
+		q[s.Name()] = make(chan struct{}, size)
+	}
+	return q
+}
+
+type writeResult struct {
+	pos []byte
+	err error
+}
+
+// writeAll writes recs to every sink of the stream's route at once and
+// returns the positions to commit. A sink that fails permanently stops
+// only its route: the stream goes on with the other sinks. A retryable
+// failure of any sink fails the batch, which is then delivered again.
+func (r *runner) writeAll(ctx context.Context, recs []record.Record) (map[string][]byte, error) {
+	results := make([]writeResult, len(r.o.Sinks))
+	var wg sync.WaitGroup
+	for i, s := range r.o.Sinks {
+		if r.stopped[s.Name()] != nil {
+			continue
+		}
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			results[i] = r.writeOne(ctx, s, recs)
+		}()
+	}
+	wg.Wait()
+	return r.settle(results)
+}
+
+func (r *runner) writeOne(ctx context.Context, s sink.Sink, recs []record.Record) writeResult {
+	q := r.o.queues[s.Name()]
+	select {
+	case q <- struct{}{}:
+	case <-ctx.Done():
+		return writeResult{err: ctx.Err()}
+	}
+	defer func() { <-q }()
+	pos, err := s.Write(ctx, r.st.ID(), recs)
+	return writeResult{pos: pos, err: err}
+}
+
+// settle sorts the sinks' answers into positions, stopped routes and a
+// retry.
+func (r *runner) settle(results []writeResult) (map[string][]byte, error) {
+	positions := make(map[string][]byte, len(r.o.Sinks))
+	var retry error
+	for i, s := range r.o.Sinks {
+		name, res := s.Name(), results[i]
+		switch {
+		case r.stopped[name] != nil:
+			positions[name] = r.cp.Sinks[name] // where it stopped
+		case res.err == nil:
+			positions[name] = res.pos
+		case errclass.IsPermanent(res.err):
+			r.stopRoute(name, res.err)
+			positions[name] = r.cp.Sinks[name]
+		default:
+			retry = errors.Join(retry, fmt.Errorf("sink %s: %w", name, res.err))
+		}
+	}
+	if retry != nil {
+		return nil, retry
+	}
+	if len(r.stopped) == len(r.o.Sinks) {
+		return nil, errclass.Permanentf("every sink of this stream failed (see the lines above)")
+	}
+	return positions, nil
+}
+
+// stopRoute takes a sink out of this stream's route for the rest of the
+// run, saying what the sink misses.
+func (r *runner) stopRoute(name string, err error) {
+	if r.stopped == nil {
+		r.stopped = map[string]error{}
+	}
+	r.stopped[name] = err
+	since := "the stream's start"
+	if !r.cp.EventTime.IsZero() {
+		since = r.cp.EventTime.UTC().Format(time.RFC3339)
+	}
+	msg := fmt.Sprintf("%s %s: sink %s stopped for this stream: %v; the other sinks go on, and %s misses the records after %s until it is fixed and they are delivered again (gatelog state reset, or a backfill)",
+		r.vendor, r.st.ID(), name, err, name, since)
+	r.o.Logger.Error(msg)
+	r.o.Observe(Event{ID: r.st.ID(), Kind: EventFailed, Err: errors.New(msg)})
+}
