@@ -23,7 +23,7 @@ type RunOptions struct {
 func (a *App) Run(ctx context.Context, o RunOptions) []pipeline.Result {
 	return pipeline.Run(ctx, a.Sources, pipeline.Options{
 		Store: a.Store, Sinks: a.Sinks, Quarantine: a.Quarantine, Logger: a.Logger,
-		Once: o.Once, MaxWait: o.MaxWait, Observe: o.Observe, Backoff: o.Backoff,
+		Once: o.Once, MaxWait: o.MaxWait, Observe: o.Observe, Backoff: o.Backoff, SinkRetry: a.sinkRetry(),
 		Owner: owner(),
 	})
 }
@@ -61,4 +61,14 @@ func Outcome(results []pipeline.Result) error {
 		return &ExitError{Code: 3, Msg: fmt.Sprintf("%d of %d streams are waiting for a request budget reset; run again later", deferred, len(results))}
 	}
 	return nil
+}
+
+// sinkRetry is each sink's retry policy from the configuration.
+func (a *App) sinkRetry() map[string]pipeline.SinkRetry {
+	m := make(map[string]pipeline.SinkRetry, len(a.Cfg.Sinks))
+	for _, s := range a.Cfg.Sinks {
+		m[s.Name] = pipeline.SinkRetry{Attempts: s.Retry.Attempts,
+			Backoff: httpx.Backoff{Base: time.Duration(s.Retry.Initial), Max: time.Duration(s.Retry.Max)}}
+	}
+	return m
 }

@@ -98,9 +98,10 @@ type Auth struct {
 
 // Sink is one destination.
 type Sink struct {
-	Name string `yaml:"name"`
-	Type string `yaml:"type"`
-	Path string `yaml:"path"` // file
+	Name  string `yaml:"name"`
+	Type  string `yaml:"type"`
+	Path  string `yaml:"path"` // file
+	Retry Retry  `yaml:"retry"`
 
 	// syslog
 	Address  string   `yaml:"address"`
@@ -175,6 +176,7 @@ func (c *Config) applyDefaults(env func(string) (string, bool)) {
 		c.Sinks = []Sink{{Name: DefaultSinkName, Type: SinkFile}}
 	}
 	for i := range c.Sinks {
+		c.Sinks[i].Retry.applyDefaults()
 		switch c.Sinks[i].Type {
 		case SinkFile:
 			c.Sinks[i].Path = orDefault(c.Sinks[i].Path, DefaultLogDir)

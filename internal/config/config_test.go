@@ -78,10 +78,10 @@ func TestParseGood(t *testing.T) {
 			DailyRequestBudget: 1000, RequestTimeout: Duration(90 * time.Minute),
 		}, basic, sim},
 		Sinks: []Sink{
-			{Name: "archive", Type: SinkFile, Path: "/var/log/gatelog"},
-			{Name: "console", Type: SinkStdout},
-			{Name: "default-path", Type: SinkFile, Path: DefaultLogDir},
-			{Name: "empty-values-are-defaults", Type: SinkFile, Path: DefaultLogDir},
+			{Name: "archive", Type: SinkFile, Path: "/var/log/gatelog", Retry: defaultRetry},
+			{Name: "console", Type: SinkStdout, Retry: defaultRetry},
+			{Name: "default-path", Type: SinkFile, Path: DefaultLogDir, Retry: defaultRetry},
+			{Name: "empty-values-are-defaults", Type: SinkFile, Path: DefaultLogDir, Retry: defaultRetry},
 		},
 	}
 	if diff := cmp.Diff(want, cfg, ignoreOrigin); diff != "" {
@@ -97,7 +97,7 @@ func TestParseMinimalGetsDefaults(t *testing.T) {
 	want := &Config{
 		State: DefaultState, Listen: DefaultListen,
 		Sources: []Source{forcepointDefaults("acme", Auth{Token: testToken})},
-		Sinks:   []Sink{{Name: "files", Type: SinkFile, Path: "./gatelog-data/logs"}},
+		Sinks:   []Sink{{Name: "files", Type: SinkFile, Path: "./gatelog-data/logs", Retry: defaultRetry}},
 	}
 	if diff := cmp.Diff(want, cfg, ignoreOrigin); diff != "" {
 		t.Errorf("minimal.yaml (-want +got):\n%s", diff)
@@ -344,7 +344,7 @@ func TestFieldErrorsCarryFieldAndLine(t *testing.T) {
 func TestDefault(t *testing.T) {
 	want := &Config{
 		State: "./gatelog-data/state.db", Listen: "127.0.0.1:9470",
-		Sinks: []Sink{{Name: "files", Type: "file", Path: "./gatelog-data/logs"}},
+		Sinks: []Sink{{Name: "files", Type: "file", Path: "./gatelog-data/logs", Retry: defaultRetry}},
 	}
 	if diff := cmp.Diff(want, Default(), ignoreOrigin); diff != "" {
 		t.Errorf("Default() (-want +got):\n%s", diff)
@@ -485,3 +485,6 @@ func TestSyslogSinkDefaults(t *testing.T) {
 		t.Fatalf("defaults: %+v", s)
 	}
 }
+
+// defaultRetry is every sink's retry policy when it sets none.
+var defaultRetry = Retry{Attempts: 3, Initial: Duration(500 * time.Millisecond), Max: Duration(10 * time.Second)}

@@ -3,6 +3,7 @@ package config
 import (
 	"net/url"
 	"strconv"
+	"time"
 )
 
 // Sink types beyond file, stdout and syslog.
@@ -42,6 +43,15 @@ func (s *Sink) applyRemoteDefaults() {
 		s.Topic = orDefault(s.Topic, DefaultTopic)
 	case SinkS3:
 		s.Endpoint = orDefault(s.Endpoint, "s3.amazonaws.com")
+	}
+}
+
+func (v *validator) retry(p string, r Retry) {
+	if r.Attempts < 1 || r.Attempts > 100 {
+		v.fail(p+".attempts", "%s is out of range 1..100", v.show(p+".attempts", r.Attempts))
+	}
+	if r.Initial <= 0 || r.Max < r.Initial {
+		v.fail(p, "initial must be positive and max at least initial")
 	}
 }
 
@@ -100,4 +110,18 @@ func (v *validator) httpURL(field, raw string, insecure bool) {
 	case u.Scheme == "http" && !insecure && !isLoopback(u.Hostname()):
 		v.fail(field, "plain http:// is only allowed for loopback hosts; use https://, or set insecure: true")
 	}
+}
+
+// Retry is a sink's own retry policy: a failed write is retried for that
+// sink alone before the stream delivers the whole batch again.
+type Retry struct {
+	Attempts int      `yaml:"attempts"` // writes per batch, the first included
+	Initial  Duration `yaml:"initial"`  // first wait
+	Max      Duration `yaml:"max"`      // longest wait
+}
+
+func (r *Retry) applyDefaults() {
+	r.Attempts = orDefault(r.Attempts, 3)
+	r.Initial = orDefault(r.Initial, Duration(500*time.Millisecond))
+	r.Max = orDefault(r.Max, Duration(10*time.Second))
 }

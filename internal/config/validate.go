@@ -113,6 +113,7 @@ func (v *validator) source(p string, s *Source) {
 }
 
 func (v *validator) sink(p string, s *Sink) {
+	v.retry(p+".retry", s.Retry)
 	switch s.Type {
 	case SinkFile:
 		if s.Path == "" {

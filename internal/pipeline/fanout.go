@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/gatelog/gatelog/internal/errclass"
+	"github.com/gatelog/gatelog/internal/httpx"
 	"github.com/gatelog/gatelog/internal/record"
 	"github.com/gatelog/gatelog/internal/sink"
 )
@@ -50,6 +51,10 @@ func (r *runner) writeAll(ctx context.Context, recs []record.Record) (map[string
 	return r.settle(results)
 }
 
+// writeOne writes to one sink through its queue, retrying a retryable
+// failure with the sink's own policy: the sink alone is rolled back to the
+// checkpoint and written again, so a flaky sink does not make the others
+// take the batch twice.
 func (r *runner) writeOne(ctx context.Context, s sink.Sink, recs []record.Record) writeResult {
 	q := r.o.queues[s.Name()]
 	select {
@@ -58,8 +63,27 @@ func (r *runner) writeOne(ctx context.Context, s sink.Sink, recs []record.Record
 		return writeResult{err: ctx.Err()}
 	}
 	defer func() { <-q }()
-	pos, err := s.Write(ctx, r.st.ID(), recs)
-	return writeResult{pos: pos, err: err}
+	policy := r.o.SinkRetry[s.Name()]
+	for attempt := 0; ; attempt++ {
+		pos, err := s.Write(ctx, r.st.ID(), recs)
+		if err == nil || errclass.IsPermanent(err) || attempt+1 >= policy.Attempts || ctx.Err() != nil {
+			return writeResult{pos: pos, err: err}
+		}
+		r.o.Logger.Warn("sink write failed; retrying", "stream", r.st.ID().String(), "sink", s.Name(), "error", err.Error())
+		if werr := httpx.Sleep(ctx, policy.Backoff.Delay(attempt)); werr != nil {
+			return writeResult{err: err}
+		}
+		if rerr := s.Recover(ctx, r.st.ID(), r.cp.Sinks[s.Name()]); rerr != nil {
+			return writeResult{err: fmt.Errorf("roll back to the checkpoint: %w", rerr)}
+		}
+	}
+}
+
+// SinkRetry is one sink's retry policy for a failed write, before the
+// stream delivers the whole batch again.
+type SinkRetry struct {
+	Attempts int // writes per batch, the first included (1: no retry)
+	Backoff  httpx.Backoff
 }
 
 // settle sorts the sinks' answers into positions, stopped routes and a

@@ -35,6 +35,9 @@ type Options struct {
 	// SinkQueue bounds how many streams write to one sink at once (default
 	// 4): a slow sink holds its streams back instead of buffering without end.
 	SinkQueue int
+	// SinkRetry is each sink's own retry policy, by sink name; a sink not
+	// listed is written once per delivery attempt.
+	SinkRetry map[string]SinkRetry
 	queues    queues
 	// Owner names this process in stream leases.
 	Owner    string

@@ -383,3 +383,47 @@ func TestSlowSinkAppliesBackpressure(t *testing.T) {
 		t.Fatalf("peak concurrent writes %d, more than the queue size 2", cs.peak)
 	}
 }
+
+// flakyTwice fails its first two writes with a retryable error after
+// storing part of the batch.
+type flakyTwice struct {
+	sink.Sink
+	fails int
+}
+
+func (f *flakyTwice) Write(ctx context.Context, id record.StreamID, recs []record.Record) ([]byte, error) {
+	if len(recs) > 0 && f.fails < 2 {
+		f.fails++
+		f.Sink.Write(ctx, id, recs[:len(recs)/2])
+		return nil, errors.New("503 busy")
+	}
+	return f.Sink.Write(ctx, id, recs)
+}
+
+// A sink's own retry policy absorbs its transient failures: the sink alone
+// is rolled back and written again, the other sink takes the batch once,
+// and the stream never has to redeliver.
+func TestSinkRetryPolicyRetriesThatSinkAlone(t *testing.T) {
+	e := newEnv(t)
+	flaky := &flakyTwice{Sink: sinktest.NewMemory("flaky")}
+	steady := &countingSink{Sink: sinktest.NewMemory("steady")}
+	e.opts.Sinks = []sink.Sink{flaky, steady}
+	e.opts.SinkRetry = map[string]SinkRetry{"flaky": {Attempts: 3, Backoff: httpx.Backoff{Base: time.Millisecond, Max: time.Millisecond}}}
+	retries := 0
+	e.opts.Observe = func(ev Event) {
+		if ev.Kind == EventRetrying {
+			retries++
+		}
+	}
+	st := &scripted{id: record.StreamID{Source: "src", Stream: "a"}, batches: 3}
+	res := Run(t.Context(), []source.Source{newSource(st)}, e.opts)
+	if res[0].Status != Done || retries != 0 {
+		t.Fatalf("result %+v, %d stream-level retries", res[0], retries)
+	}
+	for _, s := range []*sinktest.Memory{flaky.Sink.(*sinktest.Memory), steady.Sink.(*sinktest.Memory)} {
+		got := s.Records(st.id)
+		if len(got) != 30 {
+			t.Fatalf("%s holds %d records, want 30 exactly once", s.Name(), len(got))
+		}
+	}
+}
