@@ -25,8 +25,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"net/url"
-	"strings"
 	"sync"
 	"sync/atomic"
 
@@ -192,22 +190,5 @@ func (s *Sink) abortWrites(cause error) {
 // errorf formats an error of this sink with every credential removed, in
 // case a broker or a proxy echoes one back.
 func (s *Sink) errorf(format string, args ...any) error {
-	err := fmt.Errorf(format, args...)
-	msg := fmt.Sprintf("kafka sink %q: %s", s.name, err)
-	if p := s.cfg.SASL.Password; p != "" {
-		for _, form := range []string{p, url.QueryEscape(p), url.PathEscape(p)} {
-			msg = strings.ReplaceAll(msg, form, "[REDACTED]")
-		}
-	}
-	return &sinkError{msg: msg, err: err}
+	return sink.Redact(fmt.Errorf("kafka sink %q: %w", s.name, fmt.Errorf(format, args...)), s.cfg.SASL.Password)
 }
-
-// sinkError carries a redacted message and the original error for
-// errors.Is and errors.As.
-type sinkError struct {
-	msg string
-	err error
-}
-
-func (e *sinkError) Error() string { return e.msg }
-func (e *sinkError) Unwrap() error { return e.err }

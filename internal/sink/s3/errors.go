@@ -5,13 +5,12 @@ import (
 	"crypto/tls"
 	"errors"
 	"fmt"
-	"net/url"
-	"strings"
 
 	"github.com/minio/minio-go/v7"
 
 	"github.com/gatelog/gatelog/internal/errclass"
 	"github.com/gatelog/gatelog/internal/record"
+	"github.com/gatelog/gatelog/internal/sink"
 )
 
 // permanentCodes are the S3 error codes only a change of configuration,
@@ -62,22 +61,5 @@ func (s *Sink) classify(ctx context.Context, id record.StreamID, key string, err
 // errorf formats an error of this sink with the secret key removed, in
 // case a server or a proxy echoes it back.
 func (s *Sink) errorf(format string, args ...any) error {
-	err := fmt.Errorf(format, args...)
-	msg := fmt.Sprintf("s3 sink %q: %s", s.name, err)
-	if k := s.cfg.SecretAccessKey; k != "" {
-		for _, form := range []string{k, url.QueryEscape(k), url.PathEscape(k)} {
-			msg = strings.ReplaceAll(msg, form, "[REDACTED]")
-		}
-	}
-	return &sinkError{msg: msg, err: err}
+	return sink.Redact(fmt.Errorf("s3 sink %q: %w", s.name, fmt.Errorf(format, args...)), s.cfg.SecretAccessKey)
 }
-
-// sinkError carries a redacted message and the original error for
-// errors.Is and errors.As.
-type sinkError struct {
-	msg string
-	err error
-}
-
-func (e *sinkError) Error() string { return e.msg }
-func (e *sinkError) Unwrap() error { return e.err }
