@@ -36,13 +36,13 @@ func (r *Record) AppendJSON(b []byte) []byte {
 	b = append(b, `{"time":"`...)
 	b = r.Time.UTC().AppendFormat(b, time.RFC3339Nano)
 	b = append(b, `","vendor":`...)
-	b = appendJSONString(b, r.Vendor)
+	b = AppendJSONString(b, r.Vendor)
 	b = append(b, `,"source":`...)
-	b = appendJSONString(b, r.Source)
+	b = AppendJSONString(b, r.Source)
 	b = append(b, `,"stream":`...)
-	b = appendJSONString(b, r.Stream)
+	b = AppendJSONString(b, r.Stream)
 	b = append(b, `,"id":`...)
-	b = appendJSONString(b, r.ID)
+	b = AppendJSONString(b, r.ID)
 	b = append(b, `,"fields":`...)
 	if len(r.Fields) == 0 {
 		b = append(b, "{}"...)
@@ -59,10 +59,10 @@ func HashID(raw []byte) string {
 	return "sha256:" + hex.EncodeToString(sum[:16])
 }
 
-// appendJSONString quotes s as a JSON string. Names and ids are short and
+// AppendJSONString quotes s as a JSON string. Names and ids are short and
 // mostly ASCII; json.Marshal handles every escape correctly, so use it only
 // when a byte needs escaping.
-func appendJSONString(b []byte, s string) []byte {
+func AppendJSONString(b []byte, s string) []byte {
 	for i := 0; i < len(s); i++ {
 		c := s[i]
 		if c < 0x20 || c == '"' || c == '\\' || c >= 0x7f || c == '<' || c == '>' || c == '&' {

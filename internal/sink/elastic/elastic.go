@@ -34,6 +34,7 @@ import (
 	"github.com/gatelog/gatelog/internal/httpx"
 	"github.com/gatelog/gatelog/internal/record"
 	"github.com/gatelog/gatelog/internal/sink"
+	"github.com/gatelog/gatelog/internal/sink/nametmpl"
 )
 
 // bulkPath asks for only what the sink reads in the answer: per item, the
@@ -44,7 +45,7 @@ const bulkPath = "/_bulk?filter_path=errors,items.*.status,items.*.error"
 // streams.
 type Sink struct {
 	cfg    Config
-	target template
+	target nametmpl.Template
 	ids    ids
 	client *http.Client
 	next   atomic.Uint32    // the node the next request starts with
@@ -73,14 +74,14 @@ func New(cfg Config) (*Sink, error) {
 	if cfg.DataStream != "" {
 		tmpl, key = cfg.DataStream, "data_stream"
 	}
-	target, err := parseTemplate(tmpl, cfg.DataStream == "")
+	target, err := parseTarget(tmpl, cfg.DataStream == "")
 	if err != nil {
 		return nil, errclass.Permanentf("elasticsearch sink %q: %s: %v", cfg.Name, key, err)
 	}
 	base, stop := context.WithCancel(context.Background())
 	return &Sink{
 		cfg: cfg, target: target,
-		ids:    ids{qualify: !target.has("source") || !target.has("stream")},
+		ids:    ids{qualify: !target.Has("source") || !target.Has("stream")},
 		client: httpx.NewClient(httpx.Options{Insecure: cfg.Insecure, HeaderTimeout: cfg.Timeout}),
 		now:    time.Now,
 		base:   base, stop: stop,

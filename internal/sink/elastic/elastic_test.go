@@ -16,6 +16,7 @@ import (
 	"github.com/gatelog/gatelog/internal/errclass"
 	"github.com/gatelog/gatelog/internal/httpx"
 	"github.com/gatelog/gatelog/internal/record"
+	"github.com/gatelog/gatelog/internal/sink/nametmpl"
 )
 
 var testID = record.StreamID{Source: "Acme-FP", Stream: "access"}
@@ -231,8 +232,8 @@ func TestTooLarge(t *testing.T) {
 	}
 }
 
-func mustTemplate(s string) template {
-	t, err := parseTemplate(s, true)
+func mustTemplate(s string) nametmpl.Template {
+	t, err := parseTarget(s, true)
 	if err != nil {
 		panic(err)
 	}

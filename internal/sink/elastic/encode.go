@@ -28,7 +28,7 @@ func (x ids) appendID(b []byte, r *record.Record) []byte {
 	if len(id) > maxIDBytes {
 		id = record.HashID([]byte(id)) // still deterministic
 	}
-	return appendString(b, id)
+	return record.AppendJSONString(b, id)
 }
 
 // bufs pools request bodies, which are megabytes each.
@@ -66,7 +66,7 @@ func (s *Sink) encodeBulk(b []byte, ts *targets, recs []record.Record) ([]byte, 
 // and answered 409, which is what makes a redelivery idempotent.
 func (s *Sink) appendItem(b []byte, ts *targets, r *record.Record) []byte {
 	b = append(b, `{"create":{"_index":`...)
-	b = appendString(b, ts.name(r))
+	b = record.AppendJSONString(b, ts.name(r))
 	b = append(b, `,"_id":`...)
 	b = s.ids.appendID(b, r)
 	b = append(b, "}}\n"...)

@@ -8,12 +8,13 @@ import (
 	"time"
 
 	"github.com/gatelog/gatelog/internal/record"
+	"github.com/gatelog/gatelog/internal/sink/nametmpl"
 )
 
 // meta holds the parsed metadata templates of every event.
 type meta struct {
 	host                      string
-	index, sourceType, source template
+	index, sourceType, source nametmpl.Template
 }
 
 // encoder builds request bodies. Encoders are pooled: the gzip state alone
@@ -82,7 +83,7 @@ func (e *encoder) appendEvent(b []byte, m *meta, r *record.Record) []byte {
 	b = appendEpoch(b, r.Time)
 	if len(e.head) == 0 || r.Vendor != e.vendor {
 		e.vendor = r.Vendor
-		e.head = m.appendHead(e.head[:0], vars{source: r.Source, stream: r.Stream, vendor: r.Vendor})
+		e.head = m.appendHead(e.head[:0], r)
 	}
 	b = append(b, e.head...)
 	b = r.AppendJSON(b)
@@ -90,14 +91,14 @@ func (e *encoder) appendEvent(b []byte, m *meta, r *record.Record) []byte {
 }
 
 // appendHead appends the metadata keys between time and event.
-func (m *meta) appendHead(b []byte, v vars) []byte {
+func (m *meta) appendHead(b []byte, r *record.Record) []byte {
 	if m.host != "" {
-		b = appendString(append(b, `,"host":`...), m.host)
+		b = record.AppendJSONString(append(b, `,"host":`...), m.host)
 	}
-	b = appendString(append(b, `,"source":`...), m.source.render(v))
-	b = appendString(append(b, `,"sourcetype":`...), m.sourceType.render(v))
-	if idx := m.index.render(v); idx != "" {
-		b = appendString(append(b, `,"index":`...), idx)
+	b = record.AppendJSONString(append(b, `,"source":`...), m.source.Render(r))
+	b = record.AppendJSONString(append(b, `,"sourcetype":`...), m.sourceType.Render(r))
+	if idx := m.index.Render(r); idx != "" {
+		b = record.AppendJSONString(append(b, `,"index":`...), idx)
 	}
 	return append(b, `,"event":`...)
 }

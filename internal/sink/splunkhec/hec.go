@@ -29,6 +29,7 @@ import (
 	"github.com/gatelog/gatelog/internal/httpx"
 	"github.com/gatelog/gatelog/internal/record"
 	"github.com/gatelog/gatelog/internal/sink"
+	"github.com/gatelog/gatelog/internal/sink/nametmpl"
 )
 
 // Sink posts batches to one HEC endpoint. It is safe for concurrent use by
@@ -81,9 +82,9 @@ func parseMeta(cfg Config) (meta, error) {
 	for _, f := range []struct {
 		key string
 		src string
-		dst *template
+		dst *nametmpl.Template
 	}{{"index", cfg.Index, &m.index}, {"sourcetype", cfg.SourceType, &m.sourceType}, {"source", cfg.Source, &m.source}} {
-		if *f.dst, err = parseTemplate(f.src); err != nil {
+		if *f.dst, err = nametmpl.Parse(f.src, nametmpl.Base); err != nil {
 			return m, fmt.Errorf("%s: %w", f.key, err)
 		}
 	}

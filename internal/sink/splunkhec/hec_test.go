@@ -13,6 +13,7 @@ import (
 
 	"github.com/gatelog/gatelog/internal/errclass"
 	"github.com/gatelog/gatelog/internal/record"
+	"github.com/gatelog/gatelog/internal/sink/nametmpl"
 )
 
 var testID = record.StreamID{Source: "acme-fp", Stream: "access"}
@@ -172,9 +173,9 @@ func TestBatchLimits(t *testing.T) {
 func appendEventFor(r *record.Record) []byte {
 	var e encoder
 	m := meta{}
-	m.source, _ = parseTemplate(DefaultSource)
-	m.sourceType, _ = parseTemplate(DefaultSourceType)
-	m.index, _ = parseTemplate("")
+	m.source, _ = nametmpl.Parse(DefaultSource, nametmpl.Base)
+	m.sourceType, _ = nametmpl.Parse(DefaultSourceType, nametmpl.Base)
+	m.index, _ = nametmpl.Parse("", nametmpl.Base)
 	return e.appendEvent(nil, &m, r)
 }
 
