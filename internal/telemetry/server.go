@@ -1,0 +1,77 @@
+package telemetry
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net"
+	"net/http"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus/promhttp"
+)
+
+// Handler serves /metrics, /healthz and /readyz.
+//
+//   - /healthz answers 200 while the process runs.
+//   - /readyz answers 200 when every stream has succeeded (delivered, or
+//     found it had caught up) within two poll intervals, or is waiting on a
+//     throttle whose end it knows; else 503 listing the streams that are not.
+func (m *Metrics) Handler(pollInterval time.Duration) http.Handler {
+	mux := http.NewServeMux()
+	mux.Handle("/metrics", promhttp.HandlerFor(m.Registry, promhttp.HandlerOpts{}))
+	mux.HandleFunc("/healthz", func(w http.ResponseWriter, _ *http.Request) { fmt.Fprintln(w, "ok") })
+	mux.HandleFunc("/readyz", func(w http.ResponseWriter, _ *http.Request) {
+		if bad := m.notReady(2 * pollInterval); len(bad) > 0 {
+			w.WriteHeader(http.StatusServiceUnavailable)
+			fmt.Fprintln(w, "not ready: "+strings.Join(bad, ", "))
+			return
+		}
+		fmt.Fprintln(w, "ready")
+	})
+	return mux
+}
+
+// notReady lists the streams that have not succeeded within window and are
+// not waiting on a known throttle.
+func (m *Metrics) notReady(window time.Duration) []string {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	now := m.now()
+	var bad []string
+	for id, st := range m.streams {
+		switch {
+		case st.failed:
+			bad = append(bad, id.String()+" (failed)")
+		case now.Before(st.waitingUntil):
+		case now.Sub(st.lastSuccess) > window:
+			bad = append(bad, id.String())
+		}
+	}
+	sort.Strings(bad)
+	return bad
+}
+
+// Serve listens on addr until ctx ends. It returns once listening, with a
+// function that reports a serve error after shutdown.
+func Serve(ctx context.Context, addr string, h http.Handler) (string, error) {
+	ln, err := net.Listen("tcp", addr)
+	if err != nil {
+		return "", fmt.Errorf("listen on %s (the listen setting): %w", addr, err)
+	}
+	srv := &http.Server{Handler: h, ReadHeaderTimeout: 10 * time.Second}
+	go func() {
+		<-ctx.Done()
+		sctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
+		defer cancel()
+		srv.Shutdown(sctx) //nolint:errcheck // shutting down
+	}()
+	go func() {
+		if err := srv.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
+			_ = err // the listener was ours; nothing else to report to
+		}
+	}()
+	return ln.Addr().String(), nil
+}
