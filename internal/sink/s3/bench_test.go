@@ -1,16 +1,11 @@
 package s3
 
 import (
-	"context"
-	"encoding/json"
-	"fmt"
-	"runtime"
 	"testing"
-	"time"
 
 	"github.com/gatelog/gatelog/internal/record"
-	"github.com/gatelog/gatelog/internal/sink"
 	"github.com/gatelog/gatelog/internal/sink/file"
+	"github.com/gatelog/gatelog/internal/sink/sinktest"
 )
 
 const benchBatchSize = 1000
@@ -23,24 +18,24 @@ const benchBatchSize = 1000
 // share alone.
 func BenchmarkWrite(b *testing.B) {
 	id := record.StreamID{Source: "bench", Stream: "access"}
-	recs, size := benchBatch(id)
+	recs, size := sinktest.BenchBatch(id, benchBatchSize)
 	b.Run("file", func(b *testing.B) {
 		s, err := file.New("bench", b.TempDir())
 		if err != nil {
 			b.Fatal(err)
 		}
-		benchSink(b, s, id, recs, size)
+		sinktest.BenchWrite(b, s, id, recs, size)
 	})
 	b.Run("s3", func(b *testing.B) {
 		s, err := New(newStore(b).config())
 		if err != nil {
 			b.Fatal(err)
 		}
-		benchSink(b, s, id, recs, size)
+		sinktest.BenchWrite(b, s, id, recs, size)
 	})
 	b.Run("s3-encode", func(b *testing.B) {
 		b.SetBytes(size)
-		measure(b, func() {
+		sinktest.Measure(b, len(recs), func() {
 			e := encoders.Get().(*encoder)
 			hours, groups := groupByHour(recs)
 			for _, g := range groups {
@@ -49,51 +44,4 @@ func BenchmarkWrite(b *testing.B) {
 			encoders.Put(e)
 		})
 	})
-}
-
-func benchSink(b *testing.B, s sink.Sink, id record.StreamID, recs []record.Record, size int64) {
-	defer s.Close()
-	ctx := context.Background()
-	if err := s.Recover(ctx, id, nil); err != nil {
-		b.Fatal(err)
-	}
-	b.SetBytes(size)
-	measure(b, func() {
-		if _, err := s.Write(ctx, id, recs); err != nil {
-			b.Fatal(err)
-		}
-	})
-}
-
-// measure runs op, one batch, in the benchmark loop and reports records/s
-// and heap allocations per record.
-func measure(b *testing.B, op func()) {
-	var before, after runtime.MemStats
-	runtime.ReadMemStats(&before)
-	for b.Loop() {
-		op()
-	}
-	runtime.ReadMemStats(&after)
-	n := float64(b.N) * benchBatchSize
-	b.ReportMetric(n/b.Elapsed().Seconds(), "records/s")
-	b.ReportMetric(float64(after.Mallocs-before.Mallocs)/n, "allocs/record")
-}
-
-// benchBatch returns benchBatchSize records of realistic size (a Forcepoint
-// access event, about 400 bytes) within one hour, and their envelope size.
-func benchBatch(id record.StreamID) ([]record.Record, int64) {
-	recs := make([]record.Record, benchBatchSize)
-	var size int64
-	start := time.Date(2026, 11, 20, 10, 0, 0, 0, time.UTC)
-	for i := range recs {
-		tx := fmt.Sprintf("tx-%08d", i)
-		recs[i] = record.Record{
-			Time: start.Add(time.Duration(i) * time.Second), Vendor: "forcepoint", Source: id.Source, Stream: id.Stream, ID: tx,
-			Fields: json.RawMessage(`{"transactionid":"` + tx + `","time":"20 Nov 2026 10:00:00","email":"user@example.com",` +
-				`"action":"allow","application":"Microsoft Office 365","url":"https://outlook.office.com/mail/inbox",` +
-				`"useragent":"Mozilla/5.0 (Windows NT 10.0; Win64; x64)","sourceip":"203.0.113.7","bytes":18432}`),
-		}
-		size += int64(len(recs[i].AppendJSON(nil)) + 1)
-	}
-	return recs, size
 }
