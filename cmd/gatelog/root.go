@@ -43,7 +43,7 @@ Exit codes: 0 success, 1 failure, 2 usage or configuration error,
 	f.StringVar(&g.logFormat, "log-format", "text", "log format: text or json")
 	root.AddCommand(
 		newVersionCommand(), newRunCommand(g), newStateCommand(g), newForcepointCommand(g),
-		newSymantecCommand(g), newSimulateCommand(g), newDemoCommand(g),
+		newSymantecCommand(g), newDoctorCommand(g), newSimulateCommand(g), newDemoCommand(g),
 	)
 	return root
 }
