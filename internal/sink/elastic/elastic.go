@@ -26,7 +26,6 @@ import (
 	"fmt"
 	"io"
 	"net/http"
-	"sync"
 	"sync/atomic"
 	"time"
 
@@ -52,16 +51,10 @@ type Sink struct {
 	now    func() time.Time // for Retry-After; a field so tests need not wait
 
 	// base ends when the sink closes, so that Close stops Writes in flight.
-	base context.Context
-	stop context.CancelFunc
-
-	mu     sync.Mutex // guards closed
-	closed bool
+	life *sink.Lifecycle
 }
 
 var _ sink.Sink = (*Sink)(nil)
-
-var errClosed = errors.New("sink is closed")
 
 // New returns a sink for cfg. It sends nothing: an unreachable cluster is
 // a retryable condition of the first Write, not a start-up failure.
@@ -78,13 +71,12 @@ func New(cfg Config) (*Sink, error) {
 	if err != nil {
 		return nil, errclass.Permanentf("elasticsearch sink %q: %s: %v", cfg.Name, key, err)
 	}
-	base, stop := context.WithCancel(context.Background())
 	return &Sink{
 		cfg: cfg, target: target,
 		ids:    ids{qualify: !target.Has("source") || !target.Has("stream")},
 		client: httpx.NewClient(httpx.Options{Insecure: cfg.Insecure, HeaderTimeout: cfg.Timeout}),
 		now:    time.Now,
-		base:   base, stop: stop,
+		life:   sink.NewLifecycle(),
 	}, nil
 }
 
@@ -97,8 +89,8 @@ func (s *Sink) Recover(ctx context.Context, id record.StreamID, _ []byte) error 
 	if err := ctx.Err(); err != nil {
 		return err
 	}
-	if s.isClosed() {
-		return s.wrap("recover", id, errClosed)
+	if s.life.Closed() {
+		return s.wrap("recover", id, sink.ErrClosed)
 	}
 	return nil
 }
@@ -107,7 +99,7 @@ func (s *Sink) Recover(ctx context.Context, id record.StreamID, _ []byte) error 
 // BatchBytes bytes, in order, and returns once each is stored, found
 // already stored, or quarantined. The position is always nil.
 func (s *Sink) Write(ctx context.Context, id record.StreamID, recs []record.Record) ([]byte, error) {
-	ctx, done, err := s.begin(ctx)
+	ctx, done, err := s.life.Begin(ctx)
 	if err != nil {
 		return nil, s.wrap("write", id, err)
 	}
@@ -130,33 +122,10 @@ func (s *Sink) wrap(op string, id record.StreamID, err error) error {
 	return fmt.Errorf("elasticsearch sink %q: %s %s: %w", s.cfg.Name, op, id, err)
 }
 
-// begin checks that a Write may start and ties its context to the sink's.
-func (s *Sink) begin(ctx context.Context) (context.Context, func(), error) {
-	if err := ctx.Err(); err != nil {
-		return nil, nil, err
-	}
-	if s.isClosed() {
-		return nil, nil, errClosed
-	}
-	ctx, cancel := context.WithCancel(ctx)
-	stop := context.AfterFunc(s.base, cancel)
-	return ctx, func() { stop(); cancel() }, nil
-}
-
-func (s *Sink) isClosed() bool {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.closed
-}
-
 // Close stops Writes in flight and releases idle connections. It is
 // idempotent.
 func (s *Sink) Close() error {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if !s.closed {
-		s.closed = true
-		s.stop()
+	if s.life.Close() {
 		s.client.CloseIdleConnections()
 	}
 	return nil

@@ -18,7 +18,6 @@ package splunkhec
 import (
 	"bytes"
 	"context"
-	"errors"
 	"fmt"
 	"io"
 	"net/http"
@@ -43,11 +42,9 @@ type Sink struct {
 	now      func() time.Time // for Retry-After; a field so tests need not wait
 
 	// base ends when the sink closes, so that Close stops Writes in flight.
-	base context.Context
-	stop context.CancelFunc
+	life *sink.Lifecycle
 
-	mu      sync.Mutex // guards closed and resume
-	closed  bool
+	mu      sync.Mutex // guards resume
 	resumes map[record.StreamID]resume
 }
 
@@ -64,15 +61,14 @@ func New(cfg Config) (*Sink, error) {
 	if err != nil {
 		return nil, errclass.Permanentf("splunk_hec sink %q: %v", cfg.Name, err)
 	}
-	base, stop := context.WithCancel(context.Background())
 	return &Sink{
 		cfg: cfg, meta: m,
 		client:   httpx.NewClient(httpx.Options{Insecure: cfg.Insecure, HeaderTimeout: cfg.Timeout}),
 		eventURL: cfg.URL + "/services/collector/event",
 		ackURL:   cfg.URL + "/services/collector/ack",
 		now:      time.Now,
-		base:     base, stop: stop,
-		resumes: make(map[record.StreamID]resume),
+		life:     sink.NewLifecycle(),
+		resumes:  make(map[record.StreamID]resume),
 	}, nil
 }
 
@@ -91,8 +87,6 @@ func parseMeta(cfg Config) (meta, error) {
 	return m, nil
 }
 
-var errClosed = errors.New("sink is closed")
-
 // Name returns the configured sink name.
 func (s *Sink) Name() string { return s.cfg.Name }
 
@@ -102,8 +96,8 @@ func (s *Sink) Recover(ctx context.Context, id record.StreamID, _ []byte) error 
 	if err := ctx.Err(); err != nil {
 		return err
 	}
-	if s.isClosed() {
-		return fmt.Errorf("splunk_hec sink %q: recover %s: %w", s.cfg.Name, id, errClosed)
+	if s.life.Closed() {
+		return fmt.Errorf("splunk_hec sink %q: recover %s: %w", s.cfg.Name, id, sink.ErrClosed)
 	}
 	return nil
 }
@@ -112,7 +106,7 @@ func (s *Sink) Recover(ctx context.Context, id record.StreamID, _ []byte) error 
 // BatchBytes bytes, in order, and returns once all are accepted (and, with
 // Ack, indexed). The position is always nil.
 func (s *Sink) Write(ctx context.Context, id record.StreamID, recs []record.Record) ([]byte, error) {
-	ctx, done, err := s.begin(ctx)
+	ctx, done, err := s.life.Begin(ctx)
 	if err != nil {
 		return nil, fmt.Errorf("splunk_hec sink %q: write %s: %w", s.cfg.Name, id, err)
 	}
@@ -126,33 +120,10 @@ func (s *Sink) Write(ctx context.Context, id record.StreamID, recs []record.Reco
 	return nil, nil
 }
 
-// begin checks that a Write may start and ties its context to the sink's.
-func (s *Sink) begin(ctx context.Context) (context.Context, func(), error) {
-	if err := ctx.Err(); err != nil {
-		return nil, nil, err
-	}
-	if s.isClosed() {
-		return nil, nil, errClosed
-	}
-	ctx, cancel := context.WithCancel(ctx)
-	stop := context.AfterFunc(s.base, cancel)
-	return ctx, func() { stop(); cancel() }, nil
-}
-
-func (s *Sink) isClosed() bool {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.closed
-}
-
 // Close stops Writes in flight and releases idle connections. It is
 // idempotent.
 func (s *Sink) Close() error {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if !s.closed {
-		s.closed = true
-		s.stop()
+	if s.life.Close() {
 		s.client.CloseIdleConnections()
 	}
 	return nil
