@@ -3,15 +3,12 @@ package main
 import (
 	"fmt"
 	"io"
-	"log/slog"
 	"time"
 
 	"github.com/spf13/cobra"
 
 	"github.com/gatelog/gatelog/internal/app"
-	"github.com/gatelog/gatelog/internal/config"
 	"github.com/gatelog/gatelog/internal/pipeline"
-	"github.com/gatelog/gatelog/internal/telemetry"
 )
 
 type runOptions struct {
@@ -61,7 +58,7 @@ func runRun(cmd *cobra.Command, g *globals, o runOptions) error {
 	logger.Info("gatelog started", "sources", len(a.Sources), "sinks", len(a.Sinks), "state", cfg.State, "once", o.once)
 	ro := app.RunOptions{Once: o.once, MaxWait: o.maxWait}
 	if !o.once && cfg.Listen != "" {
-		ro.Observe = serveTelemetry(cmd, cfg.Listen, longestPoll(cfg), logger)
+		ro.Observe = app.Serve(cmd.Context(), cfg, logger)
 	}
 	results := a.Run(cmd.Context(), ro)
 	if o.once {
@@ -83,28 +80,4 @@ func printResults(w io.Writer, results []pipeline.Result) {
 		}
 		fmt.Fprintln(w, line)
 	}
-}
-
-// serveTelemetry serves /metrics, /healthz and /readyz on listen and
-// returns the pipeline observer that feeds them. A busy port is logged and
-// the collection goes on: logs matter more than their metrics.
-func serveTelemetry(cmd *cobra.Command, listen string, poll time.Duration, logger *slog.Logger) func(pipeline.Event) {
-	m := telemetry.New(version, commit)
-	addr, err := telemetry.Serve(cmd.Context(), listen, m.Handler(poll))
-	if err != nil {
-		logger.Error("metrics and health endpoints are off: " + err.Error())
-		return m.Observe
-	}
-	logger.Info("serving metrics and health", "metrics", "http://"+addr+"/metrics", "healthz", "http://"+addr+"/healthz", "readyz", "http://"+addr+"/readyz")
-	return m.Observe
-}
-
-// longestPoll is the longest poll_interval of the sources: /readyz allows
-// every stream two of them.
-func longestPoll(cfg *config.Config) time.Duration {
-	var d time.Duration
-	for _, s := range cfg.Sources {
-		d = max(d, time.Duration(s.PollInterval))
-	}
-	return d
 }

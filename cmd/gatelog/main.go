@@ -16,7 +16,7 @@ import (
 func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
-	app.Version = version
+	app.Version, app.Commit = version, commit
 	err := newRootCommand().ExecuteContext(ctx)
 	os.Exit(exitCode(err))
 }

@@ -54,10 +54,13 @@ var (
 
 // Config is the whole gatelog.yaml.
 type Config struct {
-	State   string   `yaml:"state"`
-	Listen  string   `yaml:"listen"`
-	Sources []Source `yaml:"sources"`
-	Sinks   []Sink   `yaml:"sinks"`
+	State  string `yaml:"state"`
+	Listen string `yaml:"listen"`
+	// ListenAuth, when set, asks for HTTP basic auth on the status page
+	// and /metrics (the health endpoints stay open for probes).
+	ListenAuth Credential `yaml:"listen_auth"`
+	Sources    []Source   `yaml:"sources"`
+	Sinks      []Sink     `yaml:"sinks"`
 
 	// src remembers where each field came from, so Validate can name
 	// lines. Nil for configs built in code.

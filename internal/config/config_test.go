@@ -129,7 +129,7 @@ var badCases = map[string]struct {
 		`gatelog.yaml:7: unknown key "log_type" in sources[0] (did you mean "log_types"?); allowed keys: name, type, base_url, insecure, path, method, auth, log_types, cv, start, poll_interval, daily_request_budget, request_timeout`,
 	}, 1},
 	"bad_unknown_top_key.yaml": {[]string{
-		`gatelog.yaml:2: unknown key "sorces" at the top level (did you mean "sources"?); allowed keys: state, listen, sources, sinks`,
+		`gatelog.yaml:2: unknown key "sorces" at the top level (did you mean "sources"?); allowed keys: state, listen, listen_auth, sources, sinks`,
 	}, 1},
 	"bad_unknown_auth_key.yaml": {[]string{
 		`gatelog.yaml:4: unknown key "tokn" in sources[0].auth (did you mean "token"?); allowed keys: token, username, password`,
@@ -251,6 +251,9 @@ var badCases = map[string]struct {
 	}, 3},
 	"bad_listen.yaml": {[]string{
 		`gatelog.yaml:1: listen: "9470" must be host:port, e.g. 127.0.0.1:9470`,
+	}, 1},
+	"bad_listen_auth.yaml": {[]string{
+		`gatelog.yaml:1: listen_auth: set both username and password, or neither (no auth on the status page)`,
 	}, 1},
 	"bad_no_sources.yaml": {[]string{`gatelog.yaml: sources: at least one source is required`}, 1},
 	"bad_empty.yaml":      {[]string{`gatelog.yaml: sources: at least one source is required`}, 1},

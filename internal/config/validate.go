@@ -71,6 +71,9 @@ func (v *validator) top(c *Config) {
 	if _, port, err := net.SplitHostPort(c.Listen); err != nil || !validPort(port) {
 		v.fail("listen", "%s must be host:port, e.g. %s", v.show("listen", c.Listen), DefaultListen)
 	}
+	if a := c.ListenAuth; (a.Username == "") != (a.Password == "") {
+		v.fail("listen_auth", "set both username and password, or neither (no auth on the status page)")
+	}
 	if len(c.Sources) == 0 {
 		v.fail("sources", "at least one source is required")
 	}

@@ -26,8 +26,10 @@ type Options struct {
 	Live         bool
 	Records      int
 	PollInterval time.Duration
-	Logger       *slog.Logger
-	Out          io.Writer
+	// Listen is where --live serves the status page and metrics.
+	Listen string
+	Logger *slog.Logger
+	Out    io.Writer
 }
 
 // marker names the file that says a folder belongs to the demo, so that a
@@ -66,12 +68,12 @@ func Run(ctx context.Context, o Options) error {
 	defer a.Close()
 	fmt.Fprintf(o.Out, "gatelog demo: collecting %d Forcepoint log types and Symantec access and audit logs from the simulators at %s into %s/\n",
 		len(cfg.Sources[0].LogTypes), sim.URL, o.Dir)
-	if o.Live {
-		fmt.Fprintln(o.Out, "following new records; Ctrl-C stops")
-	}
 	run := app.RunOptions{Once: !o.Live}
 	if o.Live {
-		run.Observe = liveLine(o.Out)
+		serve := app.Serve(ctx, cfg, o.Logger)
+		line := liveLine(o.Out)
+		run.Observe = func(e pipeline.Event) { serve(e); line(e) }
+		fmt.Fprintf(o.Out, "following new records; Ctrl-C stops\nstatus page:   http://%s/\n", cfg.Listen)
 	}
 	results := a.Run(ctx, run)
 	printSummary(o.Out, o.Dir, cfg, results)
@@ -109,6 +111,9 @@ func demoConfig(o Options, url string) *config.Config {
 		PollInterval: config.Duration(o.PollInterval),
 	}}
 	cfg.ApplyDefaults()
+	if o.Listen != "" {
+		cfg.Listen = o.Listen
+	}
 	return cfg
 }
 

@@ -6,30 +6,43 @@ import (
 	"time"
 
 	"github.com/gatelog/gatelog/internal/record"
+	"github.com/gatelog/gatelog/internal/source"
 )
 
 // EventKind says what happened to a stream.
 type EventKind int
 
 const (
-	EventDelivered EventKind = iota // a batch was delivered and committed
+	EventStarted   EventKind = iota // the stream holds its lease and is positioned
+	EventDelivered                  // a batch was delivered and committed
 	EventCaughtUp                   // nothing newer for now
 	EventWaiting                    // throttled until Event.Until
 	EventRetrying                   // a transient failure; retrying
-	EventFailed                     // stopped by a permanent error
+	EventFailed                     // stopped by a permanent error, or one sink route stopped
+
+	// Sink events name Event.Sink. Every EventSinkQueued is followed by one
+	// EventSinkWritten, so queued minus written is the sink's queue depth.
+	EventSinkQueued   // a batch waits for, or is in, a write to the sink
+	EventSinkRetrying // a write failed (Err) and is retried on this sink alone
+	EventSinkWritten  // the write ended: Records accepted, or Err
 )
 
-// Event is a report from a running stream, for progress and metrics.
+// Event is a report from a running stream, for progress, metrics and the
+// status page. It carries no credential: errors are already redacted.
 type Event struct {
 	ID        record.StreamID
 	Kind      EventKind
-	Records   int       // delivered in this batch
+	Records   int       // delivered in this batch, or written to Sink
 	Bad       int       // quarantined in this batch
 	Requests  int       // requests this batch cost
 	Bytes     int64     // response bytes this batch cost
 	EventTime time.Time // newest delivered event time so far
 	Until     time.Time // EventWaiting: when requests resume
-	Err       error
+	// Budget is the stream's request budget after the event; nil when the
+	// stream has none (source.Budgeted) or on sink events.
+	Budget *source.Budget
+	Sink   string // sink events: the sink's name
+	Err    error
 }
 
 func sortResults(rs []Result) {

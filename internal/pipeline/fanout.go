@@ -55,7 +55,11 @@ func (r *runner) writeAll(ctx context.Context, recs []record.Record) (map[string
 // failure with the sink's own policy: the sink alone is rolled back to the
 // checkpoint and written again, so a flaky sink does not make the others
 // take the batch twice.
-func (r *runner) writeOne(ctx context.Context, s sink.Sink, recs []record.Record) writeResult {
+func (r *runner) writeOne(ctx context.Context, s sink.Sink, recs []record.Record) (res writeResult) {
+	if len(recs) > 0 { // a baseline write is no batch
+		r.sinkEvent(s, EventSinkQueued, 0, nil)
+		defer func() { r.sinkEvent(s, EventSinkWritten, len(recs), res.err) }()
+	}
 	q := r.o.queues[s.Name()]
 	select {
 	case q <- struct{}{}:
@@ -69,6 +73,7 @@ func (r *runner) writeOne(ctx context.Context, s sink.Sink, recs []record.Record
 		if err == nil || errclass.IsPermanent(err) || attempt+1 >= policy.Attempts || ctx.Err() != nil {
 			return writeResult{pos: pos, err: err}
 		}
+		r.sinkEvent(s, EventSinkRetrying, 0, err)
 		r.o.Logger.Warn("sink write failed; retrying", "stream", r.st.ID().String(), "sink", s.Name(), "error", err.Error())
 		if werr := httpx.Sleep(ctx, policy.Backoff.Delay(attempt)); werr != nil {
 			return writeResult{err: err}
@@ -77,6 +82,14 @@ func (r *runner) writeOne(ctx context.Context, s sink.Sink, recs []record.Record
 			return writeResult{err: fmt.Errorf("roll back to the checkpoint: %w", rerr)}
 		}
 	}
+}
+
+// sinkEvent reports a write to one sink; a failed write reports no records.
+func (r *runner) sinkEvent(s sink.Sink, kind EventKind, records int, err error) {
+	if err != nil {
+		records = 0
+	}
+	r.emit(Event{Kind: kind, Sink: s.Name(), Records: records, Err: err})
 }
 
 // SinkRetry is one sink's retry policy for a failed write, before the
@@ -128,5 +141,5 @@ func (r *runner) stopRoute(name string, err error) {
 	msg := fmt.Sprintf("%s %s: sink %s stopped for this stream: %v; the other sinks go on, and %s misses the records after %s until it is fixed and they are delivered again (gatelog state reset, or a backfill)",
 		r.vendor, r.st.ID(), name, err, name, since)
 	r.o.Logger.Error(msg)
-	r.o.Observe(Event{ID: r.st.ID(), Kind: EventFailed, Err: errors.New(msg)})
+	r.emit(Event{Kind: EventFailed, Err: errors.New(msg)})
 }

@@ -8,6 +8,7 @@ import (
 
 	"github.com/gatelog/gatelog/internal/errclass"
 	"github.com/gatelog/gatelog/internal/httpx"
+	"github.com/gatelog/gatelog/internal/record"
 	"github.com/gatelog/gatelog/internal/source"
 	"github.com/gatelog/gatelog/internal/state"
 )
@@ -38,9 +39,11 @@ func newRunner(vendor string, st source.Stream, o Options) *runner {
 func (r *runner) run(ctx context.Context) Result {
 	id := r.st.ID()
 	res := Result{ID: id, Vendor: r.vendor, Status: Done}
+	ctx = record.ContextWithStream(ctx, id)
 	if err := r.start(ctx); err != nil {
 		return r.fail(res, err)
 	}
+	r.emit(Event{Kind: EventStarted, EventTime: r.cp.EventTime})
 	defer r.o.Store.Release(id, r.o.Owner) //nolint:errcheck // a lease that is not released expires
 	for ctx.Err() == nil {
 		caughtUp, err := r.step(ctx)
@@ -49,7 +52,7 @@ func (r *runner) run(ctx context.Context) Result {
 		case err == nil && caughtUp && r.o.Once:
 			return res
 		case err == nil && caughtUp:
-			r.o.Observe(Event{ID: id, Kind: EventCaughtUp, EventTime: r.cp.EventTime})
+			r.emit(Event{Kind: EventCaughtUp, EventTime: r.cp.EventTime})
 			_ = httpx.Sleep(ctx, r.st.PollInterval())
 		case err == nil:
 		case ctx.Err() != nil:
@@ -168,14 +171,14 @@ func (r *runner) wait(ctx context.Context, err error) (time.Time, bool) {
 			return until, true
 		}
 		r.o.Logger.Info("throttled: waiting", "stream", id.String(), "until", until.UTC().Format(time.RFC3339), "reason", err.Error())
-		r.o.Observe(Event{ID: id, Kind: EventWaiting, Until: until, Err: err})
+		r.emit(Event{Kind: EventWaiting, Until: until, Err: err})
 		_ = httpx.Sleep(ctx, until.Sub(r.o.Now()))
 		return until, false
 	}
 	d := r.o.Backoff.Delay(r.failures)
 	r.failures++
 	r.o.Logger.Warn("retrying after an error", "stream", id.String(), "in", d.Round(time.Millisecond).String(), "error", err.Error())
-	r.o.Observe(Event{ID: id, Kind: EventRetrying, Err: err})
+	r.emit(Event{Kind: EventRetrying, Err: err})
 	_ = httpx.Sleep(ctx, d)
 	return time.Time{}, false
 }
@@ -183,7 +186,7 @@ func (r *runner) wait(ctx context.Context, err error) (time.Time, bool) {
 func (r *runner) fail(res Result, err error) Result {
 	res.Status, res.Err = Failed, err
 	r.o.Logger.Error(fmt.Sprintf("%s %s: %v", r.vendor, res.ID, err))
-	r.o.Observe(Event{ID: res.ID, Kind: EventFailed, Err: err})
+	r.emit(Event{Kind: EventFailed, Err: err})
 	return res
 }
 
@@ -191,7 +194,6 @@ func (r *runner) fail(res Result, err error) Result {
 // sink, then commits the cursor with the sinks' positions. Nothing is
 // committed unless every sink accepted the batch.
 func (r *runner) deliver(ctx context.Context, b *source.Batch) error {
-	id := r.st.ID()
 	positions, err := r.writeAll(ctx, b.Records)
 	if err != nil {
 		return err
@@ -200,7 +202,7 @@ func (r *runner) deliver(ctx context.Context, b *source.Batch) error {
 		return err
 	}
 	r.delivered += uint64(len(b.Records))
-	r.o.Observe(Event{ID: id, Kind: EventDelivered, Records: len(b.Records), Bad: len(b.Bad),
+	r.emit(Event{Kind: EventDelivered, Records: len(b.Records), Bad: len(b.Bad),
 		Requests: b.Requests, Bytes: b.Bytes, EventTime: r.cp.EventTime})
 	return nil
 }
@@ -228,6 +230,17 @@ func (r *runner) commit(b *source.Batch, positions map[string][]byte) error {
 	}
 	r.cp = cp
 	return nil
+}
+
+// emit tells the observer about the stream, with its request budget.
+func (r *runner) emit(e Event) {
+	e.ID = r.st.ID()
+	if b, ok := r.st.(source.Budgeted); ok && e.Sink == "" {
+		if budget, err := b.Budget(); err == nil {
+			e.Budget = &budget
+		}
+	}
+	r.o.Observe(e)
 }
 
 func (r *runner) stoppedNames() []string {

@@ -67,3 +67,20 @@ type Quarantined struct {
 	Context string // where it came from, e.g. "page 12, data[3]" or "member x.gz line 88"
 	Raw     []byte // the data as received
 }
+
+// Budget is a stream's request budget for the day, as the status page and
+// metrics show it.
+type Budget struct {
+	Used  int // requests spent today
+	Limit int // the day's limit (daily_request_budget)
+	// Remaining is what may still be sent: Limit-Used, or less when the
+	// server says so.
+	Remaining int
+	Reset     time.Time // when requests may be sent again in full
+}
+
+// Budgeted is a Stream with a daily request budget. Budget reads the
+// ledger as committed; it is safe to call from any goroutine.
+type Budgeted interface {
+	Budget() (Budget, error)
+}

@@ -2,6 +2,8 @@ package telemetry
 
 import (
 	"context"
+	"crypto/sha256"
+	"crypto/subtle"
 	"errors"
 	"fmt"
 	"net"
@@ -13,18 +15,32 @@ import (
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 )
 
-// Handler serves /metrics, /healthz and /readyz.
+// HandlerOptions configures Handler.
+type HandlerOptions struct {
+	// Poll is the longest poll interval: /readyz allows each stream two.
+	Poll time.Duration
+	// Page is served at "/" (the status page); nil serves none.
+	Page http.Handler
+	// Username and Password, when set, are asked for with HTTP basic auth
+	// on "/" and /metrics. The health endpoints stay open for probes.
+	Username, Password string
+}
+
+// Handler serves the status page, /metrics, /healthz and /readyz.
 //
 //   - /healthz answers 200 while the process runs.
 //   - /readyz answers 200 when every stream has succeeded (delivered, or
 //     found it had caught up) within two poll intervals, or is waiting on a
 //     throttle whose end it knows; else 503 listing the streams that are not.
-func (m *Metrics) Handler(pollInterval time.Duration) http.Handler {
+func (m *Metrics) Handler(o HandlerOptions) http.Handler {
 	mux := http.NewServeMux()
-	mux.Handle("/metrics", promhttp.HandlerFor(m.Registry, promhttp.HandlerOpts{}))
+	mux.Handle("/metrics", basicAuth(o, promhttp.HandlerFor(m.Registry, promhttp.HandlerOpts{})))
+	if o.Page != nil {
+		mux.Handle("/{$}", basicAuth(o, o.Page))
+	}
 	mux.HandleFunc("/healthz", func(w http.ResponseWriter, _ *http.Request) { fmt.Fprintln(w, "ok") })
 	mux.HandleFunc("/readyz", func(w http.ResponseWriter, _ *http.Request) {
-		if bad := m.notReady(2 * pollInterval); len(bad) > 0 {
+		if bad := m.notReady(2 * o.Poll); len(bad) > 0 {
 			w.WriteHeader(http.StatusServiceUnavailable)
 			fmt.Fprintln(w, "not ready: "+strings.Join(bad, ", "))
 			return
@@ -32,6 +48,26 @@ func (m *Metrics) Handler(pollInterval time.Duration) http.Handler {
 		fmt.Fprintln(w, "ready")
 	})
 	return mux
+}
+
+// basicAuth asks for o's username and password, when set. The comparison
+// takes the same time whatever the guess, and a failure says nothing of
+// which part was wrong.
+func basicAuth(o HandlerOptions, next http.Handler) http.Handler {
+	if o.Username == "" {
+		return next
+	}
+	want := sha256.Sum256([]byte(o.Username + ":" + o.Password))
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		user, pass, _ := r.BasicAuth()
+		got := sha256.Sum256([]byte(user + ":" + pass))
+		if subtle.ConstantTimeCompare(got[:], want[:]) != 1 {
+			w.Header().Set("WWW-Authenticate", `Basic realm="gatelog", charset="UTF-8"`)
+			http.Error(w, "gatelog: the username or password is wrong (listen_auth in the configuration)", http.StatusUnauthorized)
+			return
+		}
+		next.ServeHTTP(w, r)
+	})
 }
 
 // notReady lists the streams that have not succeeded within window and are

@@ -16,7 +16,7 @@ import (
 func readyz(t *testing.T, m *Metrics) (int, string) {
 	t.Helper()
 	rec := httptest.NewRecorder()
-	m.Handler(5*time.Minute).ServeHTTP(rec, httptest.NewRequest(http.MethodGet, "/readyz", nil))
+	m.Handler(HandlerOptions{Poll: 5 * time.Minute}).ServeHTTP(rec, httptest.NewRequest(http.MethodGet, "/readyz", nil))
 	return rec.Code, rec.Body.String()
 }
 

@@ -39,7 +39,7 @@ func TestMetricsAfterACollection(t *testing.T) {
 	defer cancel()
 	requireDone(t, a.Run(ctx, app.RunOptions{Once: true, Observe: m.Observe,
 		Backoff: httpx.Backoff{Base: time.Millisecond, Max: 5 * time.Millisecond}}), 1)
-	srv := httptest.NewServer(m.Handler(15 * time.Minute))
+	srv := httptest.NewServer(m.Handler(telemetry.HandlerOptions{Poll: 15 * time.Minute}))
 	defer srv.Close()
 	body := get(t, srv.URL+"/metrics", 200)
 	series := func(name string) float64 {

@@ -9,6 +9,7 @@ import (
 	"github.com/gatelog/gatelog/internal/errclass"
 	"github.com/gatelog/gatelog/internal/httpx"
 	"github.com/gatelog/gatelog/internal/record"
+	"github.com/gatelog/gatelog/internal/source"
 	"github.com/gatelog/gatelog/internal/state"
 )
 
@@ -90,4 +91,25 @@ func throttleUntil(h http.Header, now, reset time.Time, hasReset bool) time.Time
 		until = httpx.NextUTCMidnight(now)
 	}
 	return until
+}
+
+// snapshot is the ledger as the status page and metrics show it.
+func (l *ledger) snapshot() (source.Budget, error) {
+	b, err := l.store.Budget(l.id)
+	if err != nil {
+		return source.Budget{}, fmt.Errorf("read request budget: %w", err)
+	}
+	now := l.now()
+	if b.Day != now.UTC().Format(time.DateOnly) {
+		b.Used, b.Remaining = 0, -1
+	}
+	out := source.Budget{Used: b.Used, Limit: l.limit, Reset: httpx.NextUTCMidnight(now)}
+	out.Remaining = max(out.Limit-out.Used, 0)
+	if b.Remaining >= 0 && b.Remaining < out.Remaining {
+		out.Remaining = b.Remaining
+	}
+	if now.Before(b.BlockedUntil) {
+		out.Remaining, out.Reset = 0, b.BlockedUntil
+	}
+	return out, nil
 }

@@ -54,6 +54,9 @@ func newStream(cfg *Config, logType string, client *http.Client, store state.Sto
 func (s *stream) ID() record.StreamID         { return s.id }
 func (s *stream) PollInterval() time.Duration { return s.cfg.PollInterval }
 
+// Budget implements source.Budgeted.
+func (s *stream) Budget() (source.Budget, error) { return s.ledger.snapshot() }
+
 // Resume loads the committed cursor, dropping it when it is older than the
 // vendor keeps logs: such a token cannot resume without a gap.
 func (s *stream) Resume(_ context.Context, raw []byte) error {

@@ -1,0 +1,48 @@
+package app
+
+import (
+	"context"
+	"log/slog"
+	"time"
+
+	"github.com/gatelog/gatelog/internal/config"
+	"github.com/gatelog/gatelog/internal/pipeline"
+	"github.com/gatelog/gatelog/internal/status"
+	"github.com/gatelog/gatelog/internal/telemetry"
+)
+
+// Commit is the build's commit, set by the command at start.
+var Commit = ""
+
+// Serve serves the status page, /metrics, /healthz and /readyz on
+// cfg.Listen until ctx ends, and returns the observer that feeds them. A
+// busy port is logged and the collection goes on: logs matter more than
+// their dashboard.
+func Serve(ctx context.Context, cfg *config.Config, logger *slog.Logger) func(pipeline.Event) {
+	m := telemetry.New(Version, Commit)
+	board := status.New(nil)
+	observe := func(e pipeline.Event) {
+		m.Observe(e)
+		board.Observe(e)
+	}
+	h := m.Handler(telemetry.HandlerOptions{Poll: longestPoll(cfg), Page: board.Handler(),
+		Username: string(cfg.ListenAuth.Username), Password: string(cfg.ListenAuth.Password)})
+	addr, err := telemetry.Serve(ctx, cfg.Listen, h)
+	if err != nil {
+		logger.Error("status page, metrics and health endpoints are off: " + err.Error())
+		return observe
+	}
+	logger.Info("serving the status page", "url", "http://"+addr+"/", "metrics", "http://"+addr+"/metrics",
+		"readyz", "http://"+addr+"/readyz")
+	return observe
+}
+
+// longestPoll is the longest poll_interval of the sources: /readyz allows
+// every stream two of them.
+func longestPoll(cfg *config.Config) time.Duration {
+	var d time.Duration
+	for _, s := range cfg.Sources {
+		d = max(d, time.Duration(s.PollInterval))
+	}
+	return d
+}
