@@ -89,7 +89,7 @@ func runExport(cmd *cobra.Command, g *globals, f exportFlags) error {
 	bar := progress.NewTimeRange(os.Stderr, f.logType, from, orNow(to, now), logger)
 	n, err := app.Export(cmd.Context(), app.ExportOptions{
 		Source: src, LogType: f.logType, From: from, To: to, Store: store, Out: out,
-		Logger: logger, MaxWait: f.maxWait, Progress: bar.Update,
+		Logger: logger, MaxWait: f.maxWait, Progress: bar.Update, HTTP: g.hooks(logger),
 	})
 	bar.Done()
 	if cerr := closeOut(); err == nil {

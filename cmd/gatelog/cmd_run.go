@@ -50,16 +50,18 @@ func runRun(cmd *cobra.Command, g *globals, o runOptions) error {
 	if err != nil {
 		return err
 	}
-	a, err := app.Open(cfg, app.Options{Logger: logger, Stdout: cmd.OutOrStdout()})
+	ro := app.RunOptions{Once: o.once, MaxWait: o.maxWait}
+	hooks := g.hooks(logger)
+	if !o.once && cfg.Listen != "" {
+		mon := app.Serve(cmd.Context(), cfg, logger)
+		ro.Observe, hooks.Observe = mon.Observe, mon.ObserveHTTP
+	}
+	a, err := app.Open(cfg, app.Options{Logger: logger, Stdout: cmd.OutOrStdout(), HTTP: hooks})
 	if err != nil {
 		return err
 	}
 	defer a.Close()
 	logger.Info("gatelog started", "sources", len(a.Sources), "sinks", len(a.Sinks), "state", cfg.State, "once", o.once)
-	ro := app.RunOptions{Once: o.once, MaxWait: o.maxWait}
-	if !o.once && cfg.Listen != "" {
-		ro.Observe = app.Serve(cmd.Context(), cfg, logger)
-	}
 	results := a.Run(cmd.Context(), ro)
 	if o.once {
 		printResults(cmd.ErrOrStderr(), results)

@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"log/slog"
 	"os"
 	"strings"
 	"text/tabwriter"
@@ -55,7 +54,7 @@ func (g *globals) symantecClient(cmd *cobra.Command, name string) (*symantec.Cli
 	for i := range cfg.Sources {
 		sc := &cfg.Sources[i]
 		if sc.Type == config.TypeSymantec && (name == "" || sc.Name == name) {
-			src, err := app.NewSource(sc, app.Deps{Logger: logger, DataDir: dataDir(cfg)})
+			src, err := app.NewSource(sc, app.Deps{Logger: logger, DataDir: dataDir(cfg), HTTP: g.hooks(logger)})
 			if err != nil {
 				return nil, nil, err
 			}
@@ -296,17 +295,20 @@ func runDownload(cmd *cobra.Command, g *globals, source string, f downloadFlags)
 	if err != nil || !f.toSinks {
 		return err
 	}
-	return backfill(cmd, cfg, c.Name(), f.dir, hours, logger)
+	return backfill(cmd, cfg, c.Name(), f.dir, hours, from, to, app.Options{Logger: logger, Stdout: cmd.OutOrStdout(), HTTP: g.hooks(logger)})
 }
 
-// backfill delivers downloaded hours into the configured sinks.
-func backfill(cmd *cobra.Command, cfg *config.Config, source, dir string, hours []time.Time, logger *slog.Logger) error {
-	a, err := app.Open(cfg, app.Options{Logger: logger, Stdout: cmd.OutOrStdout()})
+// backfill delivers downloaded hours into the configured sinks, with a
+// progress bar through [from, to).
+func backfill(cmd *cobra.Command, cfg *config.Config, source, dir string, hours []time.Time, from, to time.Time, o app.Options) error {
+	a, err := app.Open(cfg, o)
 	if err != nil {
 		return err
 	}
 	defer a.Close()
-	results, err := a.Backfill(cmd.Context(), source, dir, hours)
+	bar := progress.NewTimeRange(os.Stderr, "backfill", from, to, o.Logger)
+	results, err := a.Backfill(cmd.Context(), source, dir, hours, bar.Observe)
+	bar.Done()
 	if err != nil {
 		return err
 	}

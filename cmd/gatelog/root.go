@@ -9,6 +9,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/gatelog/gatelog/internal/app"
 	"github.com/gatelog/gatelog/internal/config"
 )
 
@@ -17,6 +18,7 @@ type globals struct {
 	configPath string
 	logLevel   string
 	logFormat  string
+	trace      bool
 }
 
 func newRootCommand() *cobra.Command {
@@ -41,6 +43,7 @@ Exit codes: 0 success, 1 failure, 2 usage or configuration error,
 	f.StringVarP(&g.configPath, "config", "c", "gatelog.yaml", "configuration file")
 	f.StringVar(&g.logLevel, "log-level", "info", "log level: debug, info, warn, error")
 	f.StringVar(&g.logFormat, "log-format", "text", "log format: text or json")
+	f.BoolVar(&g.trace, "trace-requests", false, "log every HTTP request and response line with headers (credentials redacted, never bodies)")
 	root.AddCommand(
 		newVersionCommand(), newRunCommand(g), newStateCommand(g), newForcepointCommand(g),
 		newSymantecCommand(g), newDoctorCommand(g), newSimulateCommand(g), newDemoCommand(g),
@@ -62,6 +65,14 @@ func (g *globals) logger(w io.Writer) (*slog.Logger, error) {
 		return slog.New(slog.NewJSONHandler(w, opts)), nil
 	}
 	return nil, &usageError{fmt.Errorf("--log-format %q: use text or json", g.logFormat)}
+}
+
+// hooks are the HTTP client hooks the flags ask for: tracing into logger.
+func (g *globals) hooks(logger *slog.Logger) app.HTTPHooks {
+	if !g.trace {
+		return app.HTTPHooks{}
+	}
+	return app.HTTPHooks{Trace: logger}
 }
 
 // setup builds the logger and loads the configuration: the start of every

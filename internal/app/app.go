@@ -50,6 +50,13 @@ type Options struct {
 	Logger *slog.Logger
 	Stdout io.Writer // where a stdout sink writes (default os.Stdout)
 	Now    func() time.Time
+	HTTP   HTTPHooks
+}
+
+// HTTPHooks reach the HTTP clients gatelog builds.
+type HTTPHooks struct {
+	Observe func(httpx.Exchange) // vendor API requests (metrics)
+	Trace   *slog.Logger         // every request, of sources and sinks; nil: off
 }
 
 // Open opens the state store and builds every sink and source.
@@ -75,13 +82,13 @@ func Open(cfg *config.Config, o Options) (*App, error) {
 
 func (a *App) build(o Options) error {
 	for _, sc := range a.Cfg.Sinks {
-		s, err := NewSink(sc, o.Stdout, a.Quarantine)
+		s, err := NewSink(sc, SinkDeps{Stdout: o.Stdout, Quarantine: a.Quarantine, Trace: o.HTTP.Trace})
 		if err != nil {
 			return err
 		}
 		a.Sinks = append(a.Sinks, s)
 	}
-	deps := Deps{Store: a.Store, Logger: o.Logger, Now: o.Now, DataDir: filepath.Dir(a.Cfg.State)}
+	deps := Deps{Store: a.Store, Logger: o.Logger, Now: o.Now, DataDir: filepath.Dir(a.Cfg.State), HTTP: o.HTTP}
 	for i := range a.Cfg.Sources {
 		src, err := NewSource(&a.Cfg.Sources[i], deps)
 		if err != nil {
@@ -92,9 +99,18 @@ func (a *App) build(o Options) error {
 	return nil
 }
 
-// NewSink builds one configured sink; q keeps what a destination rejects
-// record by record (Elasticsearch mapping errors).
-func NewSink(sc config.Sink, w io.Writer, q *quarantine.Writer) (sink.Sink, error) {
+// SinkDeps is what sinks are built with.
+type SinkDeps struct {
+	Stdout io.Writer // where a stdout sink writes
+	// Quarantine keeps what a destination rejects record by record
+	// (Elasticsearch mapping errors).
+	Quarantine *quarantine.Writer
+	Trace      *slog.Logger // HTTP request tracing; nil: off
+}
+
+// NewSink builds one configured sink.
+func NewSink(sc config.Sink, d SinkDeps) (sink.Sink, error) {
+	w, q := d.Stdout, d.Quarantine
 	switch sc.Type {
 	case config.SinkFile:
 		return file.New(sc.Name, sc.Path)
@@ -109,7 +125,7 @@ func NewSink(sc config.Sink, w io.Writer, q *quarantine.Writer) (sink.Sink, erro
 		return splunkhec.New(splunkhec.Config{Name: sc.Name, URL: sc.URL, Token: sc.Token.Value(), Index: sc.Index,
 			SourceType: sc.SourceType, Source: sc.Source, Host: sc.Host, Gzip: sc.Gzip, Ack: sc.Ack, Channel: sc.Channel,
 			BatchRecords: sc.BatchRecords, BatchBytes: sc.BatchBytes, Insecure: sc.Insecure, Timeout: time.Duration(sc.Timeout),
-			AckTimeout: time.Duration(sc.AckTimeout), AckPoll: time.Duration(sc.AckPoll)})
+			AckTimeout: time.Duration(sc.AckTimeout), AckPoll: time.Duration(sc.AckPoll), Trace: d.Trace})
 	case config.SinkElasticsearch:
 		urls := sc.URLs
 		if sc.URL != "" {
@@ -118,7 +134,7 @@ func NewSink(sc config.Sink, w io.Writer, q *quarantine.Writer) (sink.Sink, erro
 		return elastic.New(elastic.Config{Name: sc.Name, URLs: urls, APIKey: sc.APIKey.Value(), Username: sc.Username,
 			Password: sc.Password.Value(), Index: sc.Index, DataStream: sc.DataStream, BatchRecords: sc.BatchRecords,
 			BatchBytes: sc.BatchBytes, Insecure: sc.Insecure, Timeout: time.Duration(sc.Timeout),
-			Quarantine: rejected(q, sc.Name)})
+			Quarantine: rejected(q, sc.Name), Trace: d.Trace})
 	case config.SinkKafka:
 		return kafka.New(kafka.Config{Name: sc.Name, Brokers: sc.Brokers, Topic: sc.Topic, ClientID: sc.ClientID,
 			TLS: kafka.TLSConfig{Enabled: sc.TLS.Enabled, CAFile: sc.TLS.CA, CertFile: sc.TLS.Cert, KeyFile: sc.TLS.Key,
@@ -139,6 +155,7 @@ type Deps struct {
 	Logger  *slog.Logger
 	Now     func() time.Time
 	DataDir string // beside the state file: spool/ and quarantine/ live here
+	HTTP    HTTPHooks
 }
 
 // rejected quarantines a record a destination refused, with the reason.
@@ -154,7 +171,8 @@ func rejected(q *quarantine.Writer, sinkName string) func(record.Record, string)
 
 // NewSource builds one configured source.
 func NewSource(sc *config.Source, d Deps) (source.Source, error) {
-	client := httpx.NewClient(httpx.Options{Insecure: sc.Insecure, HeaderTimeout: time.Duration(sc.RequestTimeout)})
+	client := httpx.NewClient(httpx.Options{Insecure: sc.Insecure, HeaderTimeout: time.Duration(sc.RequestTimeout),
+		Name: sc.Name, Observe: d.HTTP.Observe, Trace: d.HTTP.Trace})
 	switch sc.Type {
 	case config.TypeForcepoint:
 		return forcepoint.New(ForcepointConfig(sc, d.Logger, d.Now), client, d.Store)

@@ -28,6 +28,7 @@ type ExportOptions struct {
 	MaxWait  time.Duration // longest throttle worth waiting for
 	Progress func(records int, bytes int64, newest time.Time)
 	Now      func() time.Time
+	HTTP     HTTPHooks
 }
 
 // Export writes the log type's records from From to To as JSON Lines.
@@ -38,7 +39,8 @@ func Export(ctx context.Context, o ExportOptions) (int, error) {
 	fc := ForcepointConfig(o.Source, o.Logger, o.Now)
 	fc.LogTypes = []string{o.LogType}
 	fc.Start = o.Now().Sub(o.From)
-	client := httpx.NewClient(httpx.Options{Insecure: o.Source.Insecure, HeaderTimeout: fc.RequestTimeout})
+	client := httpx.NewClient(httpx.Options{Insecure: o.Source.Insecure, HeaderTimeout: fc.RequestTimeout,
+		Name: o.Source.Name, Observe: o.HTTP.Observe, Trace: o.HTTP.Trace})
 	src, err := forcepoint.New(fc, client, o.Store)
 	if err != nil {
 		return 0, err

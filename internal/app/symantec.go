@@ -89,12 +89,12 @@ func DownloadHours(ctx context.Context, c *symantec.Client, from, to time.Time, 
 // Backfill delivers downloaded hours into the configured sinks as the
 // stream SOURCE/accesslog-backfill, dropping lines the live accesslog
 // stream delivered (by id, while its seen marks are kept).
-func (a *App) Backfill(ctx context.Context, sourceName, dir string, hours []time.Time) ([]pipeline.Result, error) {
+func (a *App) Backfill(ctx context.Context, sourceName, dir string, hours []time.Time, observe func(pipeline.Event)) ([]pipeline.Result, error) {
 	for _, src := range a.Sources {
 		if s, ok := src.(*symantec.Source); ok && src.Name() == sourceName {
 			bf := symantec.NewBackfill(s.Client(), a.Store, dir, hours)
 			return pipeline.Run(ctx, []source.Source{bf}, pipeline.Options{Store: a.Store, Sinks: a.Sinks,
-				Quarantine: a.Quarantine, Logger: a.Logger, Once: true, Owner: owner()}), nil
+				Quarantine: a.Quarantine, Logger: a.Logger, Once: true, Owner: owner(), Observe: observe}), nil
 		}
 	}
 	return nil, fmt.Errorf("no symantec source named %q", sourceName)

@@ -61,18 +61,22 @@ func Run(ctx context.Context, o Options) error {
 	if err := writeConfig(o.Dir, cfg); err != nil {
 		return err
 	}
-	a, err := app.Open(cfg, app.Options{Logger: o.Logger})
+	run := app.RunOptions{Once: !o.Live}
+	var hooks app.HTTPHooks
+	if o.Live {
+		mon := app.Serve(ctx, cfg, o.Logger)
+		line := liveLine(o.Out)
+		run.Observe = func(e pipeline.Event) { mon.Observe(e); line(e) }
+		hooks.Observe = mon.ObserveHTTP
+	}
+	a, err := app.Open(cfg, app.Options{Logger: o.Logger, HTTP: hooks})
 	if err != nil {
 		return err
 	}
 	defer a.Close()
 	fmt.Fprintf(o.Out, "gatelog demo: collecting %d Forcepoint log types and Symantec access and audit logs from the simulators at %s into %s/\n",
 		len(cfg.Sources[0].LogTypes), sim.URL, o.Dir)
-	run := app.RunOptions{Once: !o.Live}
 	if o.Live {
-		serve := app.Serve(ctx, cfg, o.Logger)
-		line := liveLine(o.Out)
-		run.Observe = func(e pipeline.Event) { serve(e); line(e) }
 		fmt.Fprintf(o.Out, "following new records; Ctrl-C stops\nstatus page:   http://%s/\n", cfg.Listen)
 	}
 	results := a.Run(ctx, run)

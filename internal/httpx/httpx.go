@@ -7,6 +7,7 @@ import (
 	"crypto/tls"
 	"errors"
 	"fmt"
+	"log/slog"
 	"net"
 	"net/http"
 	"net/url"
@@ -22,6 +23,14 @@ type Options struct {
 	// body is bounded by the request context, not by a client timeout,
 	// because bodies are streamed and may be large.
 	HeaderTimeout time.Duration
+	// Name says which client this is in trace lines and Exchanges, e.g.
+	// "source acme" or "sink hec".
+	Name string
+	// Observe, when set, is told how every request ended (metrics).
+	Observe func(Exchange)
+	// Trace, when set, logs every request and response line with their
+	// headers, every credential redacted; never a body.
+	Trace *slog.Logger
 }
 
 // UserAgent is sent with every request.
@@ -45,7 +54,11 @@ func NewClient(o Options) *http.Client {
 			InsecureSkipVerify: o.Insecure, //nolint:gosec // only when the user sets insecure: true
 		},
 	}
-	return &http.Client{Transport: &uaTransport{next: tr}}
+	var rt http.RoundTripper = tr
+	if o.Observe != nil || o.Trace != nil {
+		rt = &hookTransport{next: tr, name: o.Name, observe: o.Observe, trace: o.Trace}
+	}
+	return &http.Client{Transport: &uaTransport{next: rt}}
 }
 
 type uaTransport struct{ next http.RoundTripper }

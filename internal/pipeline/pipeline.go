@@ -42,7 +42,8 @@ type Options struct {
 	// Owner names this process in stream leases.
 	Owner    string
 	LeaseTTL time.Duration
-	// Observe, when set, is told about every stream event (progress, metrics).
+	// Observe, when set, is told about every stream event (progress, metrics,
+	// the status page). It is called from several goroutines at once.
 	Observe func(Event)
 	Now     func() time.Time
 }

@@ -427,3 +427,63 @@ func TestSinkRetryPolicyRetriesThatSinkAlone(t *testing.T) {
 		}
 	}
 }
+
+// budgeted is a scripted stream with a request budget.
+type budgeted struct {
+	*scripted
+	used int
+}
+
+func (b *budgeted) Fetch(ctx context.Context) (*source.Batch, error) {
+	b.used++
+	return b.scripted.Fetch(ctx)
+}
+
+func (b *budgeted) Budget() (source.Budget, error) {
+	return source.Budget{Used: b.used, Limit: 50, Remaining: 50 - b.used}, nil
+}
+
+// The observer hears the stream start first, every stream event with the
+// stream's budget, and each sink write as a queued/written pair: a failed
+// attempt that the sink's policy retries is reported, never as records.
+func TestEventsCarryBudgetAndSinkWrites(t *testing.T) {
+	e := newEnv(t)
+	flaky := &flakyTwice{Sink: sinktest.NewMemory("flaky")}
+	e.opts.Sinks = []sink.Sink{flaky}
+	e.opts.SinkRetry = map[string]SinkRetry{"flaky": {Attempts: 3, Backoff: httpx.Backoff{Base: time.Millisecond, Max: time.Millisecond}}}
+	var (
+		mu     sync.Mutex
+		events []Event
+	)
+	e.opts.Observe = func(ev Event) { mu.Lock(); events = append(events, ev); mu.Unlock() }
+	st := &budgeted{scripted: &scripted{id: record.StreamID{Source: "src", Stream: "a"}, batches: 3}}
+	if res := Run(t.Context(), []source.Source{&fakeSource{streams: []source.Stream{st}}}, e.opts); res[0].Status != Done {
+		t.Fatalf("%+v", res[0])
+	}
+	if events[0].Kind != EventStarted || events[0].Budget == nil || events[0].Budget.Used != 0 {
+		t.Fatalf("first event %+v, want EventStarted with the budget", events[0])
+	}
+	var queued, written, retried, records, delivered int
+	for _, ev := range events {
+		switch ev.Kind {
+		case EventSinkQueued:
+			queued++
+		case EventSinkRetrying:
+			retried++
+		case EventSinkWritten:
+			written++
+			records += ev.Records
+		case EventDelivered:
+			delivered++
+			if ev.Budget == nil || ev.Budget.Used != delivered || ev.Budget.Remaining != 50-delivered {
+				t.Errorf("delivery %d carries budget %+v", delivered, ev.Budget)
+			}
+		}
+		if (ev.Sink != "") != (ev.Kind >= EventSinkQueued) || (ev.Sink != "" && ev.Budget != nil) {
+			t.Errorf("event %+v: sink events name the sink and carry no budget", ev)
+		}
+	}
+	if queued != 3 || written != 3 || retried != 2 || records != 30 || delivered != 3 {
+		t.Fatalf("queued %d written %d retried %d records %d delivered %d; want 3 3 2 30 3", queued, written, retried, records, delivered)
+	}
+}

@@ -13,6 +13,8 @@ import (
 	"github.com/vbauerster/mpb/v8"
 	"github.com/vbauerster/mpb/v8/decor"
 	"golang.org/x/term"
+
+	"github.com/gatelog/gatelog/internal/pipeline"
 )
 
 // TimeRange reports progress through a span of event time: how far the
@@ -26,12 +28,13 @@ type TimeRange struct {
 	records  int
 	bytes    int64
 	lastLog  time.Time
+	start    time.Time
 }
 
 // NewTimeRange draws a bar on w when w is a terminal; otherwise it logs a
 // line at most every 10 seconds.
 func NewTimeRange(w io.Writer, label string, from, to time.Time, logger *slog.Logger) *TimeRange {
-	t := &TimeRange{from: from, to: to, logger: logger}
+	t := &TimeRange{from: from, to: to, logger: logger, start: time.Now()}
 	if f, ok := w.(*os.File); ok && term.IsTerminal(int(f.Fd())) {
 		t.p = mpb.New(mpb.WithOutput(w), mpb.WithWidth(40))
 		total := int64(to.Sub(from).Seconds()) + 1
@@ -46,7 +49,16 @@ func NewTimeRange(w io.Writer, label string, from, to time.Time, logger *slog.Lo
 func (t *TimeRange) describe(decor.Statistics) string {
 	t.mu.Lock()
 	defer t.mu.Unlock()
-	return fmt.Sprintf("%d records, %s", t.records, Bytes(t.bytes))
+	return fmt.Sprintf("%d records, %s, %s", t.records, Bytes(t.bytes), rate(float64(t.records), t.start, "rec"))
+}
+
+// rate formats n per second since start.
+func rate(n float64, start time.Time, unit string) string {
+	secs := time.Since(start).Seconds()
+	if secs <= 0 {
+		return "0 " + unit + "/s"
+	}
+	return fmt.Sprintf("%.0f %s/s", n/secs, unit)
 }
 
 // Update reports the running totals and the newest event time.
@@ -62,8 +74,20 @@ func (t *TimeRange) Update(records int, bytes int64, newest time.Time) {
 		t.bar.EwmaSetCurrent(int64(newest.Sub(t.from).Seconds()), time.Second)
 	}
 	if log && t.logger != nil {
-		t.logger.Info("progress", "records", records, "bytes", bytes, "newest_event", newest.UTC().Format(time.RFC3339))
+		t.logger.Info("progress", "records", records, "bytes", bytes, "rate", rate(float64(records), t.start, "rec"),
+			"newest_event", newest.UTC().Format(time.RFC3339))
 	}
+}
+
+// Observe follows a pipeline's delivered batches (a backfill).
+func (t *TimeRange) Observe(e pipeline.Event) {
+	if e.Kind != pipeline.EventDelivered {
+		return
+	}
+	t.mu.Lock()
+	records, bytes := t.records+e.Records, t.bytes+e.Bytes
+	t.mu.Unlock()
+	t.Update(records, bytes, e.EventTime)
 }
 
 // Done completes the bar and waits for it to be drawn.
@@ -100,27 +124,28 @@ type Items struct {
 	total   int
 	bytes   int64
 	lastLog time.Time
+	start   time.Time
 }
 
 // NewItems draws a bar on w when w is a terminal; otherwise it logs a line
 // at most every 10 seconds.
 func NewItems(w io.Writer, label string, total int, logger *slog.Logger) *Items {
-	t := &Items{total: total, logger: logger}
+	t := &Items{total: total, logger: logger, start: time.Now()}
 	if f, ok := w.(*os.File); ok && term.IsTerminal(int(f.Fd())) {
 		t.p = mpb.New(mpb.WithOutput(w), mpb.WithWidth(40))
 		t.bar = t.p.AddBar(int64(total),
 			mpb.PrependDecorators(decor.Name(label+" "), decor.CountersNoUnit("%d/%d")),
-			mpb.AppendDecorators(decor.Any(func(decor.Statistics) string { return Bytes(t.bytesNow()) }),
+			mpb.AppendDecorators(decor.Any(t.describe),
 				decor.Name(" "), decor.AverageETA(decor.ET_STYLE_GO)),
 		)
 	}
 	return t
 }
 
-func (t *Items) bytesNow() int64 {
+func (t *Items) describe(decor.Statistics) string {
 	t.mu.Lock()
 	defer t.mu.Unlock()
-	return t.bytes
+	return Bytes(t.bytes) + ", " + Bytes(int64(float64(t.bytes)/max(time.Since(t.start).Seconds(), 1e-3))) + "/s"
 }
 
 // Add counts one finished item of n bytes.
@@ -138,7 +163,7 @@ func (t *Items) Add(n int64) {
 		t.bar.Increment()
 	}
 	if log && t.logger != nil {
-		t.logger.Info("progress", "done", done, "of", t.total, "bytes", bytes)
+		t.logger.Info("progress", "done", done, "of", t.total, "bytes", bytes, "rate", rate(float64(bytes), t.start, "B"))
 	}
 }
 

@@ -4,12 +4,14 @@
 package telemetry
 
 import (
+	"strconv"
 	"sync"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/collectors"
 
+	"github.com/gatelog/gatelog/internal/httpx"
 	"github.com/gatelog/gatelog/internal/pipeline"
 	"github.com/gatelog/gatelog/internal/record"
 )
@@ -21,6 +23,10 @@ type Metrics struct {
 
 	records, bad, requests, bytes, batches, retries, failures *prometheus.CounterVec
 	lastSuccess, newest, waitingUntil                         *prometheus.GaugeVec
+	budgetLimit, budgetRemaining, budgetReset                 *prometheus.GaugeVec
+	responses                                                 *prometheus.CounterVec
+	sinkRecords, sinkBatches, sinkErrors                      *prometheus.CounterVec
+	sinkQueue                                                 *prometheus.GaugeVec
 
 	mu      sync.Mutex
 	streams map[record.StreamID]*streamState
@@ -38,13 +44,14 @@ type streamState struct {
 // New registers every series with build information.
 func New(version, commit string) *Metrics {
 	m := &Metrics{Registry: prometheus.NewRegistry(), streams: map[record.StreamID]*streamState{}, now: time.Now}
-	counter := func(name, help string) *prometheus.CounterVec {
-		c := prometheus.NewCounterVec(prometheus.CounterOpts{Namespace: "gatelog", Name: name, Help: help}, []string{"source", "stream"})
+	streamLabels := []string{"source", "stream"}
+	counter := func(name, help string, labels ...string) *prometheus.CounterVec {
+		c := prometheus.NewCounterVec(prometheus.CounterOpts{Namespace: "gatelog", Name: name, Help: help}, orLabels(labels, streamLabels))
 		m.Registry.MustRegister(c)
 		return c
 	}
-	gauge := func(name, help string) *prometheus.GaugeVec {
-		g := prometheus.NewGaugeVec(prometheus.GaugeOpts{Namespace: "gatelog", Name: name, Help: help}, []string{"source", "stream"})
+	gauge := func(name, help string, labels ...string) *prometheus.GaugeVec {
+		g := prometheus.NewGaugeVec(prometheus.GaugeOpts{Namespace: "gatelog", Name: name, Help: help}, orLabels(labels, streamLabels))
 		m.Registry.MustRegister(g)
 		return g
 	}
@@ -58,6 +65,15 @@ func New(version, commit string) *Metrics {
 	m.lastSuccess = gauge("last_success_timestamp_seconds", "When the stream last delivered or found it had caught up.")
 	m.newest = gauge("newest_event_timestamp_seconds", "Event time of the newest delivered record.")
 	m.waitingUntil = gauge("throttled_until_timestamp_seconds", "When a throttled stream may send again (0: not throttled).")
+	m.budgetLimit = gauge("request_budget_limit", "Requests the stream may send per UTC day (daily_request_budget).")
+	m.budgetRemaining = gauge("request_budget_remaining", "Requests the stream may still send before its budget resets.")
+	m.budgetReset = gauge("request_budget_reset_timestamp_seconds", "When the stream's request budget next refills.")
+	m.responses = counter("http_responses_total", "Vendor API answers by HTTP status code (code=\"error\": no answer came).",
+		"source", "stream", "code")
+	m.sinkRecords = counter("sink_records_total", "Records a sink accepted.", "sink")
+	m.sinkBatches = counter("sink_batches_total", "Batches a sink accepted.", "sink")
+	m.sinkErrors = counter("sink_errors_total", "Failed writes to a sink, retried ones included.", "sink")
+	m.sinkQueue = gauge("sink_queue_depth", "Batches waiting for, or in, a write to the sink.", "sink")
 	m.Registry.MustRegister(prometheus.NewGaugeFunc(prometheus.GaugeOpts{Namespace: "gatelog", Name: "build_info",
 		Help: "Build of this gatelog.", ConstLabels: prometheus.Labels{"version": version, "commit": commit}}, func() float64 { return 1 }))
 	m.Registry.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
@@ -65,11 +81,27 @@ func New(version, commit string) *Metrics {
 	return m
 }
 
+func orLabels(labels, def []string) []string {
+	if len(labels) == 0 {
+		return def
+	}
+	return labels
+}
+
 // Observe takes one pipeline event; pass it as pipeline.Options.Observe.
 func (m *Metrics) Observe(e pipeline.Event) {
+	if e.Sink != "" {
+		m.observeSink(e)
+		return
+	}
 	l := prometheus.Labels{"source": e.ID.Source, "stream": e.ID.Stream}
 	st := m.state(e.ID)
 	now := m.now()
+	if b := e.Budget; b != nil {
+		m.budgetLimit.With(l).Set(float64(b.Limit))
+		m.budgetRemaining.With(l).Set(float64(b.Remaining))
+		m.budgetReset.With(l).Set(unix(b.Reset))
+	}
 	switch e.Kind {
 	case pipeline.EventDelivered:
 		m.records.With(l).Add(float64(e.Records))
@@ -93,6 +125,37 @@ func (m *Metrics) Observe(e pipeline.Event) {
 		st.failed = true
 		m.mu.Unlock()
 	}
+}
+
+func (m *Metrics) observeSink(e pipeline.Event) {
+	l := prometheus.Labels{"sink": e.Sink}
+	switch e.Kind {
+	case pipeline.EventSinkQueued:
+		m.sinkQueue.With(l).Inc()
+	case pipeline.EventSinkRetrying:
+		m.sinkErrors.With(l).Inc()
+	case pipeline.EventSinkWritten:
+		m.sinkQueue.With(l).Dec()
+		if e.Err != nil {
+			m.sinkErrors.With(l).Inc()
+			return
+		}
+		m.sinkRecords.With(l).Add(float64(e.Records))
+		m.sinkBatches.With(l).Inc()
+	}
+}
+
+// ObserveHTTP takes one vendor API exchange; pass it as httpx.Options.Observe.
+func (m *Metrics) ObserveHTTP(x httpx.Exchange) {
+	code := "error"
+	if x.Status != 0 {
+		code = strconv.Itoa(x.Status)
+	}
+	src := x.Stream.Source
+	if src == "" {
+		src = x.Client // a request outside any stream (e.g. Symantec's location list)
+	}
+	m.responses.With(prometheus.Labels{"source": src, "stream": x.Stream.Stream, "code": code}).Inc()
 }
 
 func (m *Metrics) succeeded(l prometheus.Labels, st *streamState, now, newest time.Time) {

@@ -8,8 +8,12 @@ import (
 	"testing"
 	"time"
 
+	promtest "github.com/prometheus/client_golang/prometheus/testutil"
+
+	"github.com/gatelog/gatelog/internal/httpx"
 	"github.com/gatelog/gatelog/internal/pipeline"
 	"github.com/gatelog/gatelog/internal/record"
+	"github.com/gatelog/gatelog/internal/source"
 	"github.com/gatelog/gatelog/internal/testutil"
 )
 
@@ -43,5 +47,55 @@ func TestReadyz(t *testing.T) {
 	m.Observe(pipeline.Event{ID: b, Kind: pipeline.EventFailed, Err: errors.New("401")})
 	if code, body := readyz(t, m); code != 503 || !strings.Contains(body, "acme/access (failed)") {
 		t.Fatalf("failed stream: %d %q", code, body)
+	}
+}
+
+// Per-sink series follow the sink events: queue depth rises while batches
+// wait for a sink and falls when their write ends; failed attempts count as
+// errors, never as records.
+func TestSinkSeries(t *testing.T) {
+	m := New("v", "c")
+	id := record.StreamID{Source: "acme", Stream: "admin"}
+	ev := func(kind pipeline.EventKind, records int, err error) {
+		m.Observe(pipeline.Event{ID: id, Kind: kind, Sink: "siem", Records: records, Err: err})
+	}
+	depth := func() float64 { return promtest.ToFloat64(m.sinkQueue.WithLabelValues("siem")) }
+	ev(pipeline.EventSinkQueued, 0, nil)
+	ev(pipeline.EventSinkQueued, 0, nil)
+	if d := depth(); d != 2 {
+		t.Fatalf("queue depth with two batches waiting = %v", d)
+	}
+	ev(pipeline.EventSinkRetrying, 0, errors.New("503"))
+	ev(pipeline.EventSinkWritten, 0, errors.New("503 again"))
+	ev(pipeline.EventSinkWritten, 10, nil)
+	if d, e, r, b := depth(), promtest.ToFloat64(m.sinkErrors.WithLabelValues("siem")),
+		promtest.ToFloat64(m.sinkRecords.WithLabelValues("siem")), promtest.ToFloat64(m.sinkBatches.WithLabelValues("siem")); d != 0 || e != 2 || r != 10 || b != 1 {
+		t.Fatalf("depth %v errors %v records %v batches %v; want 0 2 10 1", d, e, r, b)
+	}
+	if n := promtest.CollectAndCount(m.records); n != 0 {
+		t.Fatalf("sink events counted as stream records (%d series)", n)
+	}
+}
+
+// Budget gauges follow the budget an event carries; HTTP answers count by
+// status, a transport error as code "error".
+func TestBudgetAndResponseSeries(t *testing.T) {
+	m := New("v", "c")
+	id := record.StreamID{Source: "acme", Stream: "admin"}
+	reset := time.Date(2026, 11, 23, 0, 0, 0, 0, time.UTC)
+	m.Observe(pipeline.Event{ID: id, Kind: pipeline.EventWaiting, Budget: &source.Budget{Used: 300, Limit: 300, Remaining: 0, Reset: reset}})
+	l := []string{"acme", "admin"}
+	if lim, rem, rs := promtest.ToFloat64(m.budgetLimit.WithLabelValues(l...)), promtest.ToFloat64(m.budgetRemaining.WithLabelValues(l...)),
+		promtest.ToFloat64(m.budgetReset.WithLabelValues(l...)); lim != 300 || rem != 0 || rs != float64(reset.Unix()) {
+		t.Fatalf("budget limit %v remaining %v reset %v", lim, rem, rs)
+	}
+	m.ObserveHTTP(httpx.Exchange{Stream: id, Status: 429})
+	m.ObserveHTTP(httpx.Exchange{Stream: id, Status: 429})
+	m.ObserveHTTP(httpx.Exchange{Client: "acme", Err: errors.New("reset")})
+	if n := promtest.ToFloat64(m.responses.WithLabelValues("acme", "admin", "429")); n != 2 {
+		t.Fatalf("429s = %v", n)
+	}
+	if n := promtest.ToFloat64(m.responses.WithLabelValues("acme", "", "error")); n != 1 {
+		t.Fatalf("transport errors = %v", n)
 	}
 }

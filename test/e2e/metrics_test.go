@@ -13,6 +13,7 @@ import (
 	"github.com/gatelog/gatelog/internal/app"
 	"github.com/gatelog/gatelog/internal/config"
 	"github.com/gatelog/gatelog/internal/httpx"
+	"github.com/gatelog/gatelog/internal/pipeline"
 	"github.com/gatelog/gatelog/internal/simulator"
 	"github.com/gatelog/gatelog/internal/simulator/fault"
 	"github.com/gatelog/gatelog/internal/telemetry"
@@ -29,29 +30,37 @@ func TestMetricsAfterACollection(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	a, err := app.Open(cfg, app.Options{})
+	m := telemetry.New("test-version", "abc123")
+	a, err := app.Open(cfg, app.Options{HTTP: app.HTTPHooks{Observe: m.ObserveHTTP}})
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer a.Close()
-	m := telemetry.New("test-version", "abc123")
 	ctx, cancel := context.WithTimeout(t.Context(), time.Minute)
 	defer cancel()
-	requireDone(t, a.Run(ctx, app.RunOptions{Once: true, Observe: m.Observe,
+	nonEmpty := 0 // batches with records: the ones a sink is written
+	observe := func(e pipeline.Event) {
+		m.Observe(e)
+		if e.Kind == pipeline.EventDelivered && e.Records > 0 {
+			nonEmpty++
+		}
+	}
+	requireDone(t, a.Run(ctx, app.RunOptions{Once: true, Observe: observe,
 		Backoff: httpx.Backoff{Base: time.Millisecond, Max: 5 * time.Millisecond}}), 1)
 	srv := httptest.NewServer(m.Handler(telemetry.HandlerOptions{Poll: 15 * time.Minute}))
 	defer srv.Close()
 	body := get(t, srv.URL+"/metrics", 200)
-	series := func(name string) float64 {
+	labelled := func(name, labels string) float64 {
 		t.Helper()
-		re := regexp.MustCompile(`(?m)^` + regexp.QuoteMeta(name) + `\{source="acme",stream="admin"\} (\S+)$`)
+		re := regexp.MustCompile(`(?m)^` + regexp.QuoteMeta(name+"{"+labels+"}") + ` (\S+)$`)
 		mm := re.FindStringSubmatch(body)
 		if mm == nil {
-			t.Fatalf("no %s in:\n%s", name, body)
+			t.Fatalf("no %s{%s} in:\n%s", name, labels, body)
 		}
 		v, _ := strconv.ParseFloat(mm[1], 64)
 		return v
 	}
+	series := func(name string) float64 { t.Helper(); return labelled(name, `source="acme",stream="admin"`) }
 	if v := series("gatelog_records_total"); v != 450 {
 		t.Errorf("records_total = %v, want 450", v)
 	}
@@ -66,6 +75,28 @@ func TestMetricsAfterACollection(t *testing.T) {
 	}
 	if v := series("gatelog_batches_total"); v < 5 {
 		t.Errorf("batches_total = %v", v)
+	}
+	ok, unavailable := labelled("gatelog_http_responses_total", `code="200",source="acme",stream="admin"`),
+		labelled("gatelog_http_responses_total", `code="503",source="acme",stream="admin"`)
+	if int(ok) != requests || int(unavailable) != sim.Faults.Counts()[fault.Status503] {
+		t.Errorf("responses by status: 200=%v 503=%v; the server answered %d and injected %v", ok, unavailable, requests, sim.Faults.Counts())
+	}
+	if v := series("gatelog_request_budget_limit"); v != 100000 {
+		t.Errorf("budget limit = %v, want daily_request_budget 100000", v)
+	}
+	if v := series("gatelog_request_budget_remaining"); int(v) != 100000-int(ok+unavailable) {
+		t.Errorf("budget remaining = %v, want 100000 - %v requests", v, ok+unavailable)
+	}
+	midnight := float64(httpx.NextUTCMidnight(time.Now()).Unix())
+	if v := series("gatelog_request_budget_reset_timestamp_seconds"); v != midnight {
+		t.Errorf("budget reset = %v, want the next UTC midnight %v", v, midnight)
+	}
+	sinkRecords, sinkBatches := labelled("gatelog_sink_records_total", `sink="archive"`), labelled("gatelog_sink_batches_total", `sink="archive"`)
+	if sinkRecords != 450 || int(sinkBatches) != nonEmpty || nonEmpty < 5 {
+		t.Errorf("sink archive: %v records in %v batches; want 450 in %d", sinkRecords, sinkBatches, nonEmpty)
+	}
+	if v := labelled("gatelog_sink_queue_depth", `sink="archive"`); v != 0 {
+		t.Errorf("queue depth after the run = %v", v)
 	}
 	if v := series("gatelog_checkpoint_lag_seconds"); v < 3600 || v > 3*3600 {
 		t.Errorf("checkpoint lag %v s, want about an hour (the newest record is an hour old)", v)

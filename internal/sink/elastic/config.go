@@ -2,6 +2,7 @@ package elastic
 
 import (
 	"fmt"
+	"log/slog"
 	"slices"
 	"strings"
 	"time"
@@ -50,6 +51,8 @@ type Config struct {
 	Insecure     bool // allow plain http to non-loopback hosts, skip TLS verification
 	// Timeout bounds one HTTP request, response included; default 1m.
 	Timeout time.Duration
+	// Trace, when set, logs every request with credentials redacted.
+	Trace *slog.Logger
 	// Quarantine receives each record Elasticsearch rejects as a document
 	// (400: mapper_parsing_exception and the like), with the reason; the
 	// batch then succeeds without it. nil: such a rejection fails the

@@ -74,7 +74,7 @@ func New(cfg Config) (*Sink, error) {
 	return &Sink{
 		cfg: cfg, target: target,
 		ids:    ids{qualify: !target.Has("source") || !target.Has("stream")},
-		client: httpx.NewClient(httpx.Options{Insecure: cfg.Insecure, HeaderTimeout: cfg.Timeout}),
+		client: httpx.NewClient(httpx.Options{Insecure: cfg.Insecure, HeaderTimeout: cfg.Timeout, Name: "sink " + cfg.Name, Trace: cfg.Trace}),
 		now:    time.Now,
 		life:   sink.NewLifecycle(),
 	}, nil

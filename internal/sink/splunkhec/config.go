@@ -3,6 +3,7 @@ package splunkhec
 import (
 	"crypto/sha1" //nolint:gosec // a name-based (version 5) UUID is defined on SHA-1; nothing secret is hashed
 	"fmt"
+	"log/slog"
 	"regexp"
 	"strings"
 	"time"
@@ -53,7 +54,9 @@ type Config struct {
 	// Timeout bounds one HTTP request, response included; default 1m.
 	Timeout    time.Duration
 	AckTimeout time.Duration // how long a Write waits for its acks; default 2m
-	AckPoll    time.Duration // the interval of ack queries; default 1s
+	// Trace, when set, logs every request with credentials redacted.
+	Trace   *slog.Logger
+	AckPoll time.Duration // the interval of ack queries; default 1s
 }
 
 var guidRE = regexp.MustCompile(`^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$`)

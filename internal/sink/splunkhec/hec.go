@@ -63,7 +63,7 @@ func New(cfg Config) (*Sink, error) {
 	}
 	return &Sink{
 		cfg: cfg, meta: m,
-		client:   httpx.NewClient(httpx.Options{Insecure: cfg.Insecure, HeaderTimeout: cfg.Timeout}),
+		client:   httpx.NewClient(httpx.Options{Insecure: cfg.Insecure, HeaderTimeout: cfg.Timeout, Name: "sink " + cfg.Name, Trace: cfg.Trace}),
 		eventURL: cfg.URL + "/services/collector/event",
 		ackURL:   cfg.URL + "/services/collector/ack",
 		now:      time.Now,

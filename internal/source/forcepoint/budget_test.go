@@ -1,0 +1,43 @@
+package forcepoint
+
+import (
+	"testing"
+	"time"
+
+	"github.com/gatelog/gatelog/internal/record"
+	"github.com/gatelog/gatelog/internal/source"
+	"github.com/gatelog/gatelog/internal/state"
+	"github.com/gatelog/gatelog/internal/state/memstate"
+)
+
+// The status page and metrics see the ledger as it stands: today's count
+// against daily_request_budget, less when the server says so, nothing
+// while blocked, and a fresh day after midnight.
+func TestBudgetSnapshot(t *testing.T) {
+	now := time.Date(2026, 11, 22, 15, 0, 0, 0, time.UTC)
+	midnight := time.Date(2026, 11, 23, 0, 0, 0, 0, time.UTC)
+	id := record.StreamID{Source: "acme", Stream: "admin"}
+	for name, tc := range map[string]struct {
+		stored state.Budget
+		want   source.Budget
+	}{
+		"own cap":          {state.Budget{Day: "2026-11-22", Used: 10, Remaining: -1}, source.Budget{Used: 10, Limit: 300, Remaining: 290, Reset: midnight}},
+		"server says less": {state.Budget{Day: "2026-11-22", Used: 10, Remaining: 4}, source.Budget{Used: 10, Limit: 300, Remaining: 4, Reset: midnight}},
+		"spent":            {state.Budget{Day: "2026-11-22", Used: 300, Remaining: -1}, source.Budget{Used: 300, Limit: 300, Remaining: 0, Reset: midnight}},
+		"blocked by a 429": {state.Budget{Day: "2026-11-22", Used: 12, Remaining: -1, BlockedUntil: now.Add(90 * time.Minute)},
+			source.Budget{Used: 12, Limit: 300, Remaining: 0, Reset: now.Add(90 * time.Minute)}},
+		"yesterday's count": {state.Budget{Day: "2026-11-21", Used: 300, Remaining: 0}, source.Budget{Used: 0, Limit: 300, Remaining: 300, Reset: midnight}},
+	} {
+		t.Run(name, func(t *testing.T) {
+			store := memstate.New()
+			if err := store.SetBudget(id, tc.stored); err != nil {
+				t.Fatal(err)
+			}
+			l := ledger{store: store, id: id, limit: 300, now: func() time.Time { return now }}
+			got, err := l.snapshot()
+			if err != nil || got != tc.want {
+				t.Fatalf("snapshot = %+v, %v; want %+v", got, err, tc.want)
+			}
+		})
+	}
+}
