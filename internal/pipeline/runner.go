@@ -202,6 +202,8 @@ func (r *runner) deliver(ctx context.Context, b *source.Batch) error {
 		return err
 	}
 	r.delivered += uint64(len(b.Records))
+	r.o.Logger.Debug("batch delivered", "stream", r.st.ID().String(), "records", len(b.Records), "quarantined", len(b.Bad),
+		"requests", b.Requests, "bytes", b.Bytes, "newest_event", r.cp.EventTime.UTC().Format(time.RFC3339))
 	r.emit(Event{Kind: EventDelivered, Records: len(b.Records), Bad: len(b.Bad),
 		Requests: b.Requests, Bytes: b.Bytes, EventTime: r.cp.EventTime})
 	return nil
