@@ -6,7 +6,7 @@ DATE    ?= $(shell date -u +%Y-%m-%dT%H:%M:%SZ)
 LDFLAGS := -s -w -X main.version=$(VERSION) -X main.commit=$(COMMIT) -X main.date=$(DATE)
 FUZZTIME ?= 20s
 
-.PHONY: build test vet fuzz bench demo clean
+.PHONY: build test vet fuzz bench demo screenshot clean
 
 build: ## build ./bin/gatelog with version, commit and date stamped
 	CGO_ENABLED=0 $(GO) build -trimpath -ldflags '$(LDFLAGS)' -o bin/gatelog ./cmd/gatelog
@@ -32,6 +32,9 @@ bench: ## go benchmarks, then the end-to-end Forcepoint benchmark against curl
 
 demo:
 	$(GO) run ./cmd/gatelog demo
+
+screenshot: ## docs/status-page.png: the status page of a live demo, in headless Chromium (about 2 minutes)
+	GATELOG_SCREENSHOT=$(CURDIR)/docs/status-page.png $(GO) test -count=1 -run TestStatusPage ./test/e2e/
 
 clean:
 	rm -rf bin gatelog-demo

@@ -26,13 +26,15 @@ func newRootCommand() *cobra.Command {
 	root := &cobra.Command{
 		Use:   "gatelog",
 		Short: "Collect security logs from SWG/SSE vendor APIs, complete, once and in order",
-		Long: `gatelog pulls logs out of cloud secure-web-gateway vendor APIs (Forcepoint ONE SSE
-today) and delivers them to files and SIEMs. It keeps a durable checkpoint per
-log type, so a restart or a crash loses nothing and duplicates nothing, and it
-keeps within the vendor's request budget across restarts.
+		Long: `gatelog pulls logs out of cloud secure-web-gateway vendor APIs (Symantec /
+Broadcom Cloud SWG, Forcepoint ONE SSE) and delivers them to files, SIEMs and
+message buses. It keeps a durable checkpoint per log type, so a restart or a
+crash loses nothing and duplicates nothing, and it keeps within the vendor's
+request budget across restarts.
 
 Try it without an account:   gatelog demo
-Run it for real:             gatelog run -c gatelog.yaml
+Check a configuration:       gatelog doctor -c gatelog.yaml
+Run it for real:             gatelog run -c gatelog.yaml   (status page: http://127.0.0.1:9470/)
 
 Exit codes: 0 success, 1 failure, 2 usage or configuration error,
 3 some streams wait for a request budget reset (run --once).`,

@@ -27,7 +27,7 @@ type Monitor struct {
 // dashboard.
 func Serve(ctx context.Context, cfg *config.Config, logger *slog.Logger) Monitor {
 	m := telemetry.New(Version, Commit)
-	board := status.New(nil)
+	board := status.New(nil, status.WithVersion(Version))
 	mon := Monitor{ObserveHTTP: m.ObserveHTTP, Observe: func(e pipeline.Event) {
 		m.Observe(e)
 		board.Observe(e)

@@ -90,13 +90,19 @@ func (t *TimeRange) Observe(e pipeline.Event) {
 	t.Update(records, bytes, e.EventTime)
 }
 
-// Done completes the bar and waits for it to be drawn.
-func (t *TimeRange) Done() {
-	if t.bar == nil {
+// Done stops the bar where it stands and waits for it to be drawn.
+func (t *TimeRange) Done() { stop(t.bar, t.p) }
+
+// stop ends a bar that may not have reached its total (the newest event
+// short of the range's end, a download that failed). SetTotal would not
+// do: mpb ignores it on a bar that completes by reaching its total, and
+// Wait would then never return.
+func stop(bar *mpb.Bar, p *mpb.Progress) {
+	if bar == nil {
 		return
 	}
-	t.bar.SetTotal(-1, true)
-	t.p.Wait()
+	bar.Abort(false)
+	p.Wait()
 }
 
 // Bytes formats a byte count for people.
@@ -167,11 +173,5 @@ func (t *Items) Add(n int64) {
 	}
 }
 
-// Done completes the bar and waits for it to be drawn.
-func (t *Items) Done() {
-	if t.bar == nil {
-		return
-	}
-	t.bar.SetTotal(-1, true)
-	t.p.Wait()
-}
+// Done stops the bar where it stands and waits for it to be drawn.
+func (t *Items) Done() { stop(t.bar, t.p) }

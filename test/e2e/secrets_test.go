@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"encoding/base64"
 	"io"
-	"net"
 	"net/http"
 	"net/http/httptest"
 	"os"
@@ -85,7 +84,7 @@ func TestCredentialsNeverLeak(t *testing.T) {
 	hec, hecIDs := hecFake(t, leakEnv["LEAK_HEC_TOKEN"])
 	es, esDocs := bulkFake(t, leakEnv["LEAK_ES_KEY"])
 	dir := t.TempDir()
-	addr := pickAddr(t)
+	addr := freeAddr(t)
 	cfg := filepath.Join(dir, "gatelog.yaml")
 	writeFile(t, cfg, `state: `+filepath.Join(dir, "data", "state.db")+`
 listen: `+addr+`
@@ -183,7 +182,7 @@ func runDaemonUntil(t *testing.T, dir, cfg, addr string, done func() bool) strin
 	denied := authGet(t, base+"/", "ops", "wrong", 401)
 	assertNoLeak(t, "the 401 page", denied)
 	authGet(t, base+"/metrics", "", "", 401)
-	get(t, base+"/healthz", 200) // probes need no password
+	get(t, base+"/healthz", 200)       // probes need no password
 	cmd.Process.Signal(syscall.SIGINT) //nolint:errcheck // checked by Wait
 	if err := cmd.Wait(); err != nil {
 		t.Fatalf("daemon: %v\n%.3000s", err, logs.String())
@@ -257,15 +256,4 @@ func assertNoLeakInTree(t *testing.T, dir string) {
 	if err != nil || files < 3 {
 		t.Fatalf("walked %d files: %v", files, err)
 	}
-}
-
-// pickAddr returns a loopback address with a free port.
-func pickAddr(t *testing.T) string {
-	t.Helper()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer ln.Close()
-	return ln.Addr().String()
 }

@@ -2,10 +2,13 @@ package e2e
 
 import (
 	"bytes"
+	"context"
 	"encoding/csv"
 	"encoding/json"
 	"os"
+	"os/exec"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -251,5 +254,38 @@ func TestSymantecBackfillToSinks(t *testing.T) {
 	}
 	if n := len(backfilled(dir)); n != 0 {
 		t.Fatalf("the backfill delivered %d lines the live stream had delivered", n)
+	}
+}
+
+// On a terminal, download and its backfill draw progress bars with items,
+// bytes, rate and ETA (run under script(1), which gives gatelog a pty).
+func TestSymantecDownloadProgressOnATerminal(t *testing.T) {
+	if _, err := exec.LookPath("script"); err != nil {
+		t.Fatal("script(1) is missing: install Debian's bsdutils")
+	}
+	c := swgData(23)
+	_, url := swgSim(t, c, nil)
+	dir := t.TempDir()
+	cfg := swgConfig(t, dir, url, []string{"accesslog"}, "")
+	from, to := c.End.Add(-3*time.Hour), c.End.Add(-1*time.Hour)
+	// script's pty takes the size of a terminal that is not there: give it one.
+	line := strings.Join([]string{"stty cols 120 rows 40;", gatelogBin, "symantec", "download", "-c", cfg, "--to-sinks", "--from", from.Format(time.RFC3339),
+		"--to", to.Format(time.RFC3339), "-o", filepath.Join(dir, "hours")}, " ")
+	ctx, cancel := context.WithTimeout(t.Context(), time.Minute)
+	defer cancel()
+	cmd := exec.CommandContext(ctx, "script", "-qec", line, "/dev/null")
+	cmd.Dir = dir
+	out, err := cmd.CombinedOutput()
+	if err != nil {
+		t.Fatalf("%v\n%s", err, out)
+	}
+	text := regexp.MustCompile(`\x1b\[[0-9;?]*[A-Za-z]`).ReplaceAllString(string(out), "")
+	for _, want := range []*regexp.Regexp{
+		regexp.MustCompile(`hours 2/2 .*\d+(\.\d)? [KM]iB, \d+(\.\d)? [KM]iB/s`),
+		regexp.MustCompile(`backfill 100 % .*\d+ records, \d+(\.\d)? [KM]iB, \d+ rec/s`),
+	} {
+		if !want.MatchString(text) {
+			t.Errorf("no progress line matching %s in:\n%s", want, text)
+		}
 	}
 }
