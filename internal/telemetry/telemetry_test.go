@@ -99,3 +99,42 @@ func TestBudgetAndResponseSeries(t *testing.T) {
 		t.Fatalf("transport errors = %v", n)
 	}
 }
+
+// listen_auth guards the page and /metrics, never the probes; a wrong
+// username or password gets the same 401.
+func TestBasicAuth(t *testing.T) {
+	page := http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) { w.Write([]byte("the page")) })
+	h := New("v", "c").Handler(HandlerOptions{Poll: time.Minute, Page: page, Username: "ops", Password: "pw"})
+	for _, tc := range []struct {
+		path, user, pass string
+		want             int
+	}{
+		{"/", "ops", "pw", 200},
+		{"/metrics", "ops", "pw", 200},
+		{"/", "", "", 401},
+		{"/", "ops", "nope", 401},
+		{"/metrics", "root", "pw", 401},
+		{"/healthz", "", "", 200},
+		{"/readyz", "", "", 200},
+		{"/nothing-here", "ops", "pw", 404},
+	} {
+		req := httptest.NewRequest(http.MethodGet, tc.path, nil)
+		if tc.user != "" {
+			req.SetBasicAuth(tc.user, tc.pass)
+		}
+		rec := httptest.NewRecorder()
+		h.ServeHTTP(rec, req)
+		if rec.Code != tc.want {
+			t.Errorf("%s as %q/%q: %d, want %d", tc.path, tc.user, tc.pass, rec.Code, tc.want)
+		}
+		if rec.Code == 401 && (!strings.HasPrefix(rec.Header().Get("WWW-Authenticate"), "Basic ") || strings.Contains(rec.Body.String(), "pw")) {
+			t.Errorf("401 without a Basic challenge, or echoing the password: %q %q", rec.Header(), rec.Body.String())
+		}
+	}
+	open := New("v", "c").Handler(HandlerOptions{Page: page})
+	rec := httptest.NewRecorder()
+	open.ServeHTTP(rec, httptest.NewRequest(http.MethodGet, "/", nil))
+	if rec.Code != 200 || rec.Body.String() != "the page" {
+		t.Fatalf("without listen_auth: %d %q", rec.Code, rec.Body.String())
+	}
+}
