@@ -24,8 +24,12 @@ func newRunCommand(g *globals) *cobra.Command {
 		Long: `run collects every log type of every configured source into every sink.
 
 As a daemon (the default) each stream polls on its interval until SIGINT or
-SIGTERM, which shut down cleanly within seconds. With --once each stream
-catches up to now and gatelog exits: use it from cron, CI or for a backfill.
+SIGTERM, which shut down cleanly within seconds. The daemon serves a status
+page at http://LISTEN/ (listen, default 127.0.0.1:9470), Prometheus metrics at
+/metrics and probes at /healthz and /readyz.
+
+With --once each stream catches up to now and gatelog exits: use it from
+cron, CI or for a backfill.
 
 A checkpoint moves only after every sink durably accepted a batch, so a
 crash or kill at any instant loses nothing, and the file sink holds no
