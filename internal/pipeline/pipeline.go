@@ -114,9 +114,6 @@ func withDefaults(o Options) Options {
 	if o.Owner == "" {
 		o.Owner = "gatelog"
 	}
-	if o.Observe == nil {
-		o.Observe = func(Event) {}
-	}
 	if o.SinkQueue <= 0 {
 		o.SinkQueue = 4
 	}

@@ -234,8 +234,12 @@ func (r *runner) commit(b *source.Batch, positions map[string][]byte) error {
 	return nil
 }
 
-// emit tells the observer about the stream, with its request budget.
+// emit tells the observer about the stream, with its request budget. With
+// no observer it reads nothing: the budget lives in the state store.
 func (r *runner) emit(e Event) {
+	if r.o.Observe == nil {
+		return
+	}
 	e.ID = r.st.ID()
 	if b, ok := r.st.(source.Budgeted); ok && e.Sink == "" {
 		if budget, err := b.Budget(); err == nil {
