@@ -19,80 +19,19 @@ TOKEN=demo-token
 API_PATH=/api/bitglassapi/logs/v1/
 PARAMS="type=access&cv=1.1.5&responseformat=json"
 
-die() { printf 'forcepoint.sh: %s\n' "$*" >&2; exit 1; }
+SCRIPT=forcepoint.sh
+# shellcheck source=bench/lib.sh
+source "$(dirname "$0")/lib.sh"
+need_count RECORDS "$RECORDS"
+need_count GATELOG_BENCH_RUNS "$RUNS"
+need_tools
+setup
 
-[[ $RECORDS =~ ^[1-9][0-9]*$ ]] || die "RECORDS must be a positive integer, got '$RECORDS'"
-[[ $RUNS =~ ^[1-9][0-9]*$ ]] || die "GATELOG_BENCH_RUNS must be a positive integer, got '$RUNS'"
-[[ -f go.mod && -d cmd/gatelog ]] || die "run me from the repository root: bench/forcepoint.sh [RECORDS]"
-
-# --- prerequisites --------------------------------------------------------
-command -v go >/dev/null || die "go not found in PATH: install Go (see go.mod for the version)"
-command -v curl >/dev/null || die "curl not found: install it (Debian/Ubuntu: apt-get install curl)"
-[[ -x /usr/bin/time ]] || die "/usr/bin/time not found (the bash builtin 'time' cannot report peak RSS): install it (Debian/Ubuntu: apt-get install time)"
-/usr/bin/time -f '%e %M' true 2>/dev/null || die "/usr/bin/time does not take -f: GNU time is needed (Debian/Ubuntu: apt-get install time)"
-for tool in awk sed head sort find wc date; do
-	command -v "$tool" >/dev/null || die "$tool not found in PATH"
-done
-
-TMP=$(mktemp -d "${TMPDIR:-/tmp}/gatelog-bench.XXXXXX")
-SIM_PID=
-cleanup() {
-	if [[ -n $SIM_PID ]] && kill -0 "$SIM_PID" 2>/dev/null; then
-		kill "$SIM_PID" 2>/dev/null || true
-		wait "$SIM_PID" 2>/dev/null || true
-	fi
-	rm -rf "$TMP"
-}
-trap cleanup EXIT
-trap 'exit 130' INT TERM
-
-# --- build ----------------------------------------------------------------
-BIN=$TMP/gatelog
-echo "building gatelog into $BIN ..."
-go build -o "$BIN" ./cmd/gatelog
-
-# --- simulator ------------------------------------------------------------
-# pick_port prints a loopback port nothing listens on (a connect is refused).
-pick_port() {
-	local p i
-	for i in $(seq 1 100); do
-		p=$((20000 + RANDOM % 40000))
-		if ! (exec 3<>"/dev/tcp/127.0.0.1/$p") 2>/dev/null; then
-			echo "$p"
-			return 0
-		fi
-	done
-	return 1
-}
-
-# start_sim starts the simulator on a free port and waits until it answers
-# HTTP. Another process may grab the port between the probe and the bind;
-# then the simulator exits and another port is tried.
+# start_sim starts the simulator, trying another port when one was taken.
 start_sim() {
-	local attempt i code
+	local attempt
 	for attempt in 1 2 3 4 5; do
-		PORT=$(pick_port) || die "found no free loopback port"
-		BASE=http://127.0.0.1:$PORT
-		"$BIN" simulate --addr "127.0.0.1:$PORT" --records "$RECORDS" --daily-limit 0 \
-			--page-size "$PAGE_SIZE" >"$TMP/simulator.log" 2>&1 &
-		SIM_PID=$!
-		for i in $(seq 1 200); do
-			if ! kill -0 "$SIM_PID" 2>/dev/null; then
-				wait "$SIM_PID" 2>/dev/null || true
-				SIM_PID=
-				break
-			fi
-			# Any HTTP answer (401 without credentials) means it is serving.
-			code=$(curl -s -o /dev/null -w '%{http_code}' --max-time 2 "$BASE$API_PATH" || true)
-			if [[ $code != 000 ]]; then
-				return 0
-			fi
-			sleep 0.1
-		done
-		if [[ -n $SIM_PID ]]; then
-			cat "$TMP/simulator.log" >&2
-			die "the simulator on port $PORT did not answer within 20s"
-		fi
+		launch_sim "$API_PATH" --records "$RECORDS" --daily-limit 0 --page-size "$PAGE_SIZE" && return 0
 	done
 	cat "$TMP/simulator.log" >&2
 	die "the simulator failed to start 5 times"
@@ -137,7 +76,7 @@ curl_run() {
 # gatelog_run DIR: one `gatelog run --once` into a fresh state and file sink.
 # Sets GL_SECS and GL_RSS_KB.
 gatelog_run() {
-	local dir=$1 lines
+	local dir=$1
 	mkdir -p "$dir"
 	cat >"$dir/gatelog.yaml" <<EOF
 state: $dir/state.db
@@ -154,25 +93,12 @@ sinks:
     type: file
     path: $dir/logs
 EOF
-	# Run inside DIR so that no .env of the caller's working directory applies.
-	if ! (cd "$dir" && /usr/bin/time -f '%e %M' -o "$dir/time.txt" \
-		"$BIN" run --once -c "$dir/gatelog.yaml" --log-level warn >"$dir/stdout.txt" 2>"$dir/stderr.txt"); then
+	timed_run "$dir"
+	if [[ $GL_LINES -ne $RECORDS ]]; then
 		cat "$dir/stderr.txt" >&2
-		die "gatelog run --once failed"
-	fi
-	read -r GL_SECS GL_RSS_KB < <(tail -n 1 "$dir/time.txt")
-	[[ $GL_SECS == 0.00 ]] && GL_SECS=0.01 # /usr/bin/time rounds to 10 ms
-	lines=$(find "$dir/logs" -type f -name '*.jsonl' -exec cat {} + | wc -l)
-	if [[ $lines -ne $RECORDS ]]; then
-		cat "$dir/stderr.txt" >&2
-		die "the file sink holds $lines lines, expected exactly $RECORDS"
+		die "the file sink holds $GL_LINES lines, expected exactly $RECORDS"
 	fi
 }
-
-median() {
-	printf '%s\n' "$@" | sort -g | awk '{ v[NR] = $1 } END { if (NR % 2) print v[(NR + 1) / 2]; else print (v[NR / 2] + v[NR / 2 + 1]) / 2 }'
-}
-calc() { awk "BEGIN { printf \"$1\", $2 }"; }
 
 start_sim
 echo "simulator: $BASE (pid $SIM_PID), $RECORDS access records, $PAGE_SIZE per page"
@@ -200,10 +126,6 @@ for run in $(seq 1 "$RUNS"); do
 	rows+=("| $run | ${c_secs[i]} | ${c_rps[i]} | ${c_mbs[i]} | ${g_secs[i]} | ${g_rps[i]} | ${g_mbs[i]} | ${ratio[i]} | ${rss[i]} |")
 done
 
-cpu=$(awk -F': *' '/^model name/ { print $2; exit }' /proc/cpuinfo 2>/dev/null || true)
-load=$(uptime | sed 's/.*load average: *//')
-rev=$(git describe --always --dirty 2>/dev/null || echo unknown)
-
 echo
 echo "## Summary"
 echo
@@ -215,8 +137,5 @@ echo "|---|---:|---:|---:|---:|---:|---:|---:|---:|"
 printf '%s\n' "${rows[@]}"
 echo "| **median** | $(median "${c_secs[@]}") | $(median "${c_rps[@]}") | $(median "${c_mbs[@]}") | $(median "${g_secs[@]}") | $(median "${g_rps[@]}") | $(median "${g_mbs[@]}") | $(median "${ratio[@]}") | $(median "${rss[@]}") |"
 echo
-echo "- date: $(date -u '+%Y-%m-%d %H:%M UTC')"
-echo "- machine: $(nproc) CPUs, ${cpu:-unknown CPU}; $(uname -sr)"
-echo "- load average (1, 5, 15 min) at the end: $load"
-echo "- $(go version | sed 's/^go version //'), gatelog $rev"
+machine
 echo "- simulator, curl and gatelog share the same CPUs; the simulator generates each page on request."

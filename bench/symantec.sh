@@ -27,108 +27,36 @@ API_USER=demo-swg-key
 API_PASS=demo-swg-secret
 SYNC_PATH=/reportpod/logs/sync
 
-die() { printf 'symantec.sh: %s\n' "$*" >&2; exit 1; }
-
-[[ $HOURS =~ ^[1-9][0-9]*$ ]] || die "HOURS must be a positive integer, got '$HOURS'"
+SCRIPT=symantec.sh
+# shellcheck source=bench/lib.sh
+source "$(dirname "$0")/lib.sh"
+need_count HOURS "$HOURS"
 [[ $HOURS -le 2000 ]] || die "HOURS must be at most 2000 (Symantec keeps access logs 100 days), got $HOURS"
-[[ $LINES_PER_HOUR =~ ^[1-9][0-9]*$ ]] || die "LINES_PER_HOUR must be a positive integer, got '$LINES_PER_HOUR'"
-[[ $RUNS =~ ^[1-9][0-9]*$ ]] || die "GATELOG_BENCH_RUNS must be a positive integer, got '$RUNS'"
-[[ -f go.mod && -d cmd/gatelog ]] || die "run me from the repository root: bench/symantec.sh [HOURS] [LINES_PER_HOUR]"
+need_count LINES_PER_HOUR "$LINES_PER_HOUR"
+need_count GATELOG_BENCH_RUNS "$RUNS"
 LINES=$((HOURS * LINES_PER_HOUR))
 
-# --- prerequisites --------------------------------------------------------
-command -v go >/dev/null || die "go not found in PATH: install Go (see go.mod for the version)"
-command -v curl >/dev/null || die "curl not found: install it (Debian/Ubuntu: apt-get install curl)"
+need_tools tail tr grep cut od getconf
 command -v unzip >/dev/null || die "unzip not found (the baseline extracts the sync archives with it): install it (Debian/Ubuntu: apt-get install unzip)"
 command -v gunzip >/dev/null || die "gunzip not found (the baseline decompresses the .log.gz members with it): install it (Debian/Ubuntu: apt-get install gzip)"
-[[ -x /usr/bin/time ]] || die "/usr/bin/time not found (the bash builtin 'time' cannot report peak RSS): install it (Debian/Ubuntu: apt-get install time)"
-/usr/bin/time -f '%e %M' true 2>/dev/null || die "/usr/bin/time does not take -f: GNU time is needed (Debian/Ubuntu: apt-get install time)"
-for tool in awk sed head tail tr grep cut od sort find wc date getconf; do
-	command -v "$tool" >/dev/null || die "$tool not found in PATH"
-done
+setup
 
-TMP=$(mktemp -d "${TMPDIR:-/tmp}/gatelog-bench.XXXXXX")
-SIM_PID=
-cleanup() {
-	if [[ -n $SIM_PID ]] && kill -0 "$SIM_PID" 2>/dev/null; then
-		kill "$SIM_PID" 2>/dev/null || true
-		wait "$SIM_PID" 2>/dev/null || true
-	fi
-	rm -rf "$TMP"
-}
-trap cleanup EXIT
-trap 'exit 130' INT TERM
-
-# --- build ----------------------------------------------------------------
-BIN=$TMP/gatelog
-echo "building gatelog into $BIN ..."
-go build -o "$BIN" ./cmd/gatelog
-REV=$(git describe --always --dirty 2>/dev/null || echo unknown) # what was built
-
-# --- simulator ------------------------------------------------------------
-# pick_port prints a loopback port nothing listens on (a connect is refused).
-pick_port() {
-	local p i
-	for i in $(seq 1 100); do
-		p=$((20000 + RANDOM % 40000))
-		if ! (exec 3<>"/dev/tcp/127.0.0.1/$p") 2>/dev/null; then
-			echo "$p"
+# start_sim starts the simulator, trying another port when one was taken.
+# The simulator's log hours are [current hour - HOURS, current hour) at its
+# start, so START_MS is taken from the same hour; should the hour turn while
+# it starts, it is started again.
+start_sim() {
+	local attempt h0
+	for attempt in 1 2 3 4 5; do
+		h0=$(($(date +%s) / 3600))
+		launch_sim "$SYNC_PATH" --swg-hours "$HOURS" --swg-lines-per-hour "$LINES_PER_HOUR" \
+			--swg-archive-lines "$ARCHIVE_LINES" || continue
+		if [[ $h0 -eq $(($(date +%s) / 3600)) ]]; then
+			START_MS=$(((h0 - HOURS) * 3600 * 1000))
 			return 0
 		fi
-	done
-	return 1
-}
-
-stop_sim() {
-	if [[ -n $SIM_PID ]]; then
-		kill "$SIM_PID" 2>/dev/null || true
-		wait "$SIM_PID" 2>/dev/null || true
-		SIM_PID=
-	fi
-}
-
-# start_sim starts the simulator on a free port and waits until it answers
-# HTTP. Another process may grab the port between the probe and the bind;
-# then the simulator exits and another port is tried. The simulator's log
-# hours are [current hour - HOURS, current hour) at its start, so START_MS is
-# taken from the same hour; should the hour turn while it starts, it is
-# started again.
-start_sim() {
-	local attempt i code h0 h1
-	for attempt in 1 2 3 4 5; do
-		PORT=$(pick_port) || die "found no free loopback port"
-		BASE=http://127.0.0.1:$PORT
-		h0=$(($(date +%s) / 3600))
-		"$BIN" simulate --addr "127.0.0.1:$PORT" --swg-hours "$HOURS" --swg-lines-per-hour "$LINES_PER_HOUR" \
-			--swg-archive-lines "$ARCHIVE_LINES" >"$TMP/simulator.log" 2>&1 &
-		SIM_PID=$!
-		for i in $(seq 1 200); do
-			if ! kill -0 "$SIM_PID" 2>/dev/null; then
-				wait "$SIM_PID" 2>/dev/null || true
-				SIM_PID=
-				break
-			fi
-			# Any HTTP answer (401 without credentials) means it is serving.
-			code=$(curl -s -o /dev/null -w '%{http_code}' --max-time 2 "$BASE$SYNC_PATH" || true)
-			if [[ $code != 000 ]]; then
-				break
-			fi
-			sleep 0.1
-		done
-		if [[ -n $SIM_PID && $code != 000 ]]; then
-			h1=$(($(date +%s) / 3600))
-			if [[ $h0 -eq $h1 ]]; then
-				START_MS=$(((h0 - HOURS) * 3600 * 1000))
-				return 0
-			fi
-			echo "the hour turned while the simulator started; starting it again"
-			stop_sim
-			continue
-		fi
-		if [[ -n $SIM_PID ]]; then
-			cat "$TMP/simulator.log" >&2
-			die "the simulator on port $PORT did not answer within 20s"
-		fi
+		echo "the hour turned while the simulator started; starting it again"
+		stop_sim
 	done
 	cat "$TMP/simulator.log" >&2
 	die "the simulator failed to start 5 times"
@@ -264,7 +192,7 @@ curl_run() {
 # gatelog_run DIR: one `gatelog run --once` into a fresh state and file sink.
 # Sets GL_SECS and GL_RSS_KB.
 gatelog_run() {
-	local dir=$1 lines
+	local dir=$1
 	mkdir -p "$dir"
 	# start: one hour more than the simulated hours, so that the session's
 	# startDate (now - start, floored to the hour) is at or before the first
@@ -286,18 +214,10 @@ sinks:
     type: file
     path: $dir/logs
 EOF
-	# Run inside DIR so that no .env of the caller's working directory applies.
-	if ! (cd "$dir" && /usr/bin/time -f '%e %M' -o "$dir/time.txt" \
-		"$BIN" run --once -c "$dir/gatelog.yaml" --log-level warn >"$dir/stdout.txt" 2>"$dir/stderr.txt"); then
+	timed_run "$dir"
+	if [[ $GL_LINES -ne $DATA_LINES ]]; then
 		cat "$dir/stderr.txt" >&2
-		die "gatelog run --once failed"
-	fi
-	read -r GL_SECS GL_RSS_KB < <(tail -n 1 "$dir/time.txt")
-	[[ $GL_SECS == 0.00 ]] && GL_SECS=0.01 # /usr/bin/time rounds to 10 ms
-	lines=$(find "$dir/logs" -type f -name '*.jsonl' -exec cat {} + | wc -l)
-	if [[ $lines -ne $DATA_LINES ]]; then
-		cat "$dir/stderr.txt" >&2
-		die "the file sink holds $lines records, but the curl baseline counted $DATA_LINES data lines"
+		die "the file sink holds $GL_LINES records, but the curl baseline counted $DATA_LINES data lines"
 	fi
 }
 
@@ -307,10 +227,6 @@ sim_cpu() {
 	awk -v hz="$CLK_TCK" '{ printf "%.2f", ($14 + $15) / hz }' "/proc/$SIM_PID/stat" 2>/dev/null || echo 0
 }
 
-median() {
-	printf '%s\n' "$@" | sort -g | awk '{ v[NR] = $1 } END { if (NR % 2) print v[(NR + 1) / 2]; else print (v[NR / 2] + v[NR / 2 + 1]) / 2 }'
-}
-calc() { awk "BEGIN { printf \"$1\", $2 }"; }
 
 start_sim
 echo "simulator: $BASE (pid $SIM_PID), $HOURS hours x $LINES_PER_HOUR access-log lines, $ARCHIVE_LINES lines per sync archive"
@@ -344,9 +260,6 @@ for run in $(seq 1 "$RUNS"); do
 	rows+=("| $run | ${c_secs[i]} | ${c_lps[i]} | ${c_mbs[i]} | ${g_secs[i]} | ${g_lps[i]} | ${g_mbs[i]} | ${ratio[i]} | ${rss[i]} |")
 done
 
-cpu=$(awk -F': *' '/^model name/ { print $2; exit }' /proc/cpuinfo 2>/dev/null || true)
-load=$(uptime | sed 's/.*load average: *//')
-
 echo
 echo "## Summary"
 echo
@@ -359,9 +272,6 @@ echo "|---|---:|---:|---:|---:|---:|---:|---:|---:|"
 printf '%s\n' "${rows[@]}"
 echo "| **median** | $(median "${c_secs[@]}") | $(median "${c_lps[@]}") | $(median "${c_mbs[@]}") | $(median "${g_secs[@]}") | $(median "${g_lps[@]}") | $(median "${g_mbs[@]}") | $(median "${ratio[@]}") | $(median "${rss[@]}") |"
 echo
-echo "- date: $(date -u '+%Y-%m-%d %H:%M UTC')"
-echo "- machine: $(nproc) CPUs, ${cpu:-unknown CPU}; $(uname -sr)"
-echo "- load average (1, 5, 15 min) at the end: $load"
-echo "- $(go version | sed 's/^go version //'), gatelog $REV (git describe at build time)"
+machine
 echo "- simulator, curl pipeline and gatelog share the same CPUs; the simulator renders and gzips each archive on request"
 echo "  (its CPU seconds per walk are in the run lines above)."
