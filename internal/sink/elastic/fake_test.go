@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"github.com/gatelog/gatelog/internal/record"
+	"github.com/gatelog/gatelog/internal/sink/sinktest"
 )
 
 // fakeES implements POST /_bulk as Elasticsearch and OpenSearch document
@@ -320,30 +321,16 @@ func (f *fakeES) records(t *testing.T, id record.StreamID) []record.Record {
 	return out
 }
 
-// decodeDoc decodes a document back into the record, strictly and with
-// encoding/json rather than the sink's encoder, as an independent witness;
-// @timestamp must be the record's time.
+// decodeDoc decodes a document back into the record with the sinks' one
+// independent decoder; @timestamp must be the record's time.
 func decodeDoc(b []byte) (record.Record, error) {
-	var doc struct {
-		Timestamp *time.Time      `json:"@timestamp"`
-		Time      *time.Time      `json:"time"`
-		Vendor    *string         `json:"vendor"`
-		Source    *string         `json:"source"`
-		Stream    *string         `json:"stream"`
-		ID        *string         `json:"id"`
-		Fields    json.RawMessage `json:"fields"`
+	r, extra, err := sinktest.DecodeEnvelope(b, "@timestamp")
+	if err != nil {
+		return r, err
 	}
-	dec := json.NewDecoder(bytes.NewReader(b))
-	dec.DisallowUnknownFields()
-	if err := dec.Decode(&doc); err != nil {
-		return record.Record{}, err
-	}
-	if doc.Time == nil || doc.Vendor == nil || doc.Source == nil || doc.Stream == nil || doc.ID == nil || doc.Fields == nil {
-		return record.Record{}, errors.New("a key of the envelope is missing")
-	}
-	if doc.Timestamp == nil || !doc.Timestamp.Equal(*doc.Time) {
+	var ts time.Time
+	if err := json.Unmarshal(extra["@timestamp"], &ts); err != nil || !ts.Equal(r.Time) {
 		return record.Record{}, errors.New("@timestamp is missing or differs from time")
 	}
-	return record.Record{Time: *doc.Time, Vendor: *doc.Vendor, Source: *doc.Source, Stream: *doc.Stream,
-		ID: *doc.ID, Fields: doc.Fields}, nil
+	return r, nil
 }

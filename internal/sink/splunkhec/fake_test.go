@@ -14,9 +14,9 @@ import (
 	"strconv"
 	"sync"
 	"testing"
-	"time"
 
 	"github.com/gatelog/gatelog/internal/record"
+	"github.com/gatelog/gatelog/internal/sink/sinktest"
 )
 
 // fakeHEC implements the parts of Splunk's HTTP Event Collector the sink
@@ -321,7 +321,7 @@ func (f *fakeHEC) records(t *testing.T, id record.StreamID) []record.Record {
 	t.Helper()
 	var out []record.Record
 	for i, ev := range f.events() {
-		r, err := decodeEnvelope(ev.Event)
+		r, _, err := sinktest.DecodeEnvelope(ev.Event)
 		if err != nil {
 			t.Errorf("event %d: %v: %s", i, err, ev.Event)
 			continue
@@ -331,27 +331,4 @@ func (f *fakeHEC) records(t *testing.T, id record.StreamID) []record.Record {
 		}
 	}
 	return out
-}
-
-// decodeEnvelope decodes an event back into the record, strictly and with
-// encoding/json rather than the sink's encoder, as an independent witness.
-func decodeEnvelope(b []byte) (record.Record, error) {
-	var env struct {
-		Time   *time.Time      `json:"time"`
-		Vendor *string         `json:"vendor"`
-		Source *string         `json:"source"`
-		Stream *string         `json:"stream"`
-		ID     *string         `json:"id"`
-		Fields json.RawMessage `json:"fields"`
-	}
-	dec := json.NewDecoder(bytes.NewReader(b))
-	dec.DisallowUnknownFields()
-	if err := dec.Decode(&env); err != nil {
-		return record.Record{}, err
-	}
-	if env.Time == nil || env.Vendor == nil || env.Source == nil || env.Stream == nil || env.ID == nil || env.Fields == nil {
-		return record.Record{}, errors.New("a key of the envelope is missing")
-	}
-	return record.Record{Time: *env.Time, Vendor: *env.Vendor, Source: *env.Source, Stream: *env.Stream,
-		ID: *env.ID, Fields: env.Fields}, nil
 }
