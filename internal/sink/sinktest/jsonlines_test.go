@@ -11,7 +11,7 @@ const goodEnvelope = `{"time":"2026-11-20T10:00:00Z","vendor":"forcepoint","sour
 // The independent decoder accepts exactly the envelope: every key, nothing
 // more unless asked for, time in UTC, fields an object.
 func TestDecodeEnvelope(t *testing.T) {
-	r, extra, err := DecodeEnvelope([]byte(`{"@timestamp":"x",` + goodEnvelope[1:]), "@timestamp")
+	r, extra, err := DecodeEnvelope([]byte(`{"@timestamp":"x",`+goodEnvelope[1:]), "@timestamp")
 	if err != nil || r.ID != "r1" || r.Source != "acme" || !r.Time.Equal(time.Date(2026, 11, 20, 10, 0, 0, 0, time.UTC)) ||
 		string(r.Fields) != `{"a":1}` || string(extra["@timestamp"]) != `"x"` {
 		t.Fatalf("good envelope: %+v %v %v", r, extra, err)
