@@ -17,6 +17,7 @@ import (
 	"time"
 
 	"github.com/gatelog/gatelog/internal/record"
+	"github.com/gatelog/gatelog/internal/testutil/testpki"
 )
 
 // The real-receiver test: rsyslogd with its own configuration in a temp
@@ -57,7 +58,7 @@ type rsyslog struct {
 
 // startRsyslog writes the configuration, checks it and starts rsyslogd in
 // the foreground.
-func startRsyslog(t *testing.T, pki *testPKI) *rsyslog {
+func startRsyslog(t *testing.T, pki *testpki.PKI) *rsyslog {
 	r := &rsyslog{t: t, bin: rsyslogBinary(t), dir: t.TempDir(), plainPort: freePort(t), tlsPort: freePort(t)}
 	r.conf = filepath.Join(r.dir, "rsyslog.conf")
 	if err := os.MkdirAll(filepath.Join(r.dir, "work"), 0o700); err != nil {
@@ -74,7 +75,7 @@ func startRsyslog(t *testing.T, pki *testPKI) *rsyslog {
 	return r
 }
 
-func (r *rsyslog) config(pki *testPKI) string {
+func (r *rsyslog) config(pki *testpki.PKI) string {
 	return fmt.Sprintf(`global(
   workDirectory="%[1]s/work"
   maxMessageSize="64k"
@@ -91,7 +92,7 @@ input(type="imtcp" address="127.0.0.1" port="%[5]d" ruleset="plain")
 input(type="imtcp" address="127.0.0.1" port="%[6]d" ruleset="tls"
       streamDriver.name="gtls" streamDriver.mode="1" streamDriver.authMode="x509/certvalid")
 *.* action(type="omfile" file="%[1]s/rsyslogd.log")
-`, r.dir, pki.caFile, pki.serverCert, pki.serverKey, r.plainPort, r.tlsPort)
+`, r.dir, pki.CAFile, pki.ServerCert, pki.ServerKey, r.plainPort, r.tlsPort)
 }
 
 func (r *rsyslog) start() {
@@ -183,7 +184,7 @@ func freePort(t *testing.T) int {
 // Every message must arrive byte for byte, in order of first appearance;
 // a batch resent after the restart may appear twice.
 func TestRsyslog(t *testing.T) {
-	pki := newPKI(t, "gatelog test CA", "127.0.0.1", "localhost")
+	pki := testpki.New(t, "gatelog test CA", "127.0.0.1", "localhost")
 	rs := startRsyslog(t, pki)
 	for _, tt := range []struct {
 		name, format, file string

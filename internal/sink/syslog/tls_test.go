@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/gatelog/gatelog/internal/errclass"
+	"github.com/gatelog/gatelog/internal/testutil/testpki"
 )
 
 // tlsServer is a TLS syslog receiver; peers gets the client certificate's
@@ -21,9 +22,9 @@ type tlsServer struct {
 	peers chan [2]string
 }
 
-func newTLSServer(t *testing.T, pki *testPKI, auth tls.ClientAuthType, after func(n int, c net.Conn, buf *syncBuffer)) *tlsServer {
+func newTLSServer(t *testing.T, pki *testpki.PKI, auth tls.ClientAuthType, after func(n int, c net.Conn, buf *syncBuffer)) *tlsServer {
 	t.Helper()
-	ln, err := tls.Listen("tcp", "127.0.0.1:0", &tls.Config{Certificates: []tls.Certificate{pki.server}, ClientAuth: auth, ClientCAs: pki.caPool})
+	ln, err := tls.Listen("tcp", "127.0.0.1:0", &tls.Config{Certificates: []tls.Certificate{pki.Server}, ClientAuth: auth, ClientCAs: pki.CAPool})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -48,10 +49,10 @@ func newTLSServer(t *testing.T, pki *testPKI, auth tls.ClientAuthType, after fun
 	return s
 }
 
-func tlsConfig(addr string, pki *testPKI, client bool) Config {
-	cfg := Config{Address: addr, Protocol: "tls", TLS: TLSConfig{CAFile: pki.caFile}}
+func tlsConfig(addr string, pki *testpki.PKI, client bool) Config {
+	cfg := Config{Address: addr, Protocol: "tls", TLS: TLSConfig{CAFile: pki.CAFile}}
 	if client {
-		cfg.TLS.CertFile, cfg.TLS.KeyFile = pki.clientCert, pki.clientKey
+		cfg.TLS.CertFile, cfg.TLS.KeyFile = pki.ClientCert, pki.ClientKey
 	}
 	return cfg
 }
@@ -59,7 +60,7 @@ func tlsConfig(addr string, pki *testPKI, client bool) Config {
 // TestTLS: the server certificate is verified against the CA file, the
 // client certificate is presented, and the batch arrives intact.
 func TestTLS(t *testing.T) {
-	pki := newPKI(t, "test CA", "127.0.0.1", "localhost")
+	pki := testpki.New(t, "test CA", "127.0.0.1", "localhost")
 	srv := newTLSServer(t, pki, tls.RequireAndVerifyClientCert, nil)
 	s := newSink(t, tlsConfig(srv.addr(), pki, true))
 	recs := batch(idA, 0, 100)
@@ -78,7 +79,7 @@ func TestTLS(t *testing.T) {
 // TestTLSServerName: the certificate must match ServerName, by default
 // the host of Address; the SNI sent is ServerName.
 func TestTLSServerName(t *testing.T) {
-	pki := newPKI(t, "test CA", "syslog.test")
+	pki := testpki.New(t, "test CA", "syslog.test")
 	srv := newTLSServer(t, pki, tls.NoClientCert, nil)
 	s := newSink(t, tlsConfig(srv.addr(), pki, false))
 	_, err := s.Write(ctxT(t), idA, batch(idA, 0, 1))
@@ -97,7 +98,7 @@ func TestTLSServerName(t *testing.T) {
 // not trusted is a permanent error saying so. InsecureSkipVerify, set
 // explicitly, accepts it.
 func TestTLSUnknownCA(t *testing.T) {
-	pki, other := newPKI(t, "server CA", "127.0.0.1"), newPKI(t, "other CA", "127.0.0.1")
+	pki, other := testpki.New(t, "server CA", "127.0.0.1"), testpki.New(t, "other CA", "127.0.0.1")
 	srv := newTLSServer(t, pki, tls.NoClientCert, nil)
 	s := newSink(t, tlsConfig(srv.addr(), other, false))
 	_, err := s.Write(ctxT(t), idA, batch(idA, 0, 1))
@@ -114,12 +115,12 @@ func TestTLSUnknownCA(t *testing.T) {
 // TLS 1.3 handshake; the sink waits for that verdict and reports it as
 // permanent instead of writing a batch into the closing connection.
 func TestTLSClientRejected(t *testing.T) {
-	pki, other := newPKI(t, "server CA", "127.0.0.1"), newPKI(t, "other CA", "127.0.0.1")
+	pki, other := testpki.New(t, "server CA", "127.0.0.1"), testpki.New(t, "other CA", "127.0.0.1")
 	srv := newTLSServer(t, pki, tls.RequireAndVerifyClientCert, nil)
 	for name, cfg := range map[string]Config{
 		"no certificate": tlsConfig(srv.addr(), pki, false),
 		"untrusted certificate": {Address: srv.addr(), Protocol: "tls", TLS: TLSConfig{
-			CAFile: pki.caFile, CertFile: other.clientCert, KeyFile: other.clientKey}},
+			CAFile: pki.CAFile, CertFile: other.ClientCert, KeyFile: other.ClientKey}},
 	} {
 		_, err := newSink(t, cfg).Write(ctxT(t), idA, batch(idA, 0, 1))
 		if !errclass.IsPermanent(err) || !strings.Contains(err.Error(), "rejected") {
@@ -145,7 +146,7 @@ func TestTLSToPlainPort(t *testing.T) {
 // FIN) between batches is noticed; the next batch goes out on a new
 // connection.
 func TestTLSReceiverRestart(t *testing.T) {
-	pki := newPKI(t, "test CA", "127.0.0.1")
+	pki := testpki.New(t, "test CA", "127.0.0.1")
 	size1 := make(chan int, 1)
 	closed := make(chan struct{})
 	srv := newTLSServer(t, pki, tls.NoClientCert, func(n int, c net.Conn, buf *syncBuffer) {
@@ -176,7 +177,7 @@ func TestTLSReceiverRestart(t *testing.T) {
 // TestTLSFileErrors: unreadable or malformed files are permanent errors
 // that name the file and never quote it.
 func TestTLSFileErrors(t *testing.T) {
-	pki := newPKI(t, "test CA", "127.0.0.1")
+	pki := testpki.New(t, "test CA", "127.0.0.1")
 	dir := t.TempDir()
 	secret := "SECRET-KEY-MATERIAL"
 	badKey := filepath.Join(dir, "key.pem")
@@ -189,8 +190,8 @@ func TestTLSFileErrors(t *testing.T) {
 	}{
 		{TLSConfig{CAFile: badCA}, badCA},
 		{TLSConfig{CAFile: filepath.Join(dir, "missing.pem")}, "missing.pem"},
-		{TLSConfig{CertFile: pki.clientCert, KeyFile: badKey}, badKey},
-		{TLSConfig{CertFile: pki.clientCert, KeyFile: pki.serverKey}, pki.serverKey}, // key of another certificate
+		{TLSConfig{CertFile: pki.ClientCert, KeyFile: badKey}, badKey},
+		{TLSConfig{CertFile: pki.ClientCert, KeyFile: pki.ServerKey}, pki.ServerKey}, // key of another certificate
 	} {
 		_, err := New(Config{Name: "siem", Address: "127.0.0.1:6514", Protocol: "tls", TLS: tt.tls})
 		t.Log(err)

@@ -1,4 +1,7 @@
-package syslog
+// Package testpki makes throwaway certificates for TLS tests: a CA, and
+// signed by it a server and a client certificate, as PEM files and as
+// crypto/tls values.
+package testpki
 
 import (
 	"crypto/ecdsa"
@@ -16,30 +19,31 @@ import (
 	"time"
 )
 
-// testPKI is a CA with a server and a client certificate, as PEM files in
-// dir and as crypto/tls values.
-type testPKI struct {
-	dir                           string
-	caFile, serverCert, serverKey string
-	clientCert, clientKey         string
-	caPool                        *x509.CertPool
-	server, client                tls.Certificate
+// PKI is a CA with a server and a client certificate, as PEM files in Dir
+// and as crypto/tls values.
+type PKI struct {
+	Dir                           string
+	CAFile, ServerCert, ServerKey string
+	ClientCert, ClientKey         string
+	CAPool                        *x509.CertPool
+	Server, Client                tls.Certificate
 }
 
-// newPKI makes a CA named caName and, signed by it, a server certificate
-// for names (DNS names or IP addresses) and a client certificate.
-func newPKI(t testing.TB, caName string, names ...string) *testPKI {
+// New makes a CA named caName and, signed by it, a server certificate for
+// names (DNS names or IP addresses) and a client certificate, in a folder
+// of the test's.
+func New(t testing.TB, caName string, names ...string) *PKI {
 	t.Helper()
 	dir := t.TempDir()
 	caKey, caCert := newCert(t, &x509.Certificate{
 		Subject: pkix.Name{CommonName: caName}, IsCA: true, BasicConstraintsValid: true,
 		KeyUsage: x509.KeyUsageCertSign | x509.KeyUsageDigitalSignature,
 	}, nil, nil)
-	p := &testPKI{dir: dir, caPool: x509.NewCertPool()}
-	p.caPool.AddCert(caCert)
-	p.caFile = writePEM(t, dir, "ca.pem", "CERTIFICATE", caCert.Raw)
+	p := &PKI{Dir: dir, CAPool: x509.NewCertPool()}
+	p.CAPool.AddCert(caCert)
+	p.CAFile = writePEM(t, dir, "ca.pem", "CERTIFICATE", caCert.Raw)
 
-	srv := &x509.Certificate{Subject: pkix.Name{CommonName: "syslog server"}, ExtKeyUsage: []x509.ExtKeyUsage{x509.ExtKeyUsageServerAuth}}
+	srv := &x509.Certificate{Subject: pkix.Name{CommonName: "test server"}, ExtKeyUsage: []x509.ExtKeyUsage{x509.ExtKeyUsageServerAuth}}
 	for _, n := range names {
 		if ip := net.ParseIP(n); ip != nil {
 			srv.IPAddresses = append(srv.IPAddresses, ip)
@@ -47,9 +51,9 @@ func newPKI(t testing.TB, caName string, names ...string) *testPKI {
 			srv.DNSNames = append(srv.DNSNames, n)
 		}
 	}
-	p.server, p.serverCert, p.serverKey = leaf(t, dir, "server", srv, caCert, caKey)
+	p.Server, p.ServerCert, p.ServerKey = leaf(t, dir, "server", srv, caCert, caKey)
 	cli := &x509.Certificate{Subject: pkix.Name{CommonName: "gatelog-client"}, ExtKeyUsage: []x509.ExtKeyUsage{x509.ExtKeyUsageClientAuth}}
-	p.client, p.clientCert, p.clientKey = leaf(t, dir, "client", cli, caCert, caKey)
+	p.Client, p.ClientCert, p.ClientKey = leaf(t, dir, "client", cli, caCert, caKey)
 	return p
 }
 
