@@ -3,7 +3,8 @@ package forcepoint
 import (
 	"net/http"
 	"net/url"
-	"time"
+
+	"github.com/gatelog/gatelog/internal/simulator/latency"
 )
 
 // ServeHTTP answers one log export request.
@@ -13,25 +14,10 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		Time: s.cfg.Now(), Method: r.Method, Type: q.Get("type"), StartDate: q.Get("startdate"),
 		Token: q.Get("nextpagetoken"), Auth: authKind(r.Header.Get("Authorization")),
 	}
-	if s.wait(r) {
+	if latency.Wait(r, s.cfg.Latency) {
 		rec.Status = s.handle(w, r, q)
 	} // else the client went away; Status 0 records that nothing was sent
 	s.logRequest(rec)
-}
-
-// wait sleeps for the configured latency; false if the client gave up first.
-func (s *Server) wait(r *http.Request) bool {
-	if s.cfg.Latency <= 0 {
-		return true
-	}
-	t := time.NewTimer(s.cfg.Latency)
-	defer t.Stop()
-	select {
-	case <-t.C:
-		return true
-	case <-r.Context().Done():
-		return false
-	}
 }
 
 // handle runs the checks in the order the API applies them and returns the

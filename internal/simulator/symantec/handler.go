@@ -5,6 +5,8 @@ import (
 	"net/url"
 	"strings"
 	"time"
+
+	"github.com/gatelog/gatelog/internal/simulator/latency"
 )
 
 // Paths served.
@@ -20,25 +22,10 @@ const (
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	q := r.URL.Query()
 	rec := Request{Time: s.cfg.Now(), Path: r.URL.Path, Query: q, Auth: authKind(r)}
-	if s.wait(r) {
+	if latency.Wait(r, s.cfg.Latency) {
 		rec.Status, rec.SyncStatus = s.route(w, r, q)
 	} // else the client went away; Status 0 records that nothing was sent
 	s.logRequest(rec)
-}
-
-// wait sleeps for the configured latency; false if the client gave up first.
-func (s *Server) wait(r *http.Request) bool {
-	if s.cfg.Latency <= 0 {
-		return true
-	}
-	t := time.NewTimer(s.cfg.Latency)
-	defer t.Stop()
-	select {
-	case <-t.C:
-		return true
-	case <-r.Context().Done():
-		return false
-	}
 }
 
 // route dispatches on the path (a trailing slash is tolerated) and
