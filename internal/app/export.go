@@ -11,6 +11,7 @@ import (
 	"github.com/gatelog/gatelog/internal/config"
 	"github.com/gatelog/gatelog/internal/errclass"
 	"github.com/gatelog/gatelog/internal/httpx"
+	"github.com/gatelog/gatelog/internal/retry"
 	"github.com/gatelog/gatelog/internal/source"
 	"github.com/gatelog/gatelog/internal/source/forcepoint"
 	"github.com/gatelog/gatelog/internal/state"
@@ -62,7 +63,7 @@ func exportLoop(ctx context.Context, st source.Stream, w *bufio.Writer, o Export
 		n       int
 		bytes   int64
 		buf     []byte
-		backoff httpx.Backoff
+		backoff retry.Backoff
 		fails   int
 	)
 	for {
@@ -100,7 +101,7 @@ func exportLoop(ctx context.Context, st source.Stream, w *bufio.Writer, o Export
 }
 
 // waitOrGiveUp decides what an ad-hoc export does about a fetch error.
-func waitOrGiveUp(ctx context.Context, err error, o ExportOptions, b httpx.Backoff, fails *int) error {
+func waitOrGiveUp(ctx context.Context, err error, o ExportOptions, b retry.Backoff, fails *int) error {
 	if errclass.IsPermanent(err) || ctx.Err() != nil {
 		return err
 	}
@@ -109,14 +110,14 @@ func waitOrGiveUp(ctx context.Context, err error, o ExportOptions, b httpx.Backo
 			return fmt.Errorf("%w: that is more than --max-wait %s away", err, o.MaxWait)
 		}
 		o.Logger.Info("throttled: waiting", "until", until.UTC().Format(time.RFC3339))
-		return httpx.Sleep(ctx, until.Sub(o.Now()))
+		return retry.Sleep(ctx, until.Sub(o.Now()))
 	}
 	if *fails >= 5 {
 		return fmt.Errorf("giving up after %d failed attempts: %w", *fails, err)
 	}
 	o.Logger.Warn("retrying after an error", "error", err.Error())
 	*fails++
-	return httpx.Sleep(ctx, b.Delay(*fails))
+	return retry.Sleep(ctx, b.Delay(*fails))
 }
 
 func newest(b *source.Batch) time.Time {

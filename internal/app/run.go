@@ -6,8 +6,8 @@ import (
 	"os"
 	"time"
 
-	"github.com/gatelog/gatelog/internal/httpx"
 	"github.com/gatelog/gatelog/internal/pipeline"
+	"github.com/gatelog/gatelog/internal/retry"
 )
 
 // RunOptions tunes Run.
@@ -15,7 +15,7 @@ type RunOptions struct {
 	Once    bool
 	MaxWait time.Duration
 	Observe func(pipeline.Event)
-	Backoff httpx.Backoff
+	Backoff retry.Backoff
 }
 
 // Run collects every stream into every sink until ctx ends or, with Once,
@@ -68,7 +68,7 @@ func (a *App) sinkRetry() map[string]pipeline.SinkRetry {
 	m := make(map[string]pipeline.SinkRetry, len(a.Cfg.Sinks))
 	for _, s := range a.Cfg.Sinks {
 		m[s.Name] = pipeline.SinkRetry{Attempts: s.Retry.Attempts,
-			Backoff: httpx.Backoff{Base: time.Duration(s.Retry.Initial), Max: time.Duration(s.Retry.Max)}}
+			Backoff: retry.Backoff{Base: time.Duration(s.Retry.Initial), Max: time.Duration(s.Retry.Max)}}
 	}
 	return m
 }

@@ -8,8 +8,8 @@ import (
 	"time"
 
 	"github.com/gatelog/gatelog/internal/errclass"
-	"github.com/gatelog/gatelog/internal/httpx"
 	"github.com/gatelog/gatelog/internal/record"
+	"github.com/gatelog/gatelog/internal/retry"
 	"github.com/gatelog/gatelog/internal/sink"
 )
 
@@ -75,7 +75,7 @@ func (r *runner) writeOne(ctx context.Context, s sink.Sink, recs []record.Record
 		}
 		r.sinkEvent(s, EventSinkRetrying, 0, err)
 		r.o.Logger.Warn("sink write failed; retrying", "stream", r.st.ID().String(), "sink", s.Name(), "error", err.Error())
-		if werr := httpx.Sleep(ctx, policy.Backoff.Delay(attempt)); werr != nil {
+		if werr := retry.Sleep(ctx, policy.Backoff.Delay(attempt)); werr != nil {
 			return writeResult{err: err}
 		}
 		if rerr := s.Recover(ctx, r.st.ID(), r.cp.Sinks[s.Name()]); rerr != nil {
@@ -96,7 +96,7 @@ func (r *runner) sinkEvent(s sink.Sink, kind EventKind, records int, err error) 
 // stream delivers the whole batch again.
 type SinkRetry struct {
 	Attempts int // writes per batch, the first included (1: no retry)
-	Backoff  httpx.Backoff
+	Backoff  retry.Backoff
 }
 
 // settle sorts the sinks' answers into positions, stopped routes and a

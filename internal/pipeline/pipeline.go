@@ -11,9 +11,9 @@ import (
 	"sync"
 	"time"
 
-	"github.com/gatelog/gatelog/internal/httpx"
 	"github.com/gatelog/gatelog/internal/quarantine"
 	"github.com/gatelog/gatelog/internal/record"
+	"github.com/gatelog/gatelog/internal/retry"
 	"github.com/gatelog/gatelog/internal/sink"
 	"github.com/gatelog/gatelog/internal/source"
 	"github.com/gatelog/gatelog/internal/state"
@@ -31,7 +31,7 @@ type Options struct {
 	// (a spent budget, a 429) before it is reported as deferred.
 	MaxWait time.Duration
 	// Backoff spaces retries of failed fetches and deliveries.
-	Backoff httpx.Backoff
+	Backoff retry.Backoff
 	// SinkQueue bounds how many streams write to one sink at once (default
 	// 4): a slow sink holds its streams back instead of buffering without end.
 	SinkQueue int

@@ -15,9 +15,9 @@ import (
 	"time"
 
 	"github.com/gatelog/gatelog/internal/errclass"
-	"github.com/gatelog/gatelog/internal/httpx"
 	"github.com/gatelog/gatelog/internal/quarantine"
 	"github.com/gatelog/gatelog/internal/record"
+	"github.com/gatelog/gatelog/internal/retry"
 	"github.com/gatelog/gatelog/internal/sink"
 	"github.com/gatelog/gatelog/internal/sink/file"
 	"github.com/gatelog/gatelog/internal/sink/sinktest"
@@ -126,7 +126,7 @@ func newEnv(t *testing.T) *env {
 	t.Cleanup(func() { fs.Close(); store.Close() })
 	return &env{dir: dir, store: store, file: fs, opts: Options{
 		Store: store, Sinks: []sink.Sink{fs}, Quarantine: quarantine.New(filepath.Join(dir, "quarantine")),
-		Once: true, Backoff: httpx.Backoff{Base: time.Millisecond, Max: 2 * time.Millisecond},
+		Once: true, Backoff: retry.Backoff{Base: time.Millisecond, Max: 2 * time.Millisecond},
 	}}
 }
 
@@ -408,7 +408,7 @@ func TestSinkRetryPolicyRetriesThatSinkAlone(t *testing.T) {
 	flaky := &flakyTwice{Sink: sinktest.NewMemory("flaky")}
 	steady := &countingSink{Sink: sinktest.NewMemory("steady")}
 	e.opts.Sinks = []sink.Sink{flaky, steady}
-	e.opts.SinkRetry = map[string]SinkRetry{"flaky": {Attempts: 3, Backoff: httpx.Backoff{Base: time.Millisecond, Max: time.Millisecond}}}
+	e.opts.SinkRetry = map[string]SinkRetry{"flaky": {Attempts: 3, Backoff: retry.Backoff{Base: time.Millisecond, Max: time.Millisecond}}}
 	retries := 0
 	e.opts.Observe = func(ev Event) {
 		if ev.Kind == EventRetrying {
@@ -450,7 +450,7 @@ func TestEventsCarryBudgetAndSinkWrites(t *testing.T) {
 	e := newEnv(t)
 	flaky := &flakyTwice{Sink: sinktest.NewMemory("flaky")}
 	e.opts.Sinks = []sink.Sink{flaky}
-	e.opts.SinkRetry = map[string]SinkRetry{"flaky": {Attempts: 3, Backoff: httpx.Backoff{Base: time.Millisecond, Max: time.Millisecond}}}
+	e.opts.SinkRetry = map[string]SinkRetry{"flaky": {Attempts: 3, Backoff: retry.Backoff{Base: time.Millisecond, Max: time.Millisecond}}}
 	var (
 		mu     sync.Mutex
 		events []Event

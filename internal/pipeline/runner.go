@@ -7,8 +7,8 @@ import (
 	"time"
 
 	"github.com/gatelog/gatelog/internal/errclass"
-	"github.com/gatelog/gatelog/internal/httpx"
 	"github.com/gatelog/gatelog/internal/record"
+	"github.com/gatelog/gatelog/internal/retry"
 	"github.com/gatelog/gatelog/internal/source"
 	"github.com/gatelog/gatelog/internal/state"
 )
@@ -53,7 +53,7 @@ func (r *runner) run(ctx context.Context) Result {
 			return res
 		case err == nil && caughtUp:
 			r.emit(Event{Kind: EventCaughtUp, EventTime: r.cp.EventTime})
-			_ = httpx.Sleep(ctx, r.st.PollInterval())
+			_ = retry.Sleep(ctx, r.st.PollInterval())
 		case err == nil:
 		case ctx.Err() != nil:
 			return res
@@ -172,14 +172,14 @@ func (r *runner) wait(ctx context.Context, err error) (time.Time, bool) {
 		}
 		r.o.Logger.Info("throttled: waiting", "stream", id.String(), "until", until.UTC().Format(time.RFC3339), "reason", err.Error())
 		r.emit(Event{Kind: EventWaiting, Until: until, Err: err})
-		_ = httpx.Sleep(ctx, until.Sub(r.o.Now()))
+		_ = retry.Sleep(ctx, until.Sub(r.o.Now()))
 		return until, false
 	}
 	d := r.o.Backoff.Delay(r.failures)
 	r.failures++
 	r.o.Logger.Warn("retrying after an error", "stream", id.String(), "in", d.Round(time.Millisecond).String(), "error", err.Error())
 	r.emit(Event{Kind: EventRetrying, Err: err})
-	_ = httpx.Sleep(ctx, d)
+	_ = retry.Sleep(ctx, d)
 	return time.Time{}, false
 }
 

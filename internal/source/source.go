@@ -20,23 +20,34 @@ type Source interface {
 //
 // Lifecycle: the pipeline calls Resume once with the cursor of the stream's
 // last committed checkpoint (nil when it has none), then Fetch repeatedly
-// from one goroutine. Each batch carries the cursor that is committed once
-// its records are delivered; the stream advances its in-memory cursor when it
-// returns a batch. After a delivery failure the pipeline calls Resume again
-// with the committed cursor.
+// from one goroutine, and Close once when the stream's run ends, on every
+// exit path. Each batch carries the cursor that is committed once its
+// records are delivered; the stream advances its in-memory cursor when it
+// returns a batch. A batch that fails delivery is kept by the pipeline and
+// delivered again (never fetched again), so the stream is not rewound.
+// Resume may be called again after Close only by a new run.
 //
 // Errors from Fetch follow errclass: permanent stops the stream, throttled
 // waits until the given instant, anything else is retried with backoff. A
-// stream retries transient HTTP failures itself, within its request budget;
-// an error it returns has already used up those retries.
+// stream retries transient HTTP failures itself (retry.Do, which reports
+// each retry to the observer in the context), within its request budget; an
+// error it returns has already used up those retries. Errors carry an
+// errclass reason.
+//
+// Fetch returns promptly once its context ends. Close stops any work the
+// stream started in the background (an archive being read), waits for it,
+// and removes its temporary files; it is safe to call twice.
 type Stream interface {
 	ID() record.StreamID
-	// Resume positions the stream at cursor.
+	// Resume positions the stream at cursor. ctx bounds the whole run:
+	// background work the stream starts later stops when it ends.
 	Resume(ctx context.Context, cursor []byte) error
 	// Fetch returns the next batch. A batch with CaughtUp set means the
 	// vendor has nothing newer now: wait PollInterval before the next Fetch.
 	Fetch(ctx context.Context) (*Batch, error)
 	PollInterval() time.Duration
+	// Close releases what the stream holds.
+	Close() error
 }
 
 // Batch is one page of records, ready for delivery.

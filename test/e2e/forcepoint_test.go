@@ -11,8 +11,8 @@ import (
 
 	"github.com/gatelog/gatelog/internal/app"
 	"github.com/gatelog/gatelog/internal/config"
-	"github.com/gatelog/gatelog/internal/httpx"
 	"github.com/gatelog/gatelog/internal/pipeline"
+	"github.com/gatelog/gatelog/internal/retry"
 	"github.com/gatelog/gatelog/internal/simulator"
 	"github.com/gatelog/gatelog/internal/simulator/fault"
 	fpsim "github.com/gatelog/gatelog/internal/simulator/forcepoint"
@@ -34,7 +34,7 @@ func runOnce(t *testing.T, path string, maxWait time.Duration) []pipeline.Result
 	ctx, cancel := context.WithTimeout(t.Context(), 5*time.Minute)
 	defer cancel()
 	return a.Run(ctx, app.RunOptions{Once: true, MaxWait: maxWait,
-		Backoff: httpx.Backoff{Base: 10 * time.Millisecond, Max: 200 * time.Millisecond}})
+		Backoff: retry.Backoff{Base: 10 * time.Millisecond, Max: 200 * time.Millisecond}})
 }
 
 func requireDone(t *testing.T, results []pipeline.Result, n int) {

@@ -14,6 +14,7 @@ import (
 	"github.com/gatelog/gatelog/internal/config"
 	"github.com/gatelog/gatelog/internal/httpx"
 	"github.com/gatelog/gatelog/internal/pipeline"
+	"github.com/gatelog/gatelog/internal/retry"
 	"github.com/gatelog/gatelog/internal/simulator"
 	"github.com/gatelog/gatelog/internal/simulator/fault"
 	"github.com/gatelog/gatelog/internal/telemetry"
@@ -46,7 +47,7 @@ func TestMetricsAfterACollection(t *testing.T) {
 		}
 	}
 	requireDone(t, a.Run(ctx, app.RunOptions{Once: true, Observe: observe,
-		Backoff: httpx.Backoff{Base: time.Millisecond, Max: 5 * time.Millisecond}}), 1)
+		Backoff: retry.Backoff{Base: time.Millisecond, Max: 5 * time.Millisecond}}), 1)
 	srv := httptest.NewServer(m.Handler(telemetry.HandlerOptions{Poll: 15 * time.Minute}))
 	defer srv.Close()
 	body := get(t, srv.URL+"/metrics", 200)

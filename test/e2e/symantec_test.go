@@ -15,9 +15,9 @@ import (
 
 	"github.com/gatelog/gatelog/internal/app"
 	"github.com/gatelog/gatelog/internal/config"
-	"github.com/gatelog/gatelog/internal/httpx"
 	"github.com/gatelog/gatelog/internal/pipeline"
 	"github.com/gatelog/gatelog/internal/record"
+	"github.com/gatelog/gatelog/internal/retry"
 	"github.com/gatelog/gatelog/internal/simulator/fault"
 	swgsim "github.com/gatelog/gatelog/internal/simulator/symantec"
 )
@@ -171,7 +171,7 @@ func TestSymantecGoneRestartsWithoutDuplicates(t *testing.T) {
 	defer a.Close()
 	delivered := 0
 	results := a.Run(t.Context(), app.RunOptions{Once: true, MaxWait: time.Minute,
-		Backoff: httpx.Backoff{Base: 10 * time.Millisecond, Max: 100 * time.Millisecond},
+		Backoff: retry.Backoff{Base: 10 * time.Millisecond, Max: 100 * time.Millisecond},
 		Observe: func(e pipeline.Event) {
 			if e.Kind == pipeline.EventDelivered {
 				if delivered++; delivered == 2 || delivered == 5 {

@@ -1,6 +1,8 @@
 // Package fault wraps an http.Handler and injects the failures a vendor API
-// shows in production: 503s, 429s with Retry-After, connections reset or cut
-// part-way through a body, and slow answers.
+// shows in production: 503s, connections reset or cut part-way through a
+// body, slow answers and answers that never come in time, and, through the
+// vendor simulators themselves (Take), short 429 throttles, 423 blocks,
+// aborted sync archives and expired tokens.
 //
 // Which request gets which fault depends only on the seed and the request's
 // sequence number, so a failing test run can be replayed with the same seed.
@@ -18,8 +20,9 @@ import (
 
 // Defaults used when the Config leaves a duration at zero.
 const (
-	DefaultSlowDelay  = 2 * time.Second
-	DefaultRetryAfter = time.Second
+	DefaultSlowDelay    = 2 * time.Second
+	DefaultTimeoutDelay = 10 * time.Second
+	DefaultRetryAfter   = time.Second
 )
 
 // Config says how often and how a request fails.
@@ -28,7 +31,10 @@ type Config struct {
 	Seed       int64         // same seed, same fault sequence
 	Kinds      []Kind        // kinds to choose from; empty means all
 	SlowDelay  time.Duration // delay of a Slow fault; 0 means DefaultSlowDelay
-	RetryAfter time.Duration // Retry-After of a 429; 0 means DefaultRetryAfter
+	// TimeoutDelay is how long a Timeout fault holds the answer back; it
+	// must exceed the client's request timeout. 0 means DefaultTimeoutDelay.
+	TimeoutDelay time.Duration
+	RetryAfter   time.Duration // Retry-After of a 429; 0 means DefaultRetryAfter
 }
 
 // Injector is the fault-injecting middleware returned by Wrap.
@@ -54,13 +60,20 @@ func Wrap(h http.Handler, cfg Config, skip func(*http.Request) bool) *Injector {
 	if cfg.SlowDelay <= 0 {
 		cfg.SlowDelay = DefaultSlowDelay
 	}
+	if cfg.TimeoutDelay <= 0 {
+		cfg.TimeoutDelay = DefaultTimeoutDelay
+	}
 	if cfg.RetryAfter <= 0 {
 		cfg.RetryAfter = DefaultRetryAfter
 	}
 	return &Injector{next: h, cfg: cfg, skip: skip, sleep: sleepCtx, counts: map[Kind]int{}}
 }
 
-// Counts returns how many faults of each kind were injected so far.
+// RetryAfter is the Retry-After a vendor handler sends with a Throttle429.
+func (f *Injector) RetryAfter() time.Duration { return f.cfg.RetryAfter }
+
+// Counts returns how many faults of each kind were injected so far: for
+// vendor kinds, how many the handler produced (Take).
 func (f *Injector) Counts() map[Kind]int {
 	f.mu.Lock()
 	defer f.mu.Unlock()
@@ -78,23 +91,63 @@ func (f *Injector) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	k, ok := f.next1()
-	if !ok {
+	switch {
+	case !ok:
 		f.next.ServeHTTP(w, r)
-		return
+	case k.vendor():
+		o := &offer{kind: k, inj: f}
+		f.next.ServeHTTP(w, r.WithContext(context.WithValue(r.Context(), offerKey{}, o)))
+	default:
+		f.count(k)
+		f.inject(k, w, r)
 	}
-	f.inject(k, w, r)
 }
 
-// next1 takes the next sequence number and records the fault chosen for it.
+// next1 takes the next sequence number and picks its fault, if any.
 func (f *Injector) next1() (Kind, bool) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	k, ok := choose(f.cfg, f.n)
 	f.n++
-	if ok {
-		f.counts[k]++
-	}
 	return k, ok
+}
+
+func (f *Injector) count(k Kind) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.counts[k]++
+}
+
+// offer is a vendor fault waiting for the handler to produce it.
+type offer struct {
+	kind  Kind
+	inj   *Injector
+	taken bool
+}
+
+type offerKey struct{}
+
+// Take is how a vendor handler learns that this request should fail as k:
+// it returns true once per request when the Injector chose k for it, and
+// counts the fault as injected. The handler then writes the vendor's own
+// answer for k (Injector.RetryAfter gives a 429's Retry-After, via From).
+func Take(r *http.Request, k Kind) bool {
+	o, _ := r.Context().Value(offerKey{}).(*offer)
+	if o == nil || o.taken || o.kind != k {
+		return false
+	}
+	o.taken = true
+	o.inj.count(k)
+	return true
+}
+
+// From returns the Injector that offered this request a vendor fault, or
+// nil; handlers read its Config through it (RetryAfter).
+func From(r *http.Request) *Injector {
+	if o, _ := r.Context().Value(offerKey{}).(*offer); o != nil {
+		return o.inj
+	}
+	return nil
 }
 
 // choose hashes (seed, n) rather than drawing from a shared random stream, so
@@ -112,11 +165,12 @@ func (f *Injector) inject(k Kind, w http.ResponseWriter, r *http.Request) {
 	switch k {
 	case Status503:
 		writeStatus(w, http.StatusServiceUnavailable, `{"status":"Temporarily unavailable"}`)
-	case Throttle429:
-		w.Header().Set("Retry-After", strconv.Itoa(ceilSeconds(f.cfg.RetryAfter)))
-		writeStatus(w, http.StatusTooManyRequests, `{"status":"Too many requests"}`)
 	case Slow:
 		if f.sleep(r.Context(), f.cfg.SlowDelay) == nil {
+			f.next.ServeHTTP(w, r)
+		}
+	case Timeout:
+		if f.sleep(r.Context(), f.cfg.TimeoutDelay) == nil {
 			f.next.ServeHTTP(w, r)
 		}
 	case Reset, Truncate:
@@ -131,7 +185,10 @@ func writeStatus(w http.ResponseWriter, code int, body string) {
 	_, _ = w.Write([]byte(body))
 }
 
-// ceilSeconds rounds up so a client waiting Retry-After never comes back early.
+// RetryAfterSeconds is d as a Retry-After value: whole seconds, rounded
+// up so a client waiting it never comes back early, at least 1.
+func RetryAfterSeconds(d time.Duration) string { return strconv.Itoa(ceilSeconds(d)) }
+
 func ceilSeconds(d time.Duration) int {
 	s := int((d + time.Second - 1) / time.Second)
 	return max(s, 1)

@@ -10,6 +10,7 @@ import (
 	"github.com/gatelog/gatelog/internal/errclass"
 	"github.com/gatelog/gatelog/internal/httpx"
 	"github.com/gatelog/gatelog/internal/record"
+	"github.com/gatelog/gatelog/internal/retry"
 )
 
 // Defaults of the zero Config fields.
@@ -22,7 +23,7 @@ const (
 )
 
 // DefaultRetryBackoff spaces the retries of refused items within a Write.
-var DefaultRetryBackoff = httpx.Backoff{Base: 500 * time.Millisecond, Max: 10 * time.Second}
+var DefaultRetryBackoff = retry.Backoff{Base: 500 * time.Millisecond, Max: 10 * time.Second}
 
 // Config configures an Elasticsearch or OpenSearch sink. Zero values select
 // the documented defaults.
@@ -61,7 +62,7 @@ type Config struct {
 	// ItemRetries is how often, within one Write, the documents refused
 	// with 429 or 5xx are sent again before the Write fails; default 3.
 	ItemRetries  int
-	RetryBackoff httpx.Backoff // between those retries; default DefaultRetryBackoff
+	RetryBackoff retry.Backoff // between those retries; default DefaultRetryBackoff
 }
 
 // withDefaults validates c and fills its zero fields. Every error is

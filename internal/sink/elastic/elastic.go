@@ -32,6 +32,7 @@ import (
 	"github.com/gatelog/gatelog/internal/errclass"
 	"github.com/gatelog/gatelog/internal/httpx"
 	"github.com/gatelog/gatelog/internal/record"
+	"github.com/gatelog/gatelog/internal/retry"
 	"github.com/gatelog/gatelog/internal/sink"
 	"github.com/gatelog/gatelog/internal/sink/nametmpl"
 )
@@ -144,19 +145,19 @@ func (s *Sink) deliver(ctx context.Context, ts *targets, recs []record.Record, b
 		if err != nil || items == nil { // nil items: all created
 			return err
 		}
-		retry, why, err := s.settle(recs, items)
-		if err != nil || len(retry) == 0 {
+		again, why, err := s.settle(recs, items)
+		if err != nil || len(again) == 0 {
 			return err
 		}
 		if attempt == s.cfg.ItemRetries {
 			return fmt.Errorf("%d of %d documents still refused after %d retries, last: %s",
-				len(retry), total, attempt, why)
+				len(again), total, attempt, why)
 		}
-		if err := httpx.Sleep(ctx, s.cfg.RetryBackoff.Delay(attempt)); err != nil {
+		if err := retry.Sleep(ctx, s.cfg.RetryBackoff.Delay(attempt)); err != nil {
 			return err
 		}
-		recs = retry
-		body, _ = s.encodeBulk(nil, ts, retry) // a subset of one request: within the limits
+		recs = again
+		body, _ = s.encodeBulk(nil, ts, again) // a subset of one request: within the limits
 	}
 }
 

@@ -14,8 +14,8 @@ import (
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/gatelog/gatelog/internal/errclass"
-	"github.com/gatelog/gatelog/internal/httpx"
 	"github.com/gatelog/gatelog/internal/record"
+	"github.com/gatelog/gatelog/internal/retry"
 	"github.com/gatelog/gatelog/internal/sink/nametmpl"
 )
 
@@ -24,7 +24,7 @@ var testID = record.StreamID{Source: "Acme-FP", Stream: "access"}
 // newTestSink returns a sink on f whose in-Write retries do not wait.
 func newTestSink(t testing.TB, f *fakeES, edit func(*Config)) *Sink {
 	t.Helper()
-	cfg := Config{Name: "es", URLs: []string{f.srv.URL}, RetryBackoff: httpx.Backoff{Base: time.Microsecond, Max: time.Microsecond}}
+	cfg := Config{Name: "es", URLs: []string{f.srv.URL}, RetryBackoff: retry.Backoff{Base: time.Microsecond, Max: time.Microsecond}}
 	if edit != nil {
 		edit(&cfg)
 	}
@@ -436,7 +436,7 @@ func TestConfig(t *testing.T) {
 // and later Writes fail.
 func TestCloseStopsWrite(t *testing.T) {
 	f := newFakeES(t)
-	s := newTestSink(t, f, func(c *Config) { c.RetryBackoff = httpx.Backoff{Base: time.Hour, Max: time.Hour} })
+	s := newTestSink(t, f, func(c *Config) { c.RetryBackoff = retry.Backoff{Base: time.Hour, Max: time.Hour} })
 	f.failItem("tx-0000", rejected)
 	done := make(chan error, 1)
 	go func() { done <- write(s, testRecs(0, 1)) }()

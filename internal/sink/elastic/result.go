@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"net/http"
 	"strings"
+	"time"
 
 	"github.com/gatelog/gatelog/internal/errclass"
 	"github.com/gatelog/gatelog/internal/httpx"
@@ -142,16 +143,17 @@ func (s *Sink) statusError(a answer) error {
 		detail = r.Error.String()
 	}
 	err := fmt.Errorf("%d %s", a.status, s.redact(detail))
+	now := s.now()
+	v := httpx.Classify(a.status, a.header, now, time.Time{})
 	switch {
-	case a.status == http.StatusTooManyRequests, a.status >= 500, a.status == http.StatusRequestTimeout:
-		if until, ok := httpx.RetryAfter(a.header, s.now()); ok {
-			return errclass.Throttled(err, until)
-		}
-		return err
+	case v.Class == httpx.Throttled && v.Until.IsZero():
+		return errclass.WithReason(err, v.Reason) // a 429 naming no time: the pipeline's backoff
+	case v.Class != httpx.Permanent:
+		return v.Err(err)
 	case a.status == http.StatusUnauthorized:
-		return errclass.Permanentf("%v: the cluster rejected the credentials: check %s", err, s.credentialName())
+		return v.Err(fmt.Errorf("%v: the cluster rejected the credentials: check %s", err, s.credentialName()))
 	}
-	return errclass.Permanentf("%v%s", err, hint(a.status))
+	return v.Err(fmt.Errorf("%v%s", err, hint(a.status)))
 }
 
 // credentialName names the setting to check, never its value.

@@ -7,7 +7,7 @@ import (
 	"strconv"
 
 	"github.com/gatelog/gatelog/internal/errclass"
-	"github.com/gatelog/gatelog/internal/httpx"
+	"github.com/gatelog/gatelog/internal/retry"
 )
 
 // awaitAcks polls /services/collector/ack until Splunk reports every
@@ -37,7 +37,7 @@ func (s *Sink) awaitAcks(ctx context.Context, pending []pendingAck) (int, error)
 		if len(indexed) == len(pending) {
 			return n, nil
 		}
-		if err := httpx.Sleep(actx, s.cfg.AckPoll); err != nil {
+		if err := retry.Sleep(actx, s.cfg.AckPoll); err != nil {
 			return n, s.ackTimeout(ctx, len(pending)-len(indexed), len(pending), lastErr)
 		}
 	}

@@ -62,10 +62,10 @@ func (r reply) code() int {
 func (s *Sink) statusError(resp *http.Response, r reply, ok bool, now time.Time) error {
 	text := s.describe(resp.StatusCode, r, ok)
 	status, code := resp.StatusCode, r.code()
+	v := httpx.Classify(status, resp.Header, now, time.Time{})
 	switch {
-	case status == http.StatusTooManyRequests, status >= 500, code == codeServerBusy,
-		status == http.StatusRequestTimeout:
-		return retryable(errors.New(text), resp.Header, now)
+	case v.Class != httpx.Permanent || code == codeServerBusy:
+		return retryable(errors.New(text), v)
 	case code >= codeTokenDisabled && code <= codeInvalidToken,
 		status == http.StatusUnauthorized, status == http.StatusForbidden:
 		return errclass.Permanentf("%s: Splunk rejected the HEC token: check token (and that the token is enabled)", text)
@@ -76,11 +76,11 @@ func (s *Sink) statusError(resp *http.Response, r reply, ok bool, now time.Time)
 
 // retryable honours Retry-After: with it the pipeline waits exactly that
 // long; without it the pipeline's own backoff applies.
-func retryable(err error, h http.Header, now time.Time) error {
-	if until, ok := httpx.RetryAfter(h, now); ok {
-		return errclass.Throttled(err, until)
+func retryable(err error, v httpx.Verdict) error {
+	if v.Until.IsZero() {
+		return errclass.WithReason(err, v.Reason)
 	}
-	return err
+	return errclass.Throttled(errclass.WithReason(err, v.Reason), v.Until)
 }
 
 // describe renders an answer as `503 Server is busy (code 9)`. Server text

@@ -2,8 +2,6 @@ package forcepoint
 
 import (
 	"fmt"
-	"net/http"
-	"strconv"
 	"time"
 
 	"github.com/gatelog/gatelog/internal/errclass"
@@ -31,14 +29,19 @@ func (l *ledger) reserve() (state.Budget, error) {
 	}
 	now := l.now()
 	if now.Before(b.BlockedUntil) {
-		return b, errclass.Throttled(fmt.Errorf("request budget: %s", b.Reason), b.BlockedUntil)
+		reason := errclass.ReasonThrottle
+		if b.Remaining == 0 {
+			reason = errclass.ReasonDaily
+		}
+		return b, errclass.Throttled(errclass.WithReason(fmt.Errorf("request budget: %s", b.Reason), reason), b.BlockedUntil)
 	}
 	if today := now.UTC().Format(time.DateOnly); b.Day != today {
 		b.Day, b.Used = today, 0
 	}
 	if b.Used >= l.limit {
 		until := httpx.NextUTCMidnight(now)
-		return b, errclass.Throttled(fmt.Errorf("daily_request_budget of %d requests spent for today", l.limit), until)
+		err := fmt.Errorf("daily_request_budget of %d requests spent for today", l.limit)
+		return b, errclass.Throttled(errclass.WithReason(err, errclass.ReasonBudget), until)
 	}
 	b.Used++
 	if err := l.store.SetBudget(l.id, b); err != nil {
@@ -47,50 +50,38 @@ func (l *ledger) reserve() (state.Budget, error) {
 	return b, nil
 }
 
-// observe records what the server said about its limit. It persists only
-// when the answer blocks further requests; the rest rides along with the
-// next reserve.
-func (l *ledger) observe(b state.Budget, resp *http.Response) (state.Budget, error) {
-	now := l.now()
-	h := resp.Header
-	if n, err := strconv.Atoi(h.Get("X-RateLimit-Limit")); err == nil {
-		b.Limit = n
+// observe records what a 200 answer said about the limit. It persists
+// only when the answer blocks further requests; the rest rides along with
+// the next reserve.
+func (l *ledger) observe(b state.Budget, rl httpx.RateLimit) error {
+	b.Limit, b.Remaining = rl.Limit, rl.Remaining
+	if !rl.Spent() {
+		return nil
 	}
-	b.Remaining = -1
-	if n, err := strconv.Atoi(h.Get("X-RateLimit-Remaining")); err == nil {
-		b.Remaining = n
+	until := rl.Reset
+	if until.IsZero() {
+		until = httpx.NextUTCMidnight(l.now())
 	}
-	reset, hasReset := httpx.ParseReset(h.Get("X-RateLimit-Reset"), now)
-	var until time.Time
-	switch {
-	case resp.StatusCode == http.StatusTooManyRequests:
-		until, b.Reason = throttleUntil(h, now, reset, hasReset), "the server answered 429 Too Many Requests"
-	case b.Remaining == 0:
-		until, b.Reason = reset, "the server reports no requests left until its reset"
-		if !hasReset {
-			until = httpx.NextUTCMidnight(now)
-		}
-	default:
-		return b, nil
-	}
-	b.BlockedUntil = until
-	if err := l.store.SetBudget(l.id, b); err != nil {
-		return b, fmt.Errorf("save request budget: %w", err)
-	}
-	return b, nil
+	return l.block(b, until, "the server reports no requests left until its reset")
 }
 
-// throttleUntil picks the later of Retry-After and the limit reset: a 429 is
-// never retried before either has passed.
-func throttleUntil(h http.Header, now, reset time.Time, hasReset bool) time.Time {
-	until, ok := httpx.RetryAfter(h, now)
-	if hasReset && reset.After(until) {
-		until, ok = reset, true
+// throttled records a 429: a spent budget (Remaining 0) blocks the type
+// until the reset, a short throttle only for its Retry-After. Both are
+// kept in the store, so a restart waits too.
+func (l *ledger) throttled(b state.Budget, v httpx.Verdict, msg string) error {
+	b.Limit, b.Remaining = v.Limit.Limit, v.Limit.Remaining
+	if v.Reason == errclass.ReasonDaily {
+		b.Remaining = 0
 	}
-	if !ok {
-		until = httpx.NextUTCMidnight(now)
+	return l.block(b, v.Until, "the server answered 429: "+msg)
+}
+
+func (l *ledger) block(b state.Budget, until time.Time, reason string) error {
+	b.BlockedUntil, b.Reason = until, reason
+	if err := l.store.SetBudget(l.id, b); err != nil {
+		return fmt.Errorf("save request budget: %w", err)
 	}
-	return until
+	return nil
 }
 
 // snapshot is the ledger as the status page and metrics show it.
@@ -108,7 +99,7 @@ func (l *ledger) snapshot() (source.Budget, error) {
 	if b.Remaining >= 0 && b.Remaining < out.Remaining {
 		out.Remaining = b.Remaining
 	}
-	if now.Before(b.BlockedUntil) {
+	if now.Before(b.BlockedUntil) && b.Remaining == 0 { // spent; a short throttle spends nothing
 		out.Remaining, out.Reset = 0, b.BlockedUntil
 	}
 	return out, nil

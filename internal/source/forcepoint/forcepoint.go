@@ -12,6 +12,7 @@ import (
 
 	"github.com/gatelog/gatelog/internal/httpx"
 	"github.com/gatelog/gatelog/internal/record"
+	"github.com/gatelog/gatelog/internal/retry"
 	"github.com/gatelog/gatelog/internal/source"
 	"github.com/gatelog/gatelog/internal/state"
 )
@@ -48,7 +49,7 @@ type Config struct {
 	// MaxAttempts is how many tries one Fetch makes before it reports a
 	// retryable error to the pipeline (default 4).
 	MaxAttempts int
-	Backoff     httpx.Backoff
+	Backoff     retry.Backoff
 
 	Now    func() time.Time
 	Logger *slog.Logger

@@ -2,17 +2,17 @@ package forcepoint
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
 	"net/http"
 	"net/url"
+	"time"
 
 	"strings"
 
 	"github.com/gatelog/gatelog/internal/errclass"
 	"github.com/gatelog/gatelog/internal/httpx"
+	"github.com/gatelog/gatelog/internal/state"
 )
 
 // newAPIRequest builds a logs API request. Every working collector sends the
@@ -45,29 +45,61 @@ func newAPIRequest(ctx context.Context, cfg *Config, params map[string]string) (
 // back to its time anchor instead of stopping.
 var errBadToken = errors.New("the server rejected the saved nextpagetoken")
 
-// statusError turns a non-200 answer into a classified error whose text
-// says what to fix. It reads at most 4 KiB of the body.
-func (s *stream) statusError(resp *http.Response) error {
-	msg := serverMessage(resp.Body)
+// unexplained429 is how long a 429 that names no time (no Retry-After, no
+// X-RateLimit-*, not the daily-limit message) keeps a log type waiting.
+const unexplained429 = 5 * time.Minute
+
+// refused turns a non-200 answer into a classified error whose text says
+// what to fix, and records a 429 in the ledger.
+func (s *stream) refused(budget state.Budget, resp *http.Response) error {
+	msg := httpx.ServerMessage(resp.Body)
 	code := resp.StatusCode
+	now := s.cfg.Now()
+	v := httpx.Classify(code, resp.Header, now, now.Add(unexplained429))
+	if reset, daily := dailyLimit(msg, now); code == http.StatusTooManyRequests && daily {
+		v.Reason = errclass.ReasonDaily
+		if v.Until.Before(reset) {
+			v.Until = reset
+		}
+	}
 	text := fmt.Sprintf("%d %s", code, msg)
 	switch {
 	case code == http.StatusTooManyRequests:
-		until, _ := httpx.RetryAfter(resp.Header, s.cfg.Now())
-		if b, err := s.ledger.store.Budget(s.id); err == nil && b.BlockedUntil.After(until) {
-			until = b.BlockedUntil
+		if err := s.ledger.throttled(budget, v, msg); err != nil {
+			return err
 		}
-		return errclass.Throttled(errors.New(text), until)
 	case code == http.StatusBadRequest && strings.Contains(strings.ToLower(msg), "next page token"):
-		return fmt.Errorf("%s: %w", text, errBadToken)
-	case code == http.StatusUnauthorized || code == http.StatusForbidden || code == http.StatusBadRequest ||
-		code == http.StatusNotFound || code == http.StatusMethodNotAllowed:
-		return errclass.Permanentf("%s: %s", text, s.hint(code, msg))
-	case code >= 500 || code == http.StatusRequestTimeout:
-		return errors.New(text)
-	default:
-		return errclass.Permanentf("%s: unexpected answer from the logs API", text)
+		return errclass.WithReason(fmt.Errorf("%s: %w", text, errBadToken), errclass.ReasonGone)
+	case v.Class == httpx.Permanent && isConfigError(code):
+		return v.Err(fmt.Errorf("%s: %s", text, s.hint(code, msg)))
+	case v.Class == httpx.Permanent:
+		return v.Err(fmt.Errorf("%s: unexpected answer from the logs API", text))
 	}
+	return v.Err(errors.New(text))
+}
+
+func isConfigError(code int) bool {
+	switch code {
+	case http.StatusUnauthorized, http.StatusForbidden, http.StatusBadRequest, http.StatusNotFound, http.StatusMethodNotAllowed:
+		return true
+	}
+	return false
+}
+
+// dailyLimit recognises the documented daily-limit answer, "You have
+// exceeded your allowance of 300 requests per day for access logs. Limit
+// will reset at 2026-11-22 00:00:00+00:00", and reads its reset; without
+// one the limit resets at the next UTC midnight.
+func dailyLimit(msg string, now time.Time) (time.Time, bool) {
+	if !strings.Contains(strings.ToLower(msg), "exceeded your allowance") {
+		return time.Time{}, false
+	}
+	if _, at, ok := strings.Cut(msg, "reset at "); ok {
+		if t, ok := httpx.ParseReset(strings.TrimSuffix(strings.TrimSpace(at), "."), now); ok {
+			return t, true
+		}
+	}
+	return httpx.NextUTCMidnight(now), true
 }
 
 // hint says what the user should change for a permanent failure.
@@ -92,30 +124,4 @@ func (s *stream) hint(code int, msg string) string {
 		return fmt.Sprintf("the server rejects collector version %s for %s: set cv", s.cfg.CV(s.logType), s.logType)
 	}
 	return "the server rejected gatelog's request; please report this with the message above"
-}
-
-// serverMessage extracts the vendor's message: the JSON "status" field when
-// the body has one, else the first line of text.
-func serverMessage(body io.Reader) string {
-	b, _ := io.ReadAll(io.LimitReader(body, 4096))
-	var v struct {
-		Status  string `json:"status"`
-		Message string `json:"message"`
-	}
-	if json.Unmarshal(b, &v) == nil {
-		if v.Status != "" {
-			return v.Status
-		}
-		if v.Message != "" {
-			return v.Message
-		}
-	}
-	line, _, _ := strings.Cut(strings.TrimSpace(string(b)), "\n")
-	if len(line) > 200 {
-		line = line[:200] + "…"
-	}
-	if line == "" {
-		return http.StatusText(0)
-	}
-	return line
 }

@@ -12,6 +12,7 @@ import (
 	"github.com/gatelog/gatelog/internal/errclass"
 	"github.com/gatelog/gatelog/internal/httpx"
 	"github.com/gatelog/gatelog/internal/record"
+	"github.com/gatelog/gatelog/internal/retry"
 	"github.com/gatelog/gatelog/internal/source"
 	"github.com/gatelog/gatelog/internal/state"
 )
@@ -80,29 +81,20 @@ func (s *stream) Resume(_ context.Context, raw []byte) error {
 // request budget.
 func (s *stream) Fetch(ctx context.Context) (*source.Batch, error) {
 	batch := &source.Batch{}
-	var lastErr error
-	for attempt := 0; attempt < s.cfg.MaxAttempts; attempt++ {
-		if attempt > 0 {
-			if err := httpx.Sleep(ctx, s.cfg.Backoff.Delay(attempt-1)); err != nil {
-				return nil, err
-			}
-		}
+	err := retry.Do(ctx, retry.Policy{Attempts: s.cfg.MaxAttempts, Backoff: s.cfg.Backoff}, func(ctx context.Context, _ int) error {
 		err := s.fetchOnce(ctx, batch)
-		if err == nil || errclass.IsPermanent(err) || ctx.Err() != nil {
-			return batch, err
-		}
-		if _, throttled := errclass.ThrottledUntil(err); throttled {
-			return batch, err
-		}
 		if errors.Is(err, errBadToken) {
 			s.cfg.Logger.Warn("the server rejected the saved page token; resuming from the newest delivered event time",
-				"stream", s.id.String(), "from", s.startDate().Format(time.RFC3339))
+				"source", s.id.Source, "stream", s.id.Stream, "from", s.startDate().Format(time.RFC3339))
 			s.cur.Token = ""
 		}
-		lastErr = err
-	}
-	return batch, lastErr
+		return err
+	})
+	return batch, err
 }
+
+// Close implements source.Stream; a stream holds nothing between fetches.
+func (s *stream) Close() error { return nil }
 
 // fetchOnce sends one request and turns its page into the batch.
 func (s *stream) fetchOnce(ctx context.Context, batch *source.Batch) error {
@@ -119,20 +111,23 @@ func (s *stream) fetchOnce(ctx context.Context, batch *source.Batch) error {
 	defer cancel()
 	resp, err := s.client.Do(req.WithContext(ctx))
 	if err != nil {
-		return fmt.Errorf("request %s: %w", s.logType, httpx.RedactURLError(err))
+		return fmt.Errorf("request %s: %w", s.logType, httpx.TransportError(err))
 	}
 	defer resp.Body.Close()
-	if _, err := s.ledger.observe(budget, resp); err != nil {
-		return err
-	}
 	if resp.StatusCode != http.StatusOK {
-		return s.statusError(resp)
+		return s.refused(budget, resp)
+	}
+	if err := s.ledger.observe(budget, httpx.ReadRateLimit(resp.Header, s.cfg.Now())); err != nil {
+		return err
 	}
 	body := &countingReader{r: resp.Body}
 	pg, err := decodePage(body)
 	batch.Bytes += body.n
-	if err != nil {
-		return err
+	switch {
+	case body.err != nil:
+		return fmt.Errorf("read %s page: %w", s.logType, httpx.TransportError(body.err))
+	case err != nil:
+		return errclass.WithReason(err, errclass.ReasonMalformed)
 	}
 	s.pages++
 	s.applyPage(pg, sentToken, batch)
@@ -167,14 +162,19 @@ func (s *stream) startDate() time.Time {
 	return s.cur.StartDate
 }
 
-// countingReader counts the response bytes a page cost.
+// countingReader counts the response bytes a page cost and keeps the
+// transport's read error, which tells a cut connection from a bad body.
 type countingReader struct {
-	r io.Reader
-	n int64
+	r   io.Reader
+	n   int64
+	err error
 }
 
 func (c *countingReader) Read(p []byte) (int, error) {
 	n, err := c.r.Read(p)
 	c.n += int64(n)
+	if err != nil && err != io.EOF {
+		c.err = err
+	}
 	return n, err
 }

@@ -13,8 +13,8 @@ import (
 	"time"
 
 	"github.com/gatelog/gatelog/internal/errclass"
-	"github.com/gatelog/gatelog/internal/httpx"
 	"github.com/gatelog/gatelog/internal/record"
+	"github.com/gatelog/gatelog/internal/retry"
 	"github.com/gatelog/gatelog/internal/state"
 	"github.com/gatelog/gatelog/internal/state/memstate"
 )
@@ -77,7 +77,7 @@ func newTestStream(t *testing.T, srv *scriptServer, logType string, store state.
 	t.Cleanup(ts.Close)
 	src, err := New(Config{Name: "acme", BaseURL: ts.URL, Token: "T0KEN", LogTypes: []string{logType},
 		Now: func() time.Time { return now }, DailyBudget: 10, MaxAttempts: 3,
-		Backoff: httpx.Backoff{Base: time.Millisecond, Max: time.Millisecond}}, ts.Client(), store)
+		Backoff: retry.Backoff{Base: time.Millisecond, Max: time.Millisecond}}, ts.Client(), store)
 	if err != nil {
 		t.Fatal(err)
 	}

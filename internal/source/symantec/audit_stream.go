@@ -77,3 +77,6 @@ func (s *auditStream) Fetch(ctx context.Context) (*source.Batch, error) {
 	b.Cursor, _ = json.Marshal(s.cur)
 	return b, nil
 }
+
+// Close implements source.Stream; the audit stream holds nothing between fetches.
+func (s *auditStream) Close() error { return nil }

@@ -19,6 +19,7 @@ import (
 
 	"github.com/gatelog/gatelog/internal/errclass"
 	"github.com/gatelog/gatelog/internal/httpx"
+	"github.com/gatelog/gatelog/internal/retry"
 	"github.com/gatelog/gatelog/internal/source/symantec/archive"
 )
 
@@ -56,7 +57,7 @@ type Config struct {
 	RequestTimeout time.Duration
 	BatchSize      int // records per batch handed to the pipeline (default 5000)
 	MaxAttempts    int // tries per Fetch before reporting a retryable error (default 4)
-	Backoff        httpx.Backoff
+	Backoff        retry.Backoff
 
 	Now    func() time.Time
 	Logger *slog.Logger

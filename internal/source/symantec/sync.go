@@ -10,8 +10,8 @@ import (
 	"time"
 
 	"github.com/gatelog/gatelog/internal/errclass"
-	"github.com/gatelog/gatelog/internal/httpx"
 	"github.com/gatelog/gatelog/internal/record"
+	"github.com/gatelog/gatelog/internal/retry"
 	"github.com/gatelog/gatelog/internal/source"
 	"github.com/gatelog/gatelog/internal/state"
 )
@@ -81,7 +81,7 @@ func (s *syncStream) Fetch(ctx context.Context) (*source.Batch, error) {
 	var lastErr error
 	for attempt := 0; attempt < s.c.cfg.MaxAttempts; attempt++ {
 		if attempt > 0 {
-			if err := httpx.Sleep(ctx, s.c.cfg.Backoff.Delay(attempt-1)); err != nil {
+			if err := retry.Sleep(ctx, s.c.cfg.Backoff.Delay(attempt-1)); err != nil {
 				return nil, err
 			}
 		}
@@ -188,3 +188,9 @@ func (s *syncStream) adopt(token string) {
 }
 
 func ms(t time.Time) string { return strconv.FormatInt(t.UnixMilli(), 10) }
+
+// Close stops the archive being read, if any.
+func (s *syncStream) Close() error {
+	s.stopWalk()
+	return nil
+}
