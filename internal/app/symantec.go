@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/gatelog/gatelog/internal/pipeline"
+	"github.com/gatelog/gatelog/internal/retry"
 	"github.com/gatelog/gatelog/internal/source"
 	"github.com/gatelog/gatelog/internal/source/symantec"
 )
@@ -58,6 +59,10 @@ type HourProgress interface {
 // DownloadHours lists the complete hours in [from, to), downloads those not
 // yet verified in dir, and returns them all.
 func DownloadHours(ctx context.Context, c *symantec.Client, from, to time.Time, dir string, logger *slog.Logger, newProgress func(int) HourProgress) ([]time.Time, error) {
+	ctx = retry.WithObserver(ctx, func(a retry.Attempt) {
+		logger.Warn("download: retrying", "source", c.Name(), "reason", a.Reason, "attempt", a.N,
+			"in", a.Wait.Round(time.Millisecond).String(), "error", a.Err.Error())
+	})
 	hours, err := c.ListHours(ctx, from, to)
 	if err != nil {
 		return nil, fmt.Errorf("list hours: %w", err)

@@ -67,22 +67,23 @@ func ThrottledUntil(err error) (time.Time, bool) {
 // Reasons label failures in logs and in gatelog_retries_total: one per kind
 // of fault a vendor API shows.
 const (
-	Reason503       = "503"          // 503 Service Unavailable
-	Reason5xx       = "5xx"          // any other 5xx
-	Reason408       = "408"          // 408 Request Timeout
-	ReasonThrottle  = "429_throttle" // a short 429: wait its Retry-After
-	ReasonDaily     = "429_daily"    // a 429 for a spent daily limit: wait for the reset
-	ReasonBudget    = "budget"       // our own daily_request_budget is spent
-	ReasonLocked    = "423"          // 423 "API access is blocked"
-	ReasonGone      = "410"          // 410: the paging token expired
-	ReasonAbort     = "abort"        // a sync archive ended with X-sync-status: abort
-	ReasonReset     = "reset"        // the connection was reset
-	ReasonTruncated = "truncated"    // the body ended before its length
-	ReasonTimeout   = "timeout"      // no answer within the request timeout
-	ReasonConnect   = "connect"      // the server could not be reached
-	ReasonMalformed = "malformed"    // the answer did not parse
-	ReasonSink      = "sink"         // a sink failed to take the batch
-	ReasonOther     = "other"        // anything else
+	Reason503        = "503"          // 503 Service Unavailable
+	Reason5xx        = "5xx"          // any other 5xx
+	Reason408        = "408"          // 408 Request Timeout
+	ReasonThrottle   = "429_throttle" // a short 429: wait its Retry-After
+	ReasonDaily      = "429_daily"    // a 429 for a spent daily limit: wait for the reset
+	ReasonBudget     = "budget"       // our own daily_request_budget is spent
+	ReasonLocked     = "423"          // 423 "API access is blocked"
+	ReasonGone       = "410"          // 410: the paging token expired
+	ReasonAbort      = "abort"        // a sync archive ended with X-sync-status: abort
+	ReasonReset      = "reset"        // the connection was reset
+	ReasonTruncated  = "truncated"    // the body ended before its length
+	ReasonTimeout    = "timeout"      // no answer within the request timeout
+	ReasonConnect    = "connect"      // the server could not be reached
+	ReasonMalformed  = "malformed"    // the answer did not parse
+	ReasonSink       = "sink"         // a sink failed to take the batch
+	ReasonQuarantine = "quarantine"   // bad input could not be written to quarantine
+	ReasonOther      = "other"        // anything else
 )
 
 type reasonError struct {

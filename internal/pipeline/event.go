@@ -17,7 +17,8 @@ const (
 	EventDelivered                  // a batch was delivered and committed
 	EventCaughtUp                   // nothing newer for now
 	EventWaiting                    // throttled until Event.Until
-	EventRetrying                   // a transient failure; retrying
+	EventRetrying                   // a fetch or delivery failed; retrying with backoff
+	EventRetry                      // a request failed inside a fetch and the stream retries it
 	EventFailed                     // stopped by a permanent error, or one sink route stopped
 
 	// Sink events name Event.Sink. Every EventSinkQueued is followed by one
@@ -42,6 +43,9 @@ type Event struct {
 	// stream has none (source.Budgeted) or on sink events.
 	Budget *source.Budget
 	Sink   string // sink events: the sink's name
+	// Reason labels the failure of EventRetry, EventRetrying and
+	// EventWaiting (errclass reasons: "503", "429_throttle", "reset", ...).
+	Reason string
 	Err    error
 }
 

@@ -11,6 +11,7 @@ import (
 	"path/filepath"
 	"strconv"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -34,11 +35,17 @@ type scripted struct {
 	next    int
 	fail    func(next int) error
 	bad     bool // every batch carries one quarantined item
+	resume  error
+	closed  atomic.Int32 // Close calls
 }
 
 func (s *scripted) ID() record.StreamID         { return s.id }
 func (s *scripted) PollInterval() time.Duration { return time.Hour }
+func (s *scripted) Close() error                { s.closed.Add(1); return nil }
 func (s *scripted) Resume(_ context.Context, cur []byte) error {
+	if s.resume != nil {
+		return s.resume
+	}
 	s.next = 0
 	if len(cur) > 0 {
 		return json.Unmarshal(cur, &s.next)
@@ -485,5 +492,60 @@ func TestEventsCarryBudgetAndSinkWrites(t *testing.T) {
 	}
 	if queued != 3 || written != 3 || retried != 2 || records != 30 || delivered != 3 {
 		t.Fatalf("queued %d written %d retried %d records %d delivered %d; want 3 3 2 30 3", queued, written, retried, records, delivered)
+	}
+}
+
+// A quarantine that cannot be written keeps the batch pending: it is
+// retried (logged and counted as reason "quarantine") and, once the
+// quarantine can be written, every record and every bad item arrives.
+func TestFailedQuarantineWriteLosesNothing(t *testing.T) {
+	e := newEnv(t)
+	blocker := filepath.Join(e.dir, "blocked")
+	if err := os.WriteFile(blocker, nil, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	qdir := filepath.Join(blocker, "quarantine") // under a file: cannot be created
+	e.opts.Quarantine = quarantine.New(qdir)
+	var retries atomic.Int32
+	e.opts.Observe = func(ev Event) {
+		if ev.Kind == EventRetrying && ev.Reason == errclass.ReasonQuarantine && retries.Add(1) == 3 {
+			os.Remove(blocker) // the disk has room again
+		}
+	}
+	st := &scripted{id: record.StreamID{Source: "src", Stream: "a"}, batches: 3, bad: true}
+	res := Run(t.Context(), []source.Source{newSource(st)}, e.opts)
+	if res[0].Status != Done || retries.Load() < 3 {
+		t.Fatalf("result %+v after %d quarantine retries", res[0], retries.Load())
+	}
+	if got := e.ids(t, "a"); !equal(got, wantIDs(30)) {
+		t.Fatalf("delivered %d records, want all 30: %v", len(got), got)
+	}
+	b, err := os.ReadFile(filepath.Join(qdir, "src", "a.jsonl"))
+	if err != nil || bytes.Count(b, []byte("\n")) != 3 {
+		t.Fatalf("quarantine holds %q (%v), want the 3 bad items", b, err)
+	}
+}
+
+// The runner closes its stream once on every way out.
+func TestStreamIsClosedOnEveryExit(t *testing.T) {
+	cancelled, cancel := context.WithCancel(t.Context())
+	cancel()
+	for name, tc := range map[string]struct {
+		ctx context.Context
+		st  *scripted
+	}{
+		"caught up":         {t.Context(), &scripted{batches: 2}},
+		"resume fails":      {t.Context(), &scripted{batches: 2, resume: errclass.Permanentf("bad cursor")}},
+		"fetch fails":       {t.Context(), &scripted{batches: 2, fail: func(int) error { return errclass.Permanentf("401") }}},
+		"context cancelled": {cancelled, &scripted{batches: 2, fail: func(int) error { return errors.New("503") }}},
+	} {
+		t.Run(name, func(t *testing.T) {
+			e := newEnv(t)
+			tc.st.id = record.StreamID{Source: "src", Stream: "a"}
+			Run(tc.ctx, []source.Source{newSource(tc.st)}, e.opts)
+			if n := tc.st.closed.Load(); n != 1 {
+				t.Fatalf("Close called %d times, want 1", n)
+			}
+		})
 	}
 }

@@ -25,6 +25,8 @@ type runner struct {
 	// pending is a fetched batch not yet committed. The stream's cursor has
 	// moved past it, so it is redelivered until it commits, never refetched.
 	pending *source.Batch
+	// quarantined is set once pending's bad items are durably quarantined.
+	quarantined bool
 	// dirty is set when a delivery failed part-way: sinks are rolled back to
 	// the committed positions before the batch is written again.
 	dirty bool
@@ -39,7 +41,9 @@ func newRunner(vendor string, st source.Stream, o Options) *runner {
 func (r *runner) run(ctx context.Context) Result {
 	id := r.st.ID()
 	res := Result{ID: id, Vendor: r.vendor, Status: Done}
+	defer r.closeStream()
 	ctx = record.ContextWithStream(ctx, id)
+	ctx = retry.WithObserver(ctx, r.retried)
 	if err := r.start(ctx); err != nil {
 		return r.fail(res, err)
 	}
@@ -117,23 +121,47 @@ func (r *runner) renewLease() error {
 	return nil
 }
 
-// step fetches one batch, unless one is pending, and delivers it.
+// closeStream ends the stream's background work; it runs on every exit.
+func (r *runner) closeStream() {
+	if err := r.st.Close(); err != nil {
+		id := r.st.ID()
+		r.o.Logger.Warn("close stream", "source", id.Source, "stream", id.Stream, "error", err.Error())
+	}
+}
+
+// retried is told about each retry a stream makes inside a fetch.
+func (r *runner) retried(a retry.Attempt) {
+	id := r.st.ID()
+	r.o.Logger.Debug("retrying a request", "source", id.Source, "stream", id.Stream, "reason", a.Reason,
+		"attempt", a.N, "in", a.Wait.Round(time.Millisecond).String(), "error", a.Err.Error())
+	r.emit(Event{Kind: EventRetry, Reason: a.Reason, Err: a.Err})
+}
+
+// step fetches one batch, unless one is pending, and delivers it. A batch
+// stays pending until it is committed: a failure to quarantine its bad
+// items or to deliver it is retried with the same batch, never dropped.
 func (r *runner) step(ctx context.Context) (caughtUp bool, err error) {
 	if r.pending == nil {
 		b, err := r.st.Fetch(ctx)
 		if err != nil {
 			return false, err
 		}
-		if err := r.o.Quarantine.Write(r.st.ID(), b.Bad); err != nil {
-			return false, err
+		r.pending, r.quarantined = b, false
+	}
+	if !r.quarantined {
+		if err := r.o.Quarantine.Write(r.st.ID(), r.pending.Bad); err != nil {
+			return false, errclass.WithReason(err, errclass.ReasonQuarantine)
 		}
-		r.pending = b
+		r.quarantined = true
 	}
 	if err := r.rollback(ctx); err != nil {
-		return false, err
+		return false, errclass.WithReason(err, errclass.ReasonSink)
 	}
 	if err := r.deliver(ctx, r.pending); err != nil {
 		r.dirty = true
+		if !errclass.IsPermanent(err) {
+			err = errclass.WithReason(err, errclass.ReasonSink)
+		}
 		return false, err
 	}
 	caughtUp, r.pending, r.failures = r.pending.CaughtUp, nil, 0
@@ -164,28 +192,32 @@ func (r *runner) rollback(ctx context.Context) error {
 // longer than MaxWait defers the stream instead.
 func (r *runner) wait(ctx context.Context, err error) (time.Time, bool) {
 	id := r.st.ID()
+	reason := errclass.Reason(err)
 	if until, ok := errclass.ThrottledUntil(err); ok {
 		if r.o.Once && until.Sub(r.o.Now()) > r.o.MaxWait {
-			r.o.Logger.Warn("stream deferred: throttled beyond --max-wait", "stream", id.String(),
-				"until", until.UTC().Format(time.RFC3339), "reason", err.Error())
+			r.o.Logger.Warn("stream deferred: throttled beyond --max-wait", "source", id.Source, "stream", id.Stream,
+				"until", until.UTC().Format(time.RFC3339), "reason", reason, "error", err.Error())
 			return until, true
 		}
-		r.o.Logger.Info("throttled: waiting", "stream", id.String(), "until", until.UTC().Format(time.RFC3339), "reason", err.Error())
-		r.emit(Event{Kind: EventWaiting, Until: until, Err: err})
+		r.o.Logger.Info("throttled: waiting", "source", id.Source, "stream", id.Stream,
+			"until", until.UTC().Format(time.RFC3339), "reason", reason, "error", err.Error())
+		r.emit(Event{Kind: EventWaiting, Until: until, Reason: reason, Err: err})
 		_ = retry.Sleep(ctx, until.Sub(r.o.Now()))
 		return until, false
 	}
 	d := r.o.Backoff.Delay(r.failures)
 	r.failures++
-	r.o.Logger.Warn("retrying after an error", "stream", id.String(), "in", d.Round(time.Millisecond).String(), "error", err.Error())
-	r.emit(Event{Kind: EventRetrying, Err: err})
+	r.o.Logger.Warn("retrying after an error", "source", id.Source, "stream", id.Stream, "reason", reason,
+		"attempt", r.failures, "in", d.Round(time.Millisecond).String(), "error", err.Error())
+	r.emit(Event{Kind: EventRetrying, Reason: reason, Err: err})
 	_ = retry.Sleep(ctx, d)
 	return time.Time{}, false
 }
 
 func (r *runner) fail(res Result, err error) Result {
 	res.Status, res.Err = Failed, err
-	r.o.Logger.Error(fmt.Sprintf("%s %s: %v", r.vendor, res.ID, err))
+	r.o.Logger.Error(fmt.Sprintf("%s %s: %v", r.vendor, res.ID, err), "source", res.ID.Source, "stream", res.ID.Stream,
+		"reason", errclass.Reason(err), "error", err.Error())
 	r.emit(Event{Kind: EventFailed, Err: err})
 	return res
 }
@@ -202,7 +234,7 @@ func (r *runner) deliver(ctx context.Context, b *source.Batch) error {
 		return err
 	}
 	r.delivered += uint64(len(b.Records))
-	r.o.Logger.Debug("batch delivered", "stream", r.st.ID().String(), "records", len(b.Records), "quarantined", len(b.Bad),
+	r.o.Logger.Debug("batch delivered", "source", r.st.ID().Source, "stream", r.st.ID().Stream, "records", len(b.Records), "quarantined", len(b.Bad),
 		"requests", b.Requests, "bytes", b.Bytes, "newest_event", r.cp.EventTime.UTC().Format(time.RFC3339))
 	r.emit(Event{Kind: EventDelivered, Records: len(b.Records), Bad: len(b.Bad),
 		Requests: b.Requests, Bytes: b.Bytes, EventTime: r.cp.EventTime})

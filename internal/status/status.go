@@ -13,6 +13,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/gatelog/gatelog/internal/errclass"
 	"github.com/gatelog/gatelog/internal/pipeline"
 	"github.com/gatelog/gatelog/internal/record"
 	"github.com/gatelog/gatelog/internal/source"
@@ -107,15 +108,17 @@ func New(now func() time.Time, opts ...Option) *Board {
 
 // stream is what the board keeps of one stream.
 type stream struct {
-	kind   pipeline.EventKind // the latest stream event that sets the state
-	until  time.Time          // EventWaiting
-	reason string             // EventRetrying, EventFailed
-	newest time.Time
-	day    time.Time // the UTC day today counts
-	today  uint64
-	budget *source.Budget
-	errMsg string
-	errAt  time.Time
+	kind  pipeline.EventKind // the latest stream event that sets the state
+	until time.Time          // EventWaiting
+	// waitReason says why it waits: a spent budget or a short throttle.
+	waitReason string
+	reason     string // EventRetrying, EventFailed
+	newest     time.Time
+	day        time.Time // the UTC day today counts
+	today      uint64
+	budget     *source.Budget
+	errMsg     string
+	errAt      time.Time
 	// minutes is a ring of per-minute counts: bucket m%Minutes holds the
 	// minute m (in minutes since the epoch) when stamp[m%Minutes] == m.
 	minutes [Minutes]int
@@ -155,7 +158,9 @@ func (b *Board) Observe(e pipeline.Event) {
 		s.newer(e.EventTime)
 		s.count(now, e.Records)
 	case pipeline.EventWaiting:
-		s.kind, s.until = e.Kind, e.Until
+		s.kind, s.until, s.waitReason = e.Kind, e.Until, e.Reason
+	case pipeline.EventRetry: // retried inside a fetch: the stream goes on
+		s.errMsg, s.errAt = errText(e.Err), now
 	case pipeline.EventRetrying, pipeline.EventFailed:
 		s.kind, s.reason = e.Kind, errText(e.Err)
 		s.errMsg, s.errAt = s.reason, now
@@ -283,6 +288,9 @@ func (s *stream) state(now time.Time) (short, full string, tone Tone) {
 		return "caught up", "caught up", ToneOK
 	case pipeline.EventWaiting:
 		w := "waiting for budget until " + clock(s.until, now)
+		if !spent(s.waitReason) {
+			w = "throttled until " + clock(s.until, now)
+		}
 		return w, w, ToneWarn
 	case pipeline.EventRetrying:
 		return "failing: " + oneLine(s.reason) + " (retrying)", "failing: " + s.reason + " (retrying)", ToneBad
@@ -290,6 +298,11 @@ func (s *stream) state(now time.Time) (short, full string, tone Tone) {
 		return "failing: " + oneLine(s.reason), "failing: " + s.reason, ToneBad
 	}
 	return "starting", "starting", ToneIdle
+}
+
+// spent tells a wait for a spent request budget from a short throttle.
+func spent(reason string) bool {
+	return reason == "" || reason == errclass.ReasonDaily || reason == errclass.ReasonBudget
 }
 
 // clock is t as "14:30 UTC", with its date when it is not on now's day.

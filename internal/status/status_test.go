@@ -71,6 +71,9 @@ func TestStateOfEachEventKind(t *testing.T) {
 		// The time is shown in UTC whatever the zone it came in.
 		{pipeline.Event{Kind: pipeline.EventWaiting, Until: time.Date(2026, 11, 22, 15, 30, 0, 0, plus1)}, "waiting for budget until 14:30 UTC", ToneWarn},
 		{pipeline.Event{Kind: pipeline.EventWaiting, Until: at("2026-11-23T00:05:00Z")}, "waiting for budget until 2026-11-23 00:05 UTC", ToneWarn},
+		{pipeline.Event{Kind: pipeline.EventWaiting, Until: at("2026-11-22T14:30:00Z"), Reason: "429_daily"}, "waiting for budget until 14:30 UTC", ToneWarn},
+		// A short throttle is not a spent budget.
+		{pipeline.Event{Kind: pipeline.EventWaiting, Until: at("2026-11-22T14:30:00Z"), Reason: "429_throttle"}, "throttled until 14:30 UTC", ToneWarn},
 		{pipeline.Event{Kind: pipeline.EventRetrying, Err: errors.New("503 Service Unavailable")}, "failing: 503 Service Unavailable (retrying)", ToneBad},
 		{pipeline.Event{Kind: pipeline.EventFailed, Err: errors.New("401 Invalid credentials")}, "failing: 401 Invalid credentials", ToneBad},
 		// A later delivery clears failing; the last error stays.

@@ -60,7 +60,8 @@ func New(version, commit string) *Metrics {
 	m.requests = counter("requests_total", "Requests sent to the vendor API.")
 	m.bytes = counter("response_bytes_total", "Response bytes read from the vendor API.")
 	m.batches = counter("batches_total", "Batches delivered and checkpointed.")
-	m.retries = counter("retries_total", "Transient failures followed by a retry.")
+	m.retries = counter("retries_total", "Failures followed by a retry, by reason (503, 5xx, 429_throttle, 429_daily, budget, 423, 410, abort, reset, truncated, timeout, connect, malformed, sink, quarantine, other).",
+		"source", "stream", "reason")
 	m.failures = counter("failures_total", "Permanent failures of a stream or of one of its sink routes.")
 	m.lastSuccess = gauge("last_success_timestamp_seconds", "When the stream last delivered or found it had caught up.")
 	m.newest = gauge("newest_event_timestamp_seconds", "Event time of the newest delivered record.")
@@ -113,18 +114,27 @@ func (m *Metrics) Observe(e pipeline.Event) {
 	case pipeline.EventCaughtUp:
 		m.succeeded(l, st, now, e.EventTime)
 	case pipeline.EventWaiting:
+		m.retried(e)
 		m.waitingUntil.With(l).Set(unix(e.Until))
 		m.mu.Lock()
 		st.waitingUntil = e.Until
 		m.mu.Unlock()
-	case pipeline.EventRetrying:
-		m.retries.With(l).Inc()
+	case pipeline.EventRetrying, pipeline.EventRetry:
+		m.retried(e)
 	case pipeline.EventFailed:
 		m.failures.With(l).Inc()
 		m.mu.Lock()
 		st.failed = true
 		m.mu.Unlock()
 	}
+}
+
+func (m *Metrics) retried(e pipeline.Event) {
+	reason := e.Reason
+	if reason == "" {
+		reason = "other"
+	}
+	m.retries.With(prometheus.Labels{"source": e.ID.Source, "stream": e.ID.Stream, "reason": reason}).Inc()
 }
 
 func (m *Metrics) observeSink(e pipeline.Event) {

@@ -24,8 +24,11 @@ func TestBudgetSnapshot(t *testing.T) {
 		"own cap":          {state.Budget{Day: "2026-11-22", Used: 10, Remaining: -1}, source.Budget{Used: 10, Limit: 300, Remaining: 290, Reset: midnight}},
 		"server says less": {state.Budget{Day: "2026-11-22", Used: 10, Remaining: 4}, source.Budget{Used: 10, Limit: 300, Remaining: 4, Reset: midnight}},
 		"spent":            {state.Budget{Day: "2026-11-22", Used: 300, Remaining: -1}, source.Budget{Used: 300, Limit: 300, Remaining: 0, Reset: midnight}},
-		"blocked by a 429": {state.Budget{Day: "2026-11-22", Used: 12, Remaining: -1, BlockedUntil: now.Add(90 * time.Minute)},
+		"spent, said a 429": {state.Budget{Day: "2026-11-22", Used: 12, Remaining: 0, BlockedUntil: now.Add(90 * time.Minute)},
 			source.Budget{Used: 12, Limit: 300, Remaining: 0, Reset: now.Add(90 * time.Minute)}},
+		// A short throttle spends nothing: the budget stands as it was.
+		"throttled briefly": {state.Budget{Day: "2026-11-22", Used: 12, Remaining: 280, BlockedUntil: now.Add(2 * time.Second)},
+			source.Budget{Used: 12, Limit: 300, Remaining: 280, Reset: midnight}},
 		"yesterday's count": {state.Budget{Day: "2026-11-21", Used: 300, Remaining: 0}, source.Budget{Used: 0, Limit: 300, Remaining: 300, Reset: midnight}},
 	} {
 		t.Run(name, func(t *testing.T) {

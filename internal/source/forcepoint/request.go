@@ -56,7 +56,7 @@ func (s *stream) refused(budget state.Budget, resp *http.Response) error {
 	code := resp.StatusCode
 	now := s.cfg.Now()
 	v := httpx.Classify(code, resp.Header, now, now.Add(unexplained429))
-	if reset, daily := dailyLimit(msg, now); code == http.StatusTooManyRequests && daily {
+	if reset, daily := dailyLimit(msg, v.Limit.Reset, now); code == http.StatusTooManyRequests && daily {
 		v.Reason = errclass.ReasonDaily
 		if v.Until.Before(reset) {
 			v.Until = reset
@@ -88,11 +88,15 @@ func isConfigError(code int) bool {
 
 // dailyLimit recognises the documented daily-limit answer, "You have
 // exceeded your allowance of 300 requests per day for access logs. Limit
-// will reset at 2026-11-22 00:00:00+00:00", and reads its reset; without
-// one the limit resets at the next UTC midnight.
-func dailyLimit(msg string, now time.Time) (time.Time, bool) {
+// will reset at 2026-11-22 00:00:00+00:00", and says when it resets: at
+// X-RateLimit-Reset when the server sent one, else at the time the message
+// names, else at the next UTC midnight.
+func dailyLimit(msg string, headerReset, now time.Time) (time.Time, bool) {
 	if !strings.Contains(strings.ToLower(msg), "exceeded your allowance") {
 		return time.Time{}, false
+	}
+	if !headerReset.IsZero() {
+		return headerReset, true
 	}
 	if _, at, ok := strings.Cut(msg, "reset at "); ok {
 		if t, ok := httpx.ParseReset(strings.TrimSuffix(strings.TrimSpace(at), "."), now); ok {

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"net/http"
 	"net/http/httptest"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -327,6 +328,48 @@ func TestPermanentErrorMessages(t *testing.T) {
 			}
 			if strings.Contains(err.Error(), "T0KEN") {
 				t.Fatal("the token leaked into the error")
+			}
+		})
+	}
+}
+
+// A short throttle (Remaining > 0, Retry-After) waits its Retry-After only;
+// the daily limit waits for the reset, read from X-RateLimit-Reset or, with
+// the headers stripped, from the message. Either block is saved.
+func TestThrottleAndDailyLimitWaitDifferently(t *testing.T) {
+	midnight := time.Date(2026, 11, 23, 0, 0, 0, 0, time.UTC)
+	for name, tc := range map[string]struct {
+		headers map[string]string
+		body    string
+		until   time.Time
+		reason  string
+	}{
+		"short throttle": {map[string]string{"Retry-After": "2", "X-RateLimit-Remaining": "280", "X-RateLimit-Limit": "300",
+			"X-RateLimit-Reset": strconv.FormatInt(midnight.Unix(), 10)}, `{"status": "Too many requests, slow down"}`, now.Add(2 * time.Second), "429_throttle"},
+		"daily, headers": {map[string]string{"X-RateLimit-Remaining": "0", "X-RateLimit-Limit": "300",
+			"X-RateLimit-Reset": strconv.FormatInt(midnight.Unix(), 10)}, `{"status": "You have exceeded your allowance of 300 requests per day for access logs. Limit will reset at 2026-11-23 00:00:00+00:00"}`, midnight, "429_daily"},
+		"daily, headers stripped": {nil, `{"status": "You have exceeded your allowance of 300 requests per day for access logs. Limit will reset at 2026-11-22 18:00:00+00:00"}`,
+			time.Date(2026, 11, 22, 18, 0, 0, 0, time.UTC), "429_daily"},
+		"unexplained": {nil, `{"status": "Too many requests"}`, now.Add(unexplained429), "429_throttle"},
+	} {
+		t.Run(name, func(t *testing.T) {
+			store := memstate.New()
+			srv := &scriptServer{replies: []reply{{429, tc.headers, tc.body}}}
+			st := newTestStream(t, srv, "access", store)
+			_, err := st.Fetch(t.Context())
+			until, ok := errclass.ThrottledUntil(err)
+			if !ok || !until.Equal(tc.until) || errclass.Reason(err) != tc.reason {
+				t.Fatalf("err %v (reason %s), want throttled until %v, %s", err, errclass.Reason(err), tc.until, tc.reason)
+			}
+			b, _ := store.Budget(record.StreamID{Source: "acme", Stream: "access"})
+			if !b.BlockedUntil.Equal(tc.until) {
+				t.Fatalf("block saved until %v, want %v", b.BlockedUntil, tc.until)
+			}
+			// A restart honours it: nothing is sent before it passes.
+			st2 := newTestStream(t, srv, "access", store)
+			_, err = st2.Fetch(t.Context())
+			if _, ok := errclass.ThrottledUntil(err); !ok || len(srv.queries) != 1 {
+				t.Fatalf("restarted stream: err %v after %d requests; want throttled without a request", err, len(srv.queries))
 			}
 		})
 	}

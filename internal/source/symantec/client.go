@@ -8,7 +8,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"io"
 	"log/slog"
 	"maps"
 	"net/http"
@@ -102,6 +101,9 @@ func withDefaults(c Config) Config {
 type Client struct {
 	cfg  Config
 	http *http.Client
+	pace *pacer // every request of the source, all keys
+	// onThrottle, when set, keeps a Retry-After across restarts.
+	onThrottle func(until time.Time)
 }
 
 // NewClient checks the base URL and returns a client. The http.Client
@@ -110,7 +112,8 @@ func NewClient(cfg Config, hc *http.Client) (*Client, error) {
 	if err := httpx.CheckURL(cfg.BaseURL, cfg.Insecure); err != nil {
 		return nil, fmt.Errorf("source %s: base_url: %w", cfg.Name, err)
 	}
-	return &Client{cfg: withDefaults(cfg), http: hc}, nil
+	cfg = withDefaults(cfg)
+	return &Client{cfg: cfg, http: hc, pace: &pacer{now: cfg.Now}}, nil
 }
 
 // Name is the source's configured name.
@@ -131,8 +134,9 @@ func (c *Client) locationsRole() role {
 	return role{"Location Management", "locations", c.cfg.Locations, true}
 }
 
-// get sends one GET. /reportpod takes the key in X-API headers, /api/rest
-// in HTTP Basic. A non-200 answer comes back as a classified error.
+// get sends one GET, paced per customer. /reportpod takes the key in X-API
+// headers, /api/rest in HTTP Basic. A non-200 answer comes back as a
+// classified error.
 func (c *Client) get(ctx context.Context, path string, q url.Values, r role) (*http.Response, error) {
 	if !r.cred.Set() {
 		return nil, errclass.Permanentf("no credential for the %s API: set %s.username and %s.password (an API key with the %q role)", path, r.key, r.key, r.name)
@@ -151,13 +155,17 @@ func (c *Client) get(ctx context.Context, path string, q url.Values, r role) (*h
 		req.Header.Set("X-APIUsername", r.cred.Username)
 		req.Header.Set("X-APIPassword", r.cred.Password)
 	}
+	prev, err := c.pace.wait(ctx)
+	if err != nil {
+		return nil, err
+	}
 	resp, err := c.http.Do(req)
 	if err != nil {
-		return nil, fmt.Errorf("request %s: %w", path, httpx.RedactURLError(err))
+		return nil, fmt.Errorf("request %s: %w", path, httpx.TransportError(err))
 	}
 	if resp.StatusCode != http.StatusOK {
 		defer resp.Body.Close()
-		return nil, c.statusError(resp, path, r)
+		return nil, c.statusError(resp, path, r, prev)
 	}
 	return resp, nil
 }
@@ -181,36 +189,32 @@ func encodeQuery(q url.Values) string {
 // errGone: the sync token expired or references expired data (410).
 var errGone = errors.New("the sync token is no longer valid")
 
-// statusError classifies a non-200 answer and says what to fix.
-func (c *Client) statusError(resp *http.Response, path string, r role) error {
-	msg := serverMessage(resp.Body)
+// defaultRetryAfter: a 429 without Retry-After waits what Broadcom says
+// is to be expected, "around five (5) minutes" (KB 232689).
+const defaultRetryAfter = 5 * time.Minute
+
+// statusError classifies a non-200 answer and says what to fix. A 429
+// teaches the pacer; prev is when the request before it went.
+func (c *Client) statusError(resp *http.Response, path string, r role, prev time.Time) error {
+	msg := httpx.ServerMessage(resp.Body)
 	text := fmt.Sprintf("%s: %d %s", path, resp.StatusCode, msg)
 	now := c.cfg.Now()
+	v := httpx.Classify(resp.StatusCode, resp.Header, now, now.Add(defaultRetryAfter))
 	switch code := resp.StatusCode; {
 	case code == http.StatusGone:
-		return fmt.Errorf("%s: %w", text, errGone)
+		return errclass.WithReason(fmt.Errorf("%s: %w", text, errGone), errclass.ReasonGone)
 	case code == http.StatusTooManyRequests:
-		until, ok := httpx.RetryAfter(resp.Header, now)
-		if !ok { // "default is expected to be around five (5) minutes" (KB 232689)
-			until = now.Add(5 * time.Minute)
+		c.pace.throttled(prev, v.Until)
+		if c.onThrottle != nil {
+			c.onThrottle(v.Until)
 		}
-		return errclass.Throttled(errors.New(text+": Broadcom throttles per customer, across all keys and clients"), until)
+		return v.Err(errors.New(text + ": Broadcom throttles per customer, across all keys and clients"))
 	case code == http.StatusUnauthorized || code == http.StatusForbidden:
-		return errclass.Permanentf("%s: check %s.username and %s.password: this key needs the %q role", text, r.key, r.key, r.name)
+		return v.Err(fmt.Errorf("%s: check %s.username and %s.password: this key needs the %q role", text, r.key, r.key, r.name))
 	case code == http.StatusBadRequest || code == http.StatusNotFound || code == http.StatusMethodNotAllowed:
-		return errclass.Permanentf("%s: the server rejected the request; check base_url and paths (this is a gatelog bug if they are right)", text)
-	case code == http.StatusLocked || code >= 500 || code == http.StatusRequestTimeout:
-		return errors.New(text) // 423 "API access is blocked", 500, 503: back off and retry
+		return v.Err(fmt.Errorf("%s: the server rejected the request; check base_url and paths (this is a gatelog bug if they are right)", text))
+	case v.Class != httpx.Permanent:
+		return v.Err(errors.New(text)) // 423 "API access is blocked", 500, 503: back off and retry
 	}
-	return errclass.Permanentf("%s: unexpected answer", text)
-}
-
-// serverMessage reads the first line of an error body, at most 4 KiB.
-func serverMessage(body io.Reader) string {
-	b, _ := io.ReadAll(io.LimitReader(body, 4096))
-	line, _, _ := strings.Cut(strings.TrimSpace(string(b)), "\n")
-	if len(line) > 200 {
-		line = line[:200] + "…"
-	}
-	return line
+	return v.Err(fmt.Errorf("%s: unexpected answer", text))
 }

@@ -164,7 +164,7 @@ func TestConverterQuarantinesCutAndLongLines(t *testing.T) {
 	var recs []record.Record
 	var bad []source.Quarantined
 	c := newConverter("wss", archive.DefaultLimits(), func(r record.Record) error { recs = append(recs, r); return nil },
-		func(q source.Quarantined) { bad = append(bad, q) })
+		func(q source.Quarantined) error { bad = append(bad, q); return nil })
 	lines := []archive.Line{
 		{Member: "a.gz", Number: 1, Bytes: []byte("#Fields: date time cs-host x-bluecoat-transaction-uuid")},
 		{Member: "a.gz", Number: 2, Bytes: []byte("2026-11-21 10:00:00 example.com u1")},

@@ -11,7 +11,10 @@ import (
 	"strconv"
 	"time"
 
+	"github.com/gatelog/gatelog/internal/errclass"
+	"github.com/gatelog/gatelog/internal/httpx"
 	"github.com/gatelog/gatelog/internal/record"
+	"github.com/gatelog/gatelog/internal/retry"
 	"github.com/gatelog/gatelog/internal/source"
 )
 
@@ -37,7 +40,11 @@ func (c *Client) ListHours(ctx context.Context, from, to time.Time) ([]Hour, err
 	for start := 0; ; start += limit {
 		q := url.Values{"type": {"hour"}, "startDate": {ms(hourOf(from))}, "endDate": {ms(to)},
 			"start": {strconv.Itoa(start)}, "limit": {strconv.Itoa(limit)}, "api": {""}}
-		page, err := c.listPage(ctx, q)
+		var page *listPage
+		err := c.withRetries(ctx, func(ctx context.Context) (err error) {
+			page, err = c.listPage(ctx, q)
+			return err
+		})
 		if err != nil {
 			return nil, err
 		}
@@ -63,10 +70,11 @@ func (c *Client) listPage(ctx context.Context, q url.Values) (*listPage, error) 
 	}
 	defer resp.Body.Close()
 	var page listPage
-	dec := json.NewDecoder(io.LimitReader(resp.Body, 64<<20))
+	body := io.LimitReader(resp.Body, 64<<20)
+	dec := json.NewDecoder(body)
 	dec.UseNumber()
 	if err := dec.Decode(&page); err != nil {
-		return nil, fmt.Errorf("malformed list response: %w", err)
+		return nil, listError(err)
 	}
 	return &page, nil
 }
@@ -109,7 +117,11 @@ func HourVerified(dir string, h time.Time) bool {
 // a marker. It returns the archive's size and data lines.
 func (c *Client) DownloadHour(ctx context.Context, dir string, h time.Time) (int64, int64, error) {
 	q := url.Values{"type": {"hour"}, "items": {ms(h)}, "api": {""}}
-	sp, err := c.fetchRaw(ctx, c.cfg.Paths.Download, q, c.accessRole())
+	var sp *spooled
+	err := c.withRetries(ctx, func(ctx context.Context) (err error) {
+		sp, err = c.fetchRaw(ctx, c.cfg.Paths.Download, q, c.accessRole())
+		return err
+	})
 	if err != nil {
 		return 0, 0, err
 	}
@@ -127,15 +139,20 @@ func (c *Client) DownloadHour(ctx context.Context, dir string, h time.Time) (int
 // countLines reads the archive through and counts data lines; any line or
 // member that does not read is an error here: a download must be whole.
 func (c *Client) countLines(sp *spooled) (int64, error) {
-	var n int64
-	var bad []source.Quarantined
+	var n, bad int64
+	var first source.Quarantined
 	conv := newConverter(c.cfg.Name, c.cfg.Limits, func(record.Record) error { n++; return nil },
-		func(q source.Quarantined) { bad = append(bad, q) })
+		func(q source.Quarantined) error {
+			if bad++; bad == 1 {
+				first = q
+			}
+			return nil
+		})
 	if _, err := walkArchive(sp.file, sp.zipSize, c.cfg.Limits, conv); err != nil {
 		return 0, err
 	}
-	if len(bad) > 0 {
-		return 0, fmt.Errorf("%d unreadable lines or members, first: %s: %s", len(bad), bad[0].Context, bad[0].Reason)
+	if bad > 0 {
+		return 0, fmt.Errorf("%d unreadable lines or members, first: %s: %s", bad, first.Context, first.Reason)
 	}
 	return n, nil
 }
@@ -156,4 +173,36 @@ func publish(sp *spooled, dir string, h time.Time, lines int64) error {
 		return fmt.Errorf("save hour marker: %w", err)
 	}
 	return nil
+}
+
+// listError tells a list answer cut short (retried) from one that is not
+// the documented shape.
+func listError(err error) error {
+	if terr := httpx.TransportError(err); errclass.Reason(terr) != errclass.ReasonOther {
+		return fmt.Errorf("read list response: %w", terr)
+	}
+	return errclass.WithReason(fmt.Errorf("malformed list response: %w", err), errclass.ReasonMalformed)
+}
+
+// maxThrottleWaits bounds how many 429s one ad-hoc call waits out.
+const maxThrottleWaits = 10
+
+// withRetries runs one call of an ad-hoc command (list, download) as a
+// stream would: transient failures are retried with backoff, a 429 is
+// waited out (the pacer already holds its Retry-After), a permanent error
+// ends it.
+func (c *Client) withRetries(ctx context.Context, fn func(context.Context) error) error {
+	policy := retry.Policy{Attempts: c.cfg.MaxAttempts, Backoff: c.cfg.Backoff}
+	for waits := 0; ; waits++ {
+		err := retry.Do(ctx, policy, func(ctx context.Context, _ int) error { return fn(ctx) })
+		until, throttled := errclass.ThrottledUntil(err)
+		if !throttled || waits == maxThrottleWaits {
+			return err
+		}
+		wait := until.Sub(c.cfg.Now())
+		retry.Notify(ctx, retry.Attempt{N: waits + 1, Err: err, Wait: wait})
+		if err := retry.Sleep(ctx, wait); err != nil {
+			return err
+		}
+	}
 }

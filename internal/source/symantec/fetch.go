@@ -8,6 +8,8 @@ import (
 	"os"
 	"strings"
 
+	"github.com/gatelog/gatelog/internal/errclass"
+	"github.com/gatelog/gatelog/internal/httpx"
 	"github.com/gatelog/gatelog/internal/source/symantec/archive"
 )
 
@@ -41,7 +43,7 @@ func (c *Client) fetchArchive(ctx context.Context, path string, q url.Values, r 
 	}
 	if sp.trailer, sp.zipSize, err = archive.FindTrailer(sp.file, sp.size); err != nil {
 		sp.discard()
-		return nil, fmt.Errorf("archive from %s (%d bytes): %w", path, sp.size, err)
+		return nil, errclass.WithReason(fmt.Errorf("archive from %s (%d bytes): %w", path, sp.size, err), errclass.ReasonMalformed)
 	}
 	return sp, nil
 }
@@ -61,7 +63,7 @@ func (c *Client) fetchRaw(ctx context.Context, path string, q url.Values, r role
 	}
 	f, size, err := archive.Spool(resp.Body, c.cfg.SpoolDir, c.cfg.Limits.MaxSpoolBytes)
 	if err != nil {
-		return nil, fmt.Errorf("read archive from %s: %w", path, err)
+		return nil, fmt.Errorf("read archive from %s: %w", path, httpx.TransportError(err))
 	}
 	sp := &spooled{file: f, size: size, zipSize: size}
 	sp.trailer, _ = trailerFromHTTP(resp) // trailers are complete once the body is read

@@ -22,7 +22,7 @@ func ArchiveIDs(path string) ([]string, error) {
 	}
 	var ids []string
 	lim := archive.DefaultLimits()
-	conv := newConverter("check", lim, func(r record.Record) error { ids = append(ids, r.ID); return nil }, func(source.Quarantined) {})
+	conv := newConverter("check", lim, func(r record.Record) error { ids = append(ids, r.ID); return nil }, func(source.Quarantined) error { return nil })
 	_, err = walkArchive(f, st.Size(), lim, conv)
 	return ids, err
 }

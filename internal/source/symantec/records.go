@@ -25,15 +25,17 @@ type converter struct {
 	parser *elff.Parser
 	member string
 	emit   func(record.Record) error
-	bad    func(source.Quarantined)
+	// bad takes a quarantined item; like emit, its error stops the walk.
+	bad func(source.Quarantined) error
 }
 
-func newConverter(src string, lim archive.Limits, emit func(record.Record) error, bad func(source.Quarantined)) *converter {
+func newConverter(src string, lim archive.Limits, emit func(record.Record) error, bad func(source.Quarantined) error) *converter {
 	return &converter{source: src, parser: elff.NewParser(lim.MaxLineBytes), emit: emit, bad: bad}
 }
 
-// line handles one archive line; only emit's error stops the walk: bad
-// input is quarantined with its member and line number.
+// line handles one archive line; bad input is quarantined with its member
+// and line number and the walk goes on. Only an error of emit or bad (the
+// walk was stopped) ends it.
 func (c *converter) line(l archive.Line) error {
 	if l.Member != c.member || l.Number == 1 { // each member has its own #Fields
 		c.member = l.Member
@@ -42,25 +44,21 @@ func (c *converter) line(l archive.Line) error {
 	where := fmt.Sprintf("member %s line %d", l.Member, l.Number)
 	switch {
 	case l.TooLong:
-		c.quarantine("line is longer than archive.max_line_bytes; its start is kept", where, l.Bytes)
-		return nil
+		return c.quarantine("line is longer than archive.max_line_bytes; its start is kept", where, l.Bytes)
 	case l.Partial:
 		// A cut in the last value would still parse: never deliver it.
-		c.quarantine("line cut off where its gzip member breaks", where, l.Bytes)
-		return nil
+		return c.quarantine("line cut off where its gzip member breaks", where, l.Bytes)
 	}
 	kind, err := c.parser.Line(l.Bytes)
 	if err != nil {
-		c.quarantine(err.Error(), where, l.Bytes)
-		return nil
+		return c.quarantine(err.Error(), where, l.Bytes)
 	}
 	if kind != elff.KindData {
 		return nil
 	}
 	rec, err := c.record(l.Bytes)
 	if err != nil {
-		c.quarantine(err.Error(), where, l.Bytes)
-		return nil
+		return c.quarantine(err.Error(), where, l.Bytes)
 	}
 	return c.emit(rec)
 }
@@ -82,22 +80,27 @@ func (c *converter) record(raw []byte) (record.Record, error) {
 	}, nil
 }
 
-func (c *converter) quarantine(reason, where string, raw []byte) {
-	c.bad(source.Quarantined{Reason: reason, Context: where, Raw: bytes.Clone(raw)})
+func (c *converter) quarantine(reason, where string, raw []byte) error {
+	return c.bad(source.Quarantined{Reason: reason, Context: where, Raw: bytes.Clone(raw)})
 }
 
 // brokenMembers quarantines what the walk could not read: a gzip member
 // cut short (the abort case), a member that is not gzip.
-func (c *converter) brokenMembers(st archive.Stats) {
+func (c *converter) brokenMembers(st archive.Stats) error {
 	for _, b := range st.Broken {
-		c.quarantine(fmt.Sprintf("member unreadable after line %d: %v", b.Line, b.Err), "member "+b.Member, nil)
+		if err := c.quarantine(fmt.Sprintf("member unreadable after line %d: %v", b.Line, b.Err), "member "+b.Member, nil); err != nil {
+			return err
+		}
 	}
+	return nil
 }
 
 // walkArchive reads the spooled archive's ZIP part and converts it.
 func walkArchive(f io.ReaderAt, zipSize int64, lim archive.Limits, c *converter) (archive.Stats, error) {
 	st, err := archive.Walk(f, zipSize, lim, c.line)
-	c.brokenMembers(st)
+	if berr := c.brokenMembers(st); err == nil {
+		err = berr
+	}
 	return st, err
 }
 

@@ -3,9 +3,11 @@ package symantec
 import (
 	"fmt"
 	"net/http"
+	"time"
 
 	"github.com/gatelog/gatelog/internal/record"
 	"github.com/gatelog/gatelog/internal/source"
+	"github.com/gatelog/gatelog/internal/source/symantec/archive"
 	"github.com/gatelog/gatelog/internal/state"
 )
 
@@ -17,11 +19,23 @@ type Source struct {
 
 var _ source.Source = (*Source)(nil)
 
-// New builds the source's streams ("accesslog", "audit").
+// New builds the source's streams ("accesslog", "audit"). It removes spool
+// files that crashed runs left behind, and carries a Retry-After the
+// server gave a run before over to this one.
 func New(cfg Config, hc *http.Client, store state.Store) (*Source, error) {
 	c, err := NewClient(cfg, hc)
 	if err != nil {
 		return nil, err
+	}
+	removed, err := archive.CleanSpool(c.cfg.SpoolDir)
+	if err != nil {
+		return nil, fmt.Errorf("source %s: %w", cfg.Name, err)
+	}
+	if len(removed) > 0 {
+		c.cfg.Logger.Info("removed spool files left by an earlier run", "source", cfg.Name, "files", len(removed))
+	}
+	if err := c.keepThrottles(store); err != nil {
+		return nil, fmt.Errorf("source %s: %w", cfg.Name, err)
 	}
 	s := &Source{c: c}
 	for _, name := range c.cfg.Streams {
@@ -44,3 +58,32 @@ func (s *Source) Streams() []source.Stream { return s.streams }
 
 // Client returns the API client, for the ad-hoc commands.
 func (s *Source) Client() *Client { return s.c }
+
+// throttleRow is where a source's Retry-After is kept: Broadcom throttles
+// per customer, so one row stands for every stream of the source. It is
+// the accesslog stream's budget row, which `state show` lists.
+func (c *Client) throttleRow() record.StreamID {
+	return record.StreamID{Source: c.cfg.Name, Stream: StreamAccessLog}
+}
+
+// keepThrottles restores a saved Retry-After into the pacer and saves each
+// new one, so a restart sends nothing before it either.
+func (c *Client) keepThrottles(store state.Store) error {
+	id := c.throttleRow()
+	b, err := store.Budget(id)
+	if err != nil {
+		return fmt.Errorf("read saved throttle: %w", err)
+	}
+	c.pace.restore(b.BlockedUntil)
+	c.onThrottle = func(until time.Time) {
+		b, err := store.Budget(id)
+		if err == nil && until.After(b.BlockedUntil) {
+			b.BlockedUntil, b.Reason = until, "Broadcom answered 429 (per customer, across all keys)"
+			err = store.SetBudget(id, b)
+		}
+		if err != nil {
+			c.cfg.Logger.Warn("could not save the server's Retry-After; a restart may ask too early", "source", c.cfg.Name, "error", err.Error())
+		}
+	}
+	return nil
+}

@@ -40,6 +40,7 @@ type syncStream struct {
 	id     record.StreamID
 	store  state.Store
 	cur    syncCursor
+	runCtx context.Context // from Resume: an archive walk stops with it
 	active *walker
 	// fetch gets the next archive: the sync API, or for a backfill the
 	// next downloaded hour.
@@ -50,7 +51,7 @@ type syncStream struct {
 }
 
 func newSyncStream(c *Client, id record.StreamID, store state.Store) *syncStream {
-	s := &syncStream{c: c, id: id, store: store}
+	s := &syncStream{c: c, id: id, store: store, runCtx: context.Background()}
 	s.fetch = s.syncRequest
 	return s
 }
@@ -61,8 +62,9 @@ func (s *syncStream) ID() record.StreamID         { return s.id }
 func (s *syncStream) PollInterval() time.Duration { return s.c.cfg.PollInterval }
 
 // Resume loads the committed cursor and drops an archive in progress.
-func (s *syncStream) Resume(_ context.Context, raw []byte) error {
+func (s *syncStream) Resume(ctx context.Context, raw []byte) error {
 	s.stopWalk()
+	s.runCtx = ctx
 	s.cur = syncCursor{}
 	if len(raw) > 0 {
 		if err := json.Unmarshal(raw, &s.cur); err != nil {
@@ -78,37 +80,28 @@ func (s *syncStream) Fetch(ctx context.Context) (*source.Batch, error) {
 	if s.active != nil {
 		return s.next(ctx)
 	}
-	var lastErr error
-	for attempt := 0; attempt < s.c.cfg.MaxAttempts; attempt++ {
-		if attempt > 0 {
-			if err := retry.Sleep(ctx, s.c.cfg.Backoff.Delay(attempt-1)); err != nil {
-				return nil, err
-			}
-		}
-		b, err := s.request(ctx)
-		switch {
-		case err == nil && b != nil:
-			return b, nil
-		case err == nil:
-			return s.next(ctx)
-		case errors.Is(err, errGone):
+	var b *source.Batch
+	err := retry.Do(ctx, retry.Policy{Attempts: s.c.cfg.MaxAttempts, Backoff: s.c.cfg.Backoff}, func(ctx context.Context, _ int) error {
+		var err error
+		if b, err = s.request(ctx); errors.Is(err, errGone) {
 			s.restart(err.Error())
-		case errclass.IsPermanent(err) || ctx.Err() != nil:
-			return nil, err
 		}
-		if _, ok := errclass.ThrottledUntil(err); ok {
-			return nil, err
-		}
-		lastErr = err
+		return err
+	})
+	switch {
+	case err != nil:
+		return nil, err
+	case b != nil:
+		return b, nil
 	}
-	return nil, lastErr
+	return s.next(ctx)
 }
 
 // restart begins a new session at the hour of the newest delivered event,
 // re-reading (and dropping by id) what was delivered since.
 func (s *syncStream) restart(why string) {
 	s.c.cfg.Logger.Warn("restarting the sync session from the checkpointed hour; lines delivered since are dropped by id",
-		"stream", s.id.String(), "reason", why, "from", s.sessionHour().Format(time.RFC3339))
+		"source", s.id.Source, "stream", s.id.Stream, "reason", why, "from", s.sessionHour().Format(time.RFC3339))
 	s.cur.Token, s.cur.Issued, s.cur.Hour, s.cur.Replay = "", time.Time{}, time.Time{}, true
 }
 
@@ -153,13 +146,13 @@ func (s *syncStream) handle(sp *spooled) (*source.Batch, error) {
 	switch st := sp.trailer.Status; {
 	case st == "abort":
 		sp.discard()
-		return nil, errors.New("the server aborted the archive (X-sync-status: abort); retrying with the same token")
+		return nil, errclass.WithReason(errors.New("the server aborted the archive (X-sync-status: abort); retrying with the same token"), errclass.ReasonAbort)
 	case st != "more" && st != "done":
 		sp.discard()
-		return nil, fmt.Errorf("sync trailer has status %q, want more, done or abort", st)
+		return nil, errclass.WithReason(fmt.Errorf("sync trailer has status %q, want more, done or abort", st), errclass.ReasonMalformed)
 	case sp.trailer.Token == "":
 		sp.discard()
-		return nil, errors.New("sync trailer has no token")
+		return nil, errclass.WithReason(errors.New("sync trailer has no token"), errclass.ReasonMalformed)
 	case sp.zipSize == 0 || (st == "done" && sp.trailer.Token == s.cur.Token):
 		sp.discard()
 		return s.caughtUp(sp), nil

@@ -7,17 +7,28 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/gatelog/gatelog/internal/errclass"
 	"github.com/gatelog/gatelog/internal/record"
 	"github.com/gatelog/gatelog/internal/source"
 	"github.com/gatelog/gatelog/internal/state"
 )
 
-// walker reads one spooled archive on its own goroutine and hands it out in
-// batches of at most BatchSize records: memory follows the batch size, not
-// the archive (which can be GBs).
+// Quarantined input is handed out with the next batch once this many items
+// or bytes have gathered: an archive of garbage must not grow memory while
+// it waits for good records to fill a batch.
+const (
+	maxBadItems = 1000
+	maxBadBytes = 4 << 20
+)
+
+// walker reads one spooled archive on its own goroutine, under the
+// stream's run context, and hands it out in batches of at most BatchSize
+// records: memory follows the batch size, not the archive (which can be
+// GBs).
 type walker struct {
 	out    chan walkItem
 	cancel context.CancelFunc
+	done   chan struct{} // closed when the goroutine has ended and removed its spool file
 }
 
 type walkItem struct {
@@ -32,15 +43,20 @@ type walkItem struct {
 // re-reads the archive and drops what was committed. The last batch
 // carries the archive's new token.
 func (s *syncStream) startWalk(sp *spooled) {
-	ctx, cancel := context.WithCancel(context.Background())
-	w := &walker{out: make(chan walkItem), cancel: cancel}
+	ctx, cancel := context.WithCancel(s.runCtx)
+	w := &walker{out: make(chan walkItem), cancel: cancel, done: make(chan struct{})}
 	s.active = w
-	go s.walk(ctx, w, sp, s.cur)
+	go func() {
+		defer close(w.done)
+		s.walk(ctx, w, sp, s.cur)
+	}()
 }
 
+// stopWalk ends the walk in progress and waits until its goroutine is gone.
 func (s *syncStream) stopWalk() {
 	if s.active != nil {
 		s.active.cancel()
+		<-s.active.done
 		s.active = nil
 	}
 }
@@ -61,7 +77,7 @@ func (s *syncStream) next(ctx context.Context) (*source.Batch, error) {
 		}
 		s.cur = it.cur
 		if it.final {
-			s.active = nil
+			s.stopWalk()
 		}
 		return it.batch, nil
 	case <-ctx.Done():
@@ -72,15 +88,16 @@ func (s *syncStream) next(ctx context.Context) (*source.Batch, error) {
 
 // batcher collects records of one archive into batches.
 type batcher struct {
-	s      *syncStream
-	ctx    context.Context
-	w      *walker
-	replay bool // drop records already seen
-	recs   []record.Record
-	bad    []source.Quarantined
-	cur    syncCursor
-	first  bool
-	sp     *spooled
+	s        *syncStream
+	ctx      context.Context
+	w        *walker
+	replay   bool // drop records already seen
+	recs     []record.Record
+	bad      []source.Quarantined
+	badBytes int
+	cur      syncCursor
+	first    bool
+	sp       *spooled
 }
 
 func (s *syncStream) walk(ctx context.Context, w *walker, sp *spooled, start syncCursor) {
@@ -88,7 +105,7 @@ func (s *syncStream) walk(ctx context.Context, w *walker, sp *spooled, start syn
 	defer sp.discard()
 	b := &batcher{s: s, ctx: ctx, w: w, replay: start.Replay, cur: start, first: true, sp: sp}
 	b.cur.Replay = true
-	conv := newConverter(s.id.Source, s.c.cfg.Limits, b.add, func(q source.Quarantined) { b.bad = append(b.bad, q) })
+	conv := newConverter(s.id.Source, s.c.cfg.Limits, b.add, b.quarantine)
 	_, err := walkArchive(sp.file, sp.zipSize, s.c.cfg.Limits, conv)
 	if ctx.Err() != nil {
 		return
@@ -96,11 +113,12 @@ func (s *syncStream) walk(ctx context.Context, w *walker, sp *spooled, start syn
 	if err != nil && sp.zipSize < 1024 {
 		// "A 203-byte response means a partial ZIP that typically will
 		// never return a valid zip file with this token": start over.
-		b.send(walkItem{err: fmt.Errorf("partial archive of %d bytes (%v): %w", sp.zipSize, err, errGone)})
+		err = fmt.Errorf("partial archive of %d bytes (%v): %w", sp.zipSize, err, errGone)
+		b.send(walkItem{err: errclass.WithReason(err, errclass.ReasonTruncated)})
 		return
 	}
 	if err != nil {
-		b.bad = append(b.bad, source.Quarantined{Reason: "archive could not be read to the end: " + err.Error(),
+		_ = b.quarantine(source.Quarantined{Reason: "archive could not be read to the end: " + err.Error(),
 			Context: fmt.Sprintf("sync archive of %d bytes, token %s", sp.size, sp.trailer.Token)})
 	}
 	b.finish(start)
@@ -115,6 +133,16 @@ func (b *batcher) add(r record.Record) error {
 	return b.flush(false)
 }
 
+// quarantine takes one bad item, sending a batch when enough have gathered.
+func (b *batcher) quarantine(q source.Quarantined) error {
+	b.bad = append(b.bad, q)
+	b.badBytes += len(q.Raw) + len(q.Reason) + len(q.Context)
+	if len(b.bad) < maxBadItems && b.badBytes < maxBadBytes {
+		return nil
+	}
+	return b.flush(false)
+}
+
 // finish sends the last batch with the archive's new token.
 func (b *batcher) finish(start syncCursor) {
 	if start.Token == "" { // a session's first token starts its 24-hour life
@@ -122,14 +150,14 @@ func (b *batcher) finish(start syncCursor) {
 	}
 	b.cur.Token = b.sp.trailer.Token
 	b.cur.Replay = start.Replay && b.sp.trailer.Status != "done"
-	b.flush(true)
+	_ = b.flush(true)
 }
 
 // flush filters the collected records (when replaying) and sends them.
 func (b *batcher) flush(final bool) error {
 	recs, err := b.unseen(b.recs)
 	if err != nil {
-		b.send(walkItem{err: err})
+		_ = b.send(walkItem{err: err})
 		return err
 	}
 	for _, r := range recs {
@@ -145,7 +173,7 @@ func (b *batcher) flush(final bool) error {
 	}
 	cur := b.cur
 	batch.Cursor, _ = json.Marshal(cur) // strings, times and a bool always marshal
-	b.recs, b.bad = nil, nil
+	b.recs, b.bad, b.badBytes = nil, nil, 0
 	return b.send(walkItem{batch: batch, cur: cur, final: final})
 }
 

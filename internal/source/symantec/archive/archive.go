@@ -12,8 +12,13 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"math"
 	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"syscall"
 )
 
 // Errors, wrapped with the numbers that explain them; test with errors.Is.
@@ -85,7 +90,7 @@ func Spool(r io.Reader, dir string, max int64) (*os.File, int64, error) {
 	if max <= 0 {
 		max = DefaultLimits().MaxSpoolBytes
 	}
-	f, err := os.CreateTemp(dir, "gatelog-spool-*.zip")
+	f, err := os.CreateTemp(dir, fmt.Sprintf("%s%d-*.zip", spoolPrefix, os.Getpid()))
 	if err != nil {
 		return nil, 0, fmt.Errorf("spool body: %w", err)
 	}
@@ -104,6 +109,50 @@ func Spool(r io.Reader, dir string, max int64) (*os.File, int64, error) {
 		return nil, 0, err
 	}
 	return f, n, nil
+}
+
+// spoolPrefix starts every spool file's name, followed by the pid of the
+// process that writes it.
+const spoolPrefix = "gatelog-spool-"
+
+// CleanSpool removes spool files in dir left by processes that are gone (a
+// crash, a kill -9): they can be GBs. Files of live processes (an ad-hoc
+// download beside the daemon) are left alone. It returns what it removed.
+func CleanSpool(dir string) ([]string, error) {
+	names, err := filepath.Glob(filepath.Join(dir, spoolPrefix+"*.zip"))
+	if err != nil {
+		return nil, err
+	}
+	var removed []string
+	for _, name := range names {
+		if spoolOwnerAlive(filepath.Base(name)) {
+			continue
+		}
+		if err := os.Remove(name); err != nil && !errors.Is(err, fs.ErrNotExist) {
+			return removed, fmt.Errorf("remove stale spool file: %w", err)
+		}
+		removed = append(removed, name)
+	}
+	return removed, nil
+}
+
+// spoolOwnerAlive reads the pid from a spool file's name; a name without
+// one is from an older gatelog and so stale.
+func spoolOwnerAlive(base string) bool {
+	pidText, _, ok := strings.Cut(strings.TrimPrefix(base, spoolPrefix), "-")
+	pid, err := strconv.Atoi(pidText)
+	if !ok || err != nil || pid <= 0 {
+		return false
+	}
+	if pid == os.Getpid() {
+		return true
+	}
+	p, err := os.FindProcess(pid)
+	if err != nil {
+		return false
+	}
+	err = p.Signal(syscall.Signal(0))
+	return err == nil || errors.Is(err, syscall.EPERM) // EPERM: alive, another user's
 }
 
 func discard(f *os.File) {

@@ -1,0 +1,77 @@
+package symantec
+
+import (
+	"context"
+	"sync"
+	"time"
+
+	"github.com/gatelog/gatelog/internal/retry"
+)
+
+// pacer spaces the requests of one customer. Broadcom throttles per
+// customer, across all keys and clients (KB 232689), and says how long to
+// wait only when it refuses a request, so the pacer learns the interval
+// from each 429 and keeps it between all later requests of the source.
+type pacer struct {
+	now func() time.Time
+
+	mu       sync.Mutex
+	interval time.Duration // the least spacing the server has asked for
+	until    time.Time     // nothing before this (a Retry-After)
+	last     time.Time     // when the latest request was let through
+}
+
+// margin widens a learned interval: the server measures it on its own
+// clock, from when each request arrived.
+const margin = 10
+
+// wait blocks until the next request may go and returns when the previous
+// one went (zero if none), for learn.
+func (p *pacer) wait(ctx context.Context) (prev time.Time, err error) {
+	p.mu.Lock()
+	now := p.now()
+	at := now
+	if !p.last.IsZero() && p.last.Add(p.interval).After(at) {
+		at = p.last.Add(p.interval)
+	}
+	if p.until.After(at) {
+		at = p.until
+	}
+	prev, p.last = p.last, at
+	p.mu.Unlock()
+	return prev, retry.Sleep(ctx, at.Sub(now))
+}
+
+// throttled takes in a 429 that asked for a wait until `until`: nothing
+// goes before it, and since the server counts from the request before the
+// refused one, the interval it enforces is at least until - prev.
+func (p *pacer) throttled(prev, until time.Time) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if until.After(p.until) {
+		p.until = until
+	}
+	from := prev
+	if from.IsZero() {
+		from = p.now()
+	}
+	if d := until.Sub(from) * (100 + margin) / 100; d > p.interval {
+		p.interval = d
+	}
+}
+
+// blockedUntil says when requests may go again after a Retry-After.
+func (p *pacer) blockedUntil() time.Time {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return p.until
+}
+
+// restore carries a Retry-After over a restart.
+func (p *pacer) restore(until time.Time) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if until.After(p.until) {
+		p.until = until
+	}
+}
