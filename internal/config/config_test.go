@@ -238,7 +238,7 @@ var badCases = map[string]struct {
 		`gatelog.yaml:9: sinks[3].bucket: required`,
 	}, 5},
 	"bad_symantec_settings.yaml": {[]string{
-		`gatelog.yaml:4: sources[0].poll_interval: 30s is less than the minimum 1m: Broadcom throttles clients that poll the current hour too often (KB 232689`,
+		`gatelog.yaml:4: sources[0].poll_interval: 30s is less than the minimum 5m: Broadcom throttles clients that poll the current hour too often (KB 232689: poll every 5 minutes or more)`,
 		`gatelog.yaml:5: sources[0].cv: is a Forcepoint setting; a symantec source does not use it`,
 		`gatelog.yaml:8: sources[0].audit: set username and password of an API key with the "Audit Logs" role (or SWG_API_USERNAME and SWG_API_PASSWORD)`,
 		`gatelog.yaml:6: sources[0].log_types[1]: "access" is not a Symantec stream (allowed: accesslog, audit)`,

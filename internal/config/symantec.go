@@ -11,6 +11,9 @@ const (
 	DefaultSymantecBaseURL      = "https://portal.threatpulse.com"
 	DefaultSymantecStart        = Duration(24 * hour)
 	DefaultSymantecPollInterval = Duration(5 * minute)
+	// MinSymantecPollInterval is Broadcom's guidance for polling new data
+	// (KB 232689, KB 174730); only `more` loops at once.
+	MinSymantecPollInterval = Duration(5 * minute)
 	// Archives of a catch-up can be GBs; RELAY waits 1800 s for one.
 	DefaultSymantecRequestTimeout = Duration(30 * minute)
 	// MaxSymantecStart: access logs are kept 100 days (KB 171420).
@@ -135,8 +138,8 @@ func (v *validator) symantec(p string, s *Source) {
 		{"download", s.Paths.Download}, {"audit", s.Paths.Audit}, {"locations", s.Paths.Locations}} {
 		v.path(p+".paths."+path.key, path.val)
 	}
-	v.durations(p, s, MaxSymantecStart, "Symantec keeps access logs 100 days",
-		": Broadcom throttles clients that poll the current hour too often (KB 232689: 429 for aggressive clients; 5m recommended)")
+	v.durations(p, s, MaxSymantecStart, MinSymantecPollInterval, "Symantec keeps access logs 100 days",
+		": Broadcom throttles clients that poll the current hour too often (KB 232689: poll every 5 minutes or more)")
 	v.archiveLimits(p+".archive", s.Archive)
 }
 

@@ -149,7 +149,7 @@ func (v *validator) forcepoint(p string, s *Source) {
 	if !cvPattern.MatchString(s.CV) {
 		v.fail(p+".cv", "%s must look like N.N.N, e.g. %s", v.show(p+".cv", s.CV), DefaultCV)
 	}
-	v.durations(p, s, MaxStart, "Forcepoint keeps logs 30 days", "")
+	v.durations(p, s, MaxStart, MinPollInterval, "Forcepoint keeps logs 30 days", "")
 	if s.DailyRequestBudget < 1 || s.DailyRequestBudget > MaxDailyRequestBudget {
 		v.fail(p+".daily_request_budget", "%s is out of range 1..%d", v.show(p+".daily_request_budget", s.DailyRequestBudget), MaxDailyRequestBudget)
 	}
@@ -248,8 +248,9 @@ func (v *validator) didYouMean(field, word string, candidates []string) string {
 }
 
 // durations checks start, poll_interval and request_timeout; keeps says
-// how long the vendor keeps logs, pollWhy why the minimum interval exists.
-func (v *validator) durations(p string, s *Source, maxStart Duration, keeps, pollWhy string) {
+// how long the vendor keeps logs, minPoll and pollWhy what the least poll
+// interval is and why.
+func (v *validator) durations(p string, s *Source, maxStart, minPoll Duration, keeps, pollWhy string) {
 	start, poll, timeout := p+".start", p+".poll_interval", p+".request_timeout"
 	switch {
 	case s.Start <= 0:
@@ -257,8 +258,8 @@ func (v *validator) durations(p string, s *Source, maxStart Duration, keeps, pol
 	case s.Start > maxStart:
 		v.fail(start, "%s is more than %s: %s", v.show(start, s.Start), maxStart, keeps)
 	}
-	if s.PollInterval < MinPollInterval {
-		v.fail(poll, "%s is less than the minimum %s%s", v.show(poll, s.PollInterval), MinPollInterval, pollWhy)
+	if s.PollInterval < minPoll {
+		v.fail(poll, "%s is less than the minimum %s%s", v.show(poll, s.PollInterval), minPoll, pollWhy)
 	}
 	if s.RequestTimeout <= 0 {
 		v.fail(timeout, "%s must be positive", v.show(timeout, s.RequestTimeout))
