@@ -155,7 +155,7 @@ func (c *Client) get(ctx context.Context, path string, q url.Values, r role) (*h
 		req.Header.Set("X-APIUsername", r.cred.Username)
 		req.Header.Set("X-APIPassword", r.cred.Password)
 	}
-	prev, err := c.pace.wait(ctx)
+	sl, err := c.pace.wait(ctx)
 	if err != nil {
 		return nil, err
 	}
@@ -165,7 +165,7 @@ func (c *Client) get(ctx context.Context, path string, q url.Values, r role) (*h
 	}
 	if resp.StatusCode != http.StatusOK {
 		defer resp.Body.Close()
-		return nil, c.statusError(resp, path, r, prev)
+		return nil, c.statusError(resp, path, r, sl)
 	}
 	return resp, nil
 }
@@ -194,8 +194,8 @@ var errGone = errors.New("the sync token is no longer valid")
 const defaultRetryAfter = 5 * time.Minute
 
 // statusError classifies a non-200 answer and says what to fix. A 429
-// teaches the pacer; prev is when the request before it went.
-func (c *Client) statusError(resp *http.Response, path string, r role, prev time.Time) error {
+// teaches the pacer about the request's slot.
+func (c *Client) statusError(resp *http.Response, path string, r role, sl slot) error {
 	msg := httpx.ServerMessage(resp.Body)
 	text := fmt.Sprintf("%s: %d %s", path, resp.StatusCode, msg)
 	now := c.cfg.Now()
@@ -204,7 +204,7 @@ func (c *Client) statusError(resp *http.Response, path string, r role, prev time
 	case code == http.StatusGone:
 		return errclass.WithReason(fmt.Errorf("%s: %w", text, errGone), errclass.ReasonGone)
 	case code == http.StatusTooManyRequests:
-		c.pace.throttled(prev, v.Until)
+		c.pace.throttled(sl, v.Until)
 		if c.onThrottle != nil {
 			c.onThrottle(v.Until)
 		}

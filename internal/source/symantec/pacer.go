@@ -25,12 +25,22 @@ type pacer struct {
 // clock, from when each request arrived.
 const margin = 10
 
-// wait blocks until the next request may go and returns when the previous
-// one went (zero if none), for learn.
-func (p *pacer) wait(ctx context.Context) (prev time.Time, err error) {
-	p.mu.Lock()
+// slot is when a request was let through, and the one before it.
+type slot struct{ prev, at time.Time }
+
+// wait blocks until the next request may go and returns its slot, for
+// throttled.
+func (p *pacer) wait(ctx context.Context) (slot, error) {
 	now := p.now()
-	at := now
+	prev, at := p.reserve(now)
+	return slot{prev, at}, retry.Sleep(ctx, at.Sub(now))
+}
+
+// reserve books the next slot at or after now.
+func (p *pacer) reserve(now time.Time) (prev, at time.Time) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	at = now
 	if !p.last.IsZero() && p.last.Add(p.interval).After(at) {
 		at = p.last.Add(p.interval)
 	}
@@ -38,20 +48,23 @@ func (p *pacer) wait(ctx context.Context) (prev time.Time, err error) {
 		at = p.until
 	}
 	prev, p.last = p.last, at
-	p.mu.Unlock()
-	return prev, retry.Sleep(ctx, at.Sub(now))
+	return prev, at
 }
 
-// throttled takes in a 429 that asked for a wait until `until`: nothing
-// goes before it, and since the server counts from the request before the
-// refused one, the interval it enforces is at least until - prev.
-func (p *pacer) throttled(prev, until time.Time) {
+// throttled takes in a 429 to the request of slot s that asked for a wait
+// until `until`: nothing goes before it, and since the server counts from
+// the request it last served, the interval it enforces is at least
+// until - s.prev. The refused request itself does not count.
+func (p *pacer) throttled(s slot, until time.Time) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	if until.After(p.until) {
 		p.until = until
 	}
-	from := prev
+	if p.last.Equal(s.at) {
+		p.last = time.Time{}
+	}
+	from := s.prev
 	if from.IsZero() {
 		from = p.now()
 	}
