@@ -15,6 +15,7 @@ import (
 	"github.com/gatelog/gatelog/internal/httpx"
 	"github.com/gatelog/gatelog/internal/quarantine"
 	"github.com/gatelog/gatelog/internal/record"
+	"github.com/gatelog/gatelog/internal/retry"
 	"github.com/gatelog/gatelog/internal/sink"
 	"github.com/gatelog/gatelog/internal/sink/elastic"
 	"github.com/gatelog/gatelog/internal/sink/file"
@@ -51,6 +52,9 @@ type Options struct {
 	Stdout io.Writer // where a stdout sink writes (default os.Stdout)
 	Now    func() time.Time
 	HTTP   HTTPHooks
+	// SourceBackoff spaces the retries a source makes inside one fetch
+	// (default 1s doubling to 5m); tests shorten it.
+	SourceBackoff retry.Backoff
 }
 
 // HTTPHooks reach the HTTP clients gatelog builds.
@@ -88,7 +92,8 @@ func (a *App) build(o Options) error {
 		}
 		a.Sinks = append(a.Sinks, s)
 	}
-	deps := Deps{Store: a.Store, Logger: o.Logger, Now: o.Now, DataDir: filepath.Dir(a.Cfg.State), HTTP: o.HTTP}
+	deps := Deps{Store: a.Store, Logger: o.Logger, Now: o.Now, DataDir: filepath.Dir(a.Cfg.State), HTTP: o.HTTP,
+		Backoff: o.SourceBackoff}
 	for i := range a.Cfg.Sources {
 		src, err := NewSource(&a.Cfg.Sources[i], deps)
 		if err != nil {
@@ -156,6 +161,7 @@ type Deps struct {
 	Now     func() time.Time
 	DataDir string // beside the state file: spool/ and quarantine/ live here
 	HTTP    HTTPHooks
+	Backoff retry.Backoff // between retries inside a fetch; zero: the sources' default
 }
 
 // rejected quarantines a record a destination refused, with the reason.
@@ -175,7 +181,9 @@ func NewSource(sc *config.Source, d Deps) (source.Source, error) {
 		Name: sc.Name, Observe: d.HTTP.Observe, Trace: d.HTTP.Trace})
 	switch sc.Type {
 	case config.TypeForcepoint:
-		return forcepoint.New(ForcepointConfig(sc, d.Logger, d.Now), client, d.Store)
+		fc := ForcepointConfig(sc, d.Logger, d.Now)
+		fc.Backoff = d.Backoff
+		return forcepoint.New(fc, client, d.Store)
 	case config.TypeSymantec:
 		return symantec.New(SymantecConfig(sc, d), client, d.Store)
 	}
@@ -197,7 +205,7 @@ func SymantecConfig(sc *config.Source, d Deps) symantec.Config {
 			MaxRatio: l.MaxRatio, MaxLineBytes: l.MaxLineBytes},
 		SpoolDir: filepath.Join(d.DataDir, "spool"),
 		Streams:  sc.LogTypes, Start: time.Duration(sc.Start), PollInterval: time.Duration(sc.PollInterval),
-		RequestTimeout: time.Duration(sc.RequestTimeout), Now: d.Now, Logger: d.Logger,
+		RequestTimeout: time.Duration(sc.RequestTimeout), Now: d.Now, Logger: d.Logger, Backoff: d.Backoff,
 	}
 }
 
