@@ -52,9 +52,12 @@ func (p *pacer) reserve(now time.Time) (prev, at time.Time) {
 }
 
 // throttled takes in a 429 to the request of slot s that asked for a wait
-// until `until`: nothing goes before it, and since the server counts from
-// the request it last served, the interval it enforces is at least
-// until - s.prev. The refused request itself does not count.
+// until `until`: nothing goes before it, and the interval is learned. A
+// server that enforces an interval I answers a request sent e after the one
+// it last served with Retry-After I-e, so I = e + Retry-After; when e is
+// longer than the Retry-After the 429 was not about spacing (a burst, a
+// brief overload) and only the Retry-After is kept as the interval. The
+// refused request itself does not count as served.
 func (p *pacer) throttled(s slot, until time.Time) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
@@ -64,20 +67,13 @@ func (p *pacer) throttled(s slot, until time.Time) {
 	if p.last.Equal(s.at) {
 		p.last = time.Time{}
 	}
-	from := s.prev
-	if from.IsZero() {
-		from = p.now()
+	learned := until.Sub(s.at)
+	if e := s.at.Sub(s.prev); !s.prev.IsZero() && e < learned {
+		learned += e
 	}
-	if d := until.Sub(from) * (100 + margin) / 100; d > p.interval {
+	if d := learned * (100 + margin) / 100; d > p.interval {
 		p.interval = d
 	}
-}
-
-// blockedUntil says when requests may go again after a Retry-After.
-func (p *pacer) blockedUntil() time.Time {
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	return p.until
 }
 
 // restore carries a Retry-After over a restart.

@@ -47,3 +47,19 @@ func TestPacerRestoresARetryAfter(t *testing.T) {
 		t.Fatalf("restored pacer lets a request go at %v", at)
 	}
 }
+
+// A 429 long after the request before it is not about spacing: only its
+// Retry-After is learned, not the idle time.
+func TestPacerDoesNotLearnIdleTime(t *testing.T) {
+	t0 := time.Date(2026, 12, 6, 10, 0, 0, 0, time.UTC)
+	p := &pacer{now: func() time.Time { return t0 }}
+	p.reserve(t0)
+	later := t0.Add(5 * time.Minute)
+	prev, at := p.reserve(later)
+	p.throttled(slot{prev, at}, at.Add(time.Second))
+	_, next := p.reserve(at)
+	_, after := p.reserve(at)
+	if got, want := after.Sub(next), 1100*time.Millisecond; got != want {
+		t.Fatalf("learned spacing %v, want %v (the Retry-After with its margin)", got, want)
+	}
+}
