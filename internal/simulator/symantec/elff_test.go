@@ -58,7 +58,11 @@ func TestELFFMembers(t *testing.T) {
 }
 
 func TestELFFValues(t *testing.T) {
-	s := New(baseConfig(newClock()))
+	cfg := baseConfig(newClock())
+	// Far above the defaults, so that 720 lines show every Latin-9 name;
+	// TestLatin9Share checks the default share.
+	cfg.Latin9UserRate, cfg.Latin9LocationRate = 0.2, 0.2
+	s := New(cfg)
 	lines := s.Lines(testStart, testEnd)
 	var noUUID, outOfOrder, invalid int
 	var all [][]byte
@@ -129,5 +133,79 @@ func TestDeterminism(t *testing.T) {
 	}
 	if bytes.Equal(a[0], other[0]) {
 		t.Error("different seeds gave the same first archive")
+	}
+}
+
+// TestLatin9Share: over 12,000 lines served by sync, the lines that are not
+// valid UTF-8 (Latin-9 user or location names) are rare but present, and
+// both kinds show up; with both rates negative there are none.
+func TestLatin9Share(t *testing.T) {
+	cfg := baseConfig(newClock())
+	cfg.LinesPerHour, cfg.LinesPerMember, cfg.MaxLinesPerArchive = 2000, 1000, 5000
+	got, _, _ := start(t, New(cfg)).walk(TrailerBody, testStart, "0", "none")
+	invalid, users, locs := 0, 0, 0
+	for _, l := range got {
+		if utf8.Valid(l) {
+			continue
+		}
+		invalid++
+		if bytes.Contains(l, []byte(`ACME\J`+"\xfc"+`rgen`)) || bytes.Contains(l, []byte(`ACME\fran`+"\xe7"+`ois`)) || bytes.Contains(l, []byte(`ACME\`+"\xb4"+`ofia`)) {
+			users++
+		}
+		if bytes.Contains(l, []byte("Caf\xe9")) || bytes.Contains(l, []byte("Z\xfcrich")) || bytes.Contains(l, []byte("M\xfcnchen")) {
+			locs++
+		}
+	}
+	share := float64(invalid) / float64(len(got))
+	t.Logf("%d of %d lines not UTF-8 (%.3f%%): %d users, %d locations", invalid, len(got), 100*share, users, locs)
+	if len(got) != 12000 || invalid == 0 || share < 0.0002 || share > 0.005 || users == 0 || locs == 0 {
+		t.Errorf("%d of %d lines not UTF-8 (%d users, %d locations), want 0.02%%..0.5%% with both kinds", invalid, len(got), users, locs)
+	}
+
+	cfg.Latin9UserRate, cfg.Latin9LocationRate = -1, -1
+	for _, l := range New(cfg).Lines(testStart, testStart.Add(time.Hour)) {
+		if !utf8.Valid(l.Raw) {
+			t.Fatalf("rates off, yet %q is not UTF-8", l.Raw)
+		}
+	}
+}
+
+// bigLines returns the lines longer than any ordinary one.
+func bigLines(ls [][]byte) [][]byte {
+	var out [][]byte
+	for _, l := range ls {
+		if len(l) > 2000 {
+			out = append(out, l)
+		}
+	}
+	return out
+}
+
+// TestOneBigLinePerRun: a run serves exactly one line of BigLineBytes
+// (18,000 by default), in its first hour, long by its cs-uri-query.
+func TestOneBigLinePerRun(t *testing.T) {
+	for _, width := range []int{0, 25000, -1} {
+		cfg := baseConfig(newClock())
+		cfg.BigLineBytes = width
+		s := New(cfg)
+		got, _, _ := start(t, s).walk(TrailerBody, testStart, "0", "none")
+		sameLines(t, got, raws(s.Lines(testStart, testEnd)))
+		big := bigLines(got)
+		if width < 0 {
+			if len(big) != 0 {
+				t.Errorf("BigLineBytes %d: %d big lines, want none", width, len(big))
+			}
+			continue
+		}
+		want := width
+		if want == 0 {
+			want = DefaultBigLineBytes
+		}
+		if len(big) != 1 || len(big[0]) != want || !bytes.Contains(big[0], []byte(" ?x=1&utm_content=")) {
+			t.Fatalf("BigLineBytes %d: %d big lines, want one of %d bytes", width, len(big), want)
+		}
+		if first := raws(s.Lines(testStart, testStart.Add(time.Hour))); len(bigLines(first)) != 1 {
+			t.Errorf("BigLineBytes %d: the big line is not in the first hour", width)
+		}
 	}
 }

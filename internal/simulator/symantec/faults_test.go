@@ -79,7 +79,7 @@ func TestSyncExpiredTokens(t *testing.T) {
 
 	s.ExpireTokens()
 	resp, body := c.get(pathSync, syncQuery(testStart, "0", r.token))
-	if resp.StatusCode != http.StatusGone || !bytes.Contains(body, []byte("token is no longer valid")) {
+	if resp.StatusCode != http.StatusGone || string(body) != goneMsg+"\n" {
 		t.Errorf("after ExpireTokens: %d %q", resp.StatusCode, body)
 	}
 	fresh := c.sync(TrailerBody, syncQuery(testStart, "0", "none"))

@@ -28,6 +28,9 @@ func podParams(q url.Values) string {
 	return ""
 }
 
+// listItem is one hour the list API offers. Only date (the epoch-ms hour
+// id SEKOIA reads) is documented; size and type, like the answer's
+// "total", are our choice, so a client must not need them.
 type listItem struct {
 	Date int64  `json:"date"`
 	Size int64  `json:"size"`

@@ -84,6 +84,9 @@ func TestDownloadMatchesSync(t *testing.T) {
 	syncMembers := map[string][][]byte{}
 	for token := "none"; ; {
 		r := c.sync(TrailerBody, syncQuery(testStart, "0", token))
+		if r.code != http.StatusOK {
+			t.Fatalf("sync: %d", r.code)
+		}
 		for _, m := range r.members {
 			syncMembers[m.name] = append(syncMembers[m.name], parseELFF(m.data).lines...)
 		}
@@ -116,4 +119,37 @@ func TestDownloadValidation(t *testing.T) {
 			t.Errorf("%s: %d %q, want 400 with %q", q, resp.StatusCode, body, want)
 		}
 	}
+}
+
+// TestListItemFields: items[].date is the documented field, an integer
+// epoch-ms hour id; size and type (and the top-level total) are ours.
+func TestListItemFields(t *testing.T) {
+	c := start(t, New(baseConfig(newClock())))
+	resp, body := c.get(pathList, "type=hour&start=0&limit=1000&api&startDate="+ms(testStart)+"&endDate=0")
+	var top struct {
+		Items []map[string]json.RawMessage `json:"items"`
+		Total json.RawMessage              `json:"total"`
+	}
+	var keys map[string]json.RawMessage
+	if resp.StatusCode != http.StatusOK || json.Unmarshal(body, &top) != nil || json.Unmarshal(body, &keys) != nil {
+		t.Fatalf("list: %d %s", resp.StatusCode, body)
+	}
+	if len(keys) != 2 || string(top.Total) != "6" || len(top.Items) != 6 {
+		t.Fatalf("answer %s, want items and total 6", body)
+	}
+	for k, it := range top.Items {
+		want := ms(testStart.Add(time.Duration(k) * time.Hour))
+		if len(it) != 3 || string(it["date"]) != want || string(it["type"]) != `"hour"` || !isDigits(it["size"]) {
+			t.Errorf("item %d = %v, want date %s (a JSON integer), size and type", k, it, want)
+		}
+	}
+}
+
+func isDigits(b []byte) bool {
+	for _, c := range b {
+		if c < '0' || c > '9' {
+			return false
+		}
+	}
+	return len(b) > 0
 }

@@ -6,6 +6,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/gatelog/gatelog/internal/simulator/fault"
 	"github.com/gatelog/gatelog/internal/simulator/latency"
 )
 
@@ -53,20 +54,24 @@ func methodNotAllowed(w http.ResponseWriter, write func(http.ResponseWriter, int
 	return write(w, http.StatusMethodNotAllowed, "Method not allowed")
 }
 
+// throttleMsg is the 429 text: KB232689's title, then the PDF's reason.
+const throttleMsg = "Server failed to fulfill the request: unwilling to service the client until a reasonable time has elapsed"
+
 // servePod runs the /reportpod checks in order: credentials, the 423
-// block, the per-customer interval, then the endpoint itself.
+// block, the 429 throttle, then the endpoint itself. An injected fault
+// takes the place of the check of its kind, so it is counted only when
+// the request gets that far.
 func (s *Server) servePod(w http.ResponseWriter, r *http.Request, q url.Values, p string) (int, string) {
 	if code, msg := s.checkXAPI(r); code != 0 {
 		return writeText(w, code, msg), ""
 	}
 	now := s.cfg.Now()
-	if s.blocked() {
+	if s.blocked() || fault.Take(r, fault.Locked423) {
 		return writeText(w, http.StatusLocked, "API access is blocked"), ""
 	}
-	if wait := s.throttle(now); wait > 0 {
-		w.Header().Set("Retry-After", itoa(ceilSeconds(wait)))
-		return writeText(w, http.StatusTooManyRequests,
-			"Server failed to fulfill the request: unwilling to service the client until a reasonable time has elapsed"), ""
+	if wait, ok := s.podThrottle(r, now); ok {
+		w.Header().Set("Retry-After", fault.RetryAfterSeconds(wait))
+		return writeText(w, http.StatusTooManyRequests, throttleMsg), ""
 	}
 	switch p {
 	case pathSync:
@@ -89,6 +94,10 @@ func (s *Server) serveRest(w http.ResponseWriter, r *http.Request, q url.Values,
 		}
 		return writeJSONError(w, code, msg)
 	}
+	if wait, ok := injected429(r); ok {
+		w.Header().Set("Retry-After", fault.RetryAfterSeconds(wait))
+		return writeJSONError(w, http.StatusTooManyRequests, throttleMsg)
+	}
 	if p == pathLocations {
 		return s.serveLocations(w)
 	}
@@ -104,9 +113,30 @@ func (s *Server) blocked() bool {
 	return s.cfg.BlockEvery > 0 && s.podCount%s.cfg.BlockEvery == 0
 }
 
+// podThrottle reports whether a /reportpod request gets a 429 and its
+// Retry-After: an injected one first, since it must not count as served,
+// then the per-customer interval.
+func (s *Server) podThrottle(r *http.Request, now time.Time) (time.Duration, bool) {
+	if wait, ok := injected429(r); ok {
+		return wait, true
+	}
+	wait := s.throttle(now)
+	return wait, wait > 0
+}
+
+// injected429 produces a Throttle429 fault offered by the injector, with
+// the injector's Retry-After.
+func injected429(r *http.Request) (time.Duration, bool) {
+	if !fault.Take(r, fault.Throttle429) {
+		return 0, false
+	}
+	return fault.From(r).RetryAfter(), true
+}
+
 // throttle returns how long the customer must still wait, or 0 and then
 // counts now as the last served request. Refused requests do not restart
-// the interval, so waiting Retry-After is always enough.
+// the interval, so waiting Retry-After (measured from the last served
+// request, rounded up) and then keeping the interval is always enough.
 func (s *Server) throttle(now time.Time) time.Duration {
 	if s.cfg.MinInterval <= 0 {
 		return 0
@@ -120,11 +150,6 @@ func (s *Server) throttle(now time.Time) time.Duration {
 	}
 	s.lastPod = now
 	return 0
-}
-
-// ceilSeconds rounds up so a client waiting Retry-After never comes back early.
-func ceilSeconds(d time.Duration) int {
-	return max(int((d+time.Second-1)/time.Second), 1)
 }
 
 var _ http.Handler = (*Server)(nil)

@@ -28,12 +28,14 @@ const (
 )
 
 // baseConfig is a small tenant: 6 hours of 120 lines, 3 members an hour,
-// 100 lines per archive, with the clock half an hour after End.
+// 100 lines per archive, with the clock half an hour after End. The
+// per-customer interval is off: most tests send their requests back to
+// back at one instant of the fake clock; interval_test.go tests it.
 func baseConfig(clk *testutil.Clock) Config {
 	return Config{
 		Seed: 7, Start: testStart, End: testEnd, LinesPerHour: 120, LinesPerMember: 50, MaxLinesPerArchive: 100,
 		AccessUser: accessUser, AccessPassword: accessPass, AuditUser: auditUser, AuditPassword: auditPass,
-		LocationsUser: locUser, LocationsPassword: locPass, Now: clk.Now,
+		LocationsUser: locUser, LocationsPassword: locPass, Now: clk.Now, MinInterval: -1,
 	}
 }
 

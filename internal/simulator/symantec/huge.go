@@ -30,7 +30,9 @@ func (s *Server) buildHuge(want int64) *hugeArchive {
 	lines := make([][]byte, min(s.cfg.LinesPerHour, hugeBlockLines))
 	plain := int64(0)
 	for i := range lines {
-		lines[i] = s.newLineCtx(h, i).render(defaultFields)
+		c := s.newLineCtx(h, i)
+		c.width = 0 // repeated reps times, the one big line would not be one
+		lines[i] = c.render(defaultFields)
 		plain += int64(len(lines[i]) + 1)
 	}
 	a := &hugeArchive{name: s.memberName(h, 0), mod: h, head: gzipMember(head, nil), block: gzipMember(nil, lines)}

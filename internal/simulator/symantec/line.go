@@ -2,6 +2,7 @@ package symantec
 
 import (
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -37,18 +38,27 @@ type lineCtx struct {
 	country  string
 	risk     string
 	tlsVer   string
+	width    int    // > 0: pad cs-uri-query so the line is this long
+	longQ    string // the padded cs-uri-query, once computed
 }
+
+// Salts of the per-line rare choices (chance).
+const (
+	saltLatin9User uint64 = 0x1a719_05e5
+	saltLatin9Loc  uint64 = 0x1a719_10c5
+	saltBigLine    uint64 = 0xb16_11fe
+)
 
 func (s *Server) newLineCtx(h time.Time, i int) *lineCtx {
 	r := simrand.RNG(simrand.Mix(s.seed ^ simrand.Mix(uint64(h.Unix())+simrand.Mix(uint64(i)))))
-	c := &lineCtx{s: s, t: s.lineTime(h, i), i: i, who: simrand.Pick(&r, people), site: simrand.Pick(&r, sites), ua: simrand.Pick(&r, userAgents)}
+	c := &lineCtx{s: s, t: s.lineTime(h, i), i: i, who: s.pickPerson(&r, h, i), site: simrand.Pick(&r, sites), ua: simrand.Pick(&r, userAgents)}
 	c.uuid = uuidOf(r.Next(), r.Next())
 	if i%150 == 7 {
 		c.uuid = "" // a few lines per hour carry no transaction uuid
 	}
-	c.loc = r.Intn(len(s.locs)+2) - 2 // the client connector twice as likely as a location
-	if c.loc >= 0 && !s.locs[c.loc].inLog {
-		c.loc = -1
+	c.loc = s.pickLocation(&r, h, i)
+	if i == s.bigLine && h.Equal(s.start) {
+		c.width = s.cfg.BigLineBytes
 	}
 	c.cip = fmt.Sprintf("10.%d.%d.%d", r.Intn(256), r.Intn(256), r.Between(1, 254))
 	c.sip = fmt.Sprintf("199.19.250.%d", r.Between(1, 254))
@@ -59,6 +69,50 @@ func (s *Server) newLineCtx(h time.Time, i int) *lineCtx {
 	c.tlsVer = simrand.Pick(&r, []string{"TLSv1.2", "TLSv1.3"})
 	c.decideAction(&r)
 	return c
+}
+
+// pickPerson: an accented (Latin-9, not UTF-8) user at Latin9UserRate,
+// else one with an ASCII name.
+func (s *Server) pickPerson(r *simrand.RNG, h time.Time, i int) person {
+	if s.chance(h, i, saltLatin9User, s.cfg.Latin9UserRate) {
+		return simrand.Pick(r, accentedPeople)
+	}
+	return simrand.Pick(r, people)
+}
+
+// pickLocation returns an index into s.locs, or -1 for the client
+// connector (two lines in three); a location with a Latin-9 name only at
+// Latin9LocationRate.
+func (s *Server) pickLocation(r *simrand.RNG, h time.Time, i int) int {
+	if len(s.accentLocs) > 0 && s.chance(h, i, saltLatin9Loc, s.cfg.Latin9LocationRate) {
+		return simrand.Pick(r, s.accentLocs)
+	}
+	if len(s.plainLocs) == 0 || r.Intn(3) != 0 {
+		return -1
+	}
+	return simrand.Pick(r, s.plainLocs)
+}
+
+// chance is true for a share rate of lines. It hashes the seed, hour and
+// index on its own, so a rare property does not shift the line's other
+// random choices and stays put whichever lines are generated first.
+func (s *Server) chance(h time.Time, i int, salt uint64, rate float64) bool {
+	x := simrand.Mix(s.seed ^ salt ^ simrand.Mix(uint64(h.Unix())^simrand.Mix(uint64(i))))
+	return float64(x>>11)/(1<<53) < rate
+}
+
+// bigLineIndex picks, from the seed, which line of the first hour is the
+// BigLineBytes line, or -1. It avoids LongLineEvery lines (unless every
+// line is one) so that each option keeps its own count.
+func (s *Server) bigLineIndex() int {
+	if s.cfg.BigLineBytes <= 0 || !s.start.Before(s.end) {
+		return -1
+	}
+	i := int(simrand.Mix(s.seed^saltBigLine) % uint64(s.cfg.LinesPerHour))
+	if s.longLine(i) && i > 0 {
+		i--
+	}
+	return i
 }
 
 // decideAction picks the protocol and the policy outcome.
@@ -81,8 +135,19 @@ func uuidOf(a, b uint64) string {
 	return fmt.Sprintf("%08x-%04x-%04x-%04x-%012x", a>>32, a>>16&0xffff, a&0xffff, b>>48, b&0xffffffffffff)
 }
 
-// render writes the values of fields, space separated.
+// render writes the values of fields, space separated. A line with a
+// width is rendered twice: the second time its cs-uri-query is padded by
+// what the first one lacked, so the line is exactly width bytes.
 func (c *lineCtx) render(fields []string) []byte {
+	b := c.renderFields(fields)
+	if c.width > len(b) && c.longQ == "" && slices.Contains(fields, "cs-uri-query") {
+		c.longQ = longQuery(len(c.query()) + c.width - len(b))
+		b = c.renderFields(fields)
+	}
+	return b
+}
+
+func (c *lineCtx) renderFields(fields []string) []byte {
 	b := make([]byte, 0, 1024)
 	for k, f := range fields {
 		if k > 0 {
@@ -111,11 +176,19 @@ func q(s string) string {
 func quote(s string) string { return `"` + s + `"` }
 
 func (c *lineCtx) query() string {
-	n := c.s.cfg.LongLineEvery
-	if n > 0 && (c.i+1)%n == 0 {
+	switch {
+	case c.longQ != "":
+		return c.longQ
+	case c.s.longLine(c.i):
 		return longQuery(c.s.cfg.LongLineBytes)
 	}
 	return c.site.query
+}
+
+// longLine reports whether line i of an hour is a LongLineEvery line.
+func (s *Server) longLine(i int) bool {
+	n := s.cfg.LongLineEvery
+	return n > 0 && (i+1)%n == 0
 }
 
 // longQuery is a cs-uri-query of exactly n bytes, like the tracking

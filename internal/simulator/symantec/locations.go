@@ -28,8 +28,8 @@ var locationDefs = []struct {
 	{"München Lager", "FIREWALL", "Germany", true},
 	{"Regional Distribution Center North-East Corridor – Building 7, Loading Dock B (temporary IPsec tunnel until the SD-WAN migration completes)", "IPSEC", "United States", false},
 	{"New York Office", "EXPLICIT_PROXY", "United States", true},
-	{"London", "IPSEC", "United Kingdom", false},
-	{"Data Center A", "FIREWALL", "Germany", false},
+	{"London", "IPSEC", "United Kingdom", true},
+	{"Data Center A", "FIREWALL", "Germany", true},
 	{"Kraków Dev", "IPSEC", "Poland", false},
 	{"Œuvre Atelier Lyon", "EXPLICIT_PROXY", "France", false},
 	{"Guest Wi-Fi", "FIREWALL", "France", false},
@@ -43,6 +43,31 @@ func buildLocations(seed uint64) []location {
 		out[k] = location{id: base + k*7, name: d.name, typ: d.typ, inLog: d.inLog}
 	}
 	return out
+}
+
+// splitLocations returns the indexes of the locations that appear in the
+// log, those with ASCII names apart from those whose Latin-9 name is not
+// valid UTF-8.
+func splitLocations(locs []location) (plain, accent []int) {
+	for k, l := range locs {
+		switch {
+		case !l.inLog:
+		case isASCII(l.name):
+			plain = append(plain, k)
+		default:
+			accent = append(accent, k)
+		}
+	}
+	return plain, accent
+}
+
+func isASCII(s string) bool {
+	for k := 0; k < len(s); k++ {
+		if s[k] >= 0x80 {
+			return false
+		}
+	}
+	return true
 }
 
 // locationObject is the JSON object served for location k. Apart from id

@@ -31,9 +31,13 @@ type Config struct {
 	// TrailerMode says where the sync trailer goes: "body" (default, after
 	// the ZIP bytes), "http-trailer" (chunked HTTP trailers) or "header".
 	TrailerMode string
-	TokenTTL    time.Duration // older sync tokens answer 410 (default 24h)
-	// MinInterval: a /reportpod request sooner than this after the previous
-	// served one answers 429 with Retry-After; 0 = off.
+	// TokenTTL: sync tokens older than this answer 410 (VULTURE saw ~24h).
+	// 0 = DefaultTokenTTL; negative = tokens never age out.
+	TokenTTL time.Duration
+	// MinInterval: a /reportpod request (sync, list or download, any key of
+	// the tenant) sooner than this after the previous served one answers 429
+	// with Retry-After (KB232689 throttles per customer). 0 =
+	// DefaultMinInterval; negative = off.
 	MinInterval time.Duration
 	// AbortEvery: every Nth sync response that carries data is "abort" with
 	// its last gz member cut mid-stream; 0 = off.
@@ -48,8 +52,20 @@ type Config struct {
 	// this many bytes of uncompressed ELFF, streamed from one pre-compressed
 	// block, with status "done".
 	HugeBytes int64
-	Latency   time.Duration // added before every answer
-	Now       func() time.Time
+	// BigLineBytes is the length of the one long line of a run (RELAY saw
+	// lines of ~18,000 characters): a line of the first pre-generated hour
+	// whose cs-uri-query makes the whole line this long. 0 =
+	// DefaultBigLineBytes; negative = no such line.
+	BigLineBytes int
+	// Latin9UserRate is the share of lines whose user (cs-userdn) has a
+	// non-ASCII name, written in ISO-8859-15 and so not valid UTF-8.
+	// 0 = DefaultLatin9UserRate; negative = none.
+	Latin9UserRate float64
+	// Latin9LocationRate is the same for location names (Café, Zürich).
+	// 0 = DefaultLatin9LocationRate; negative = none.
+	Latin9LocationRate float64
+	Latency            time.Duration // added before every answer
+	Now                func() time.Time
 }
 
 // Defaults applied by New.
@@ -61,6 +77,13 @@ const (
 	DefaultTokenTTL           = 24 * time.Hour
 	DefaultLongLineBytes      = 300 << 10
 	DefaultSpan               = 6 * time.Hour
+	// DefaultMinInterval is our choice: the real threshold is not published
+	// (KB232689 only says "reasonable"); 1s keeps tests and demos quick
+	// while a client that ignores Retry-After still meets 429s.
+	DefaultMinInterval        = time.Second
+	DefaultBigLineBytes       = 18000
+	DefaultLatin9UserRate     = 0.001
+	DefaultLatin9LocationRate = 0.0005
 )
 
 // Trailer modes.
@@ -80,6 +103,11 @@ type Server struct {
 	audit      []AuditRecord
 	huge       *hugeArchive
 	tokens     *tokenStore
+
+	// plainLocs and accentLocs index the locations that appear in the log,
+	// with ASCII and with Latin-9 names, so the latter can be kept rare.
+	plainLocs, accentLocs []int
+	bigLine               int // index of the BigLineBytes line in hour start, or -1
 
 	mu        sync.Mutex
 	reqs      []Request
@@ -115,6 +143,8 @@ func New(cfg Config) *Server {
 	}
 	s.live = liveClock{end: s.end, rate: cfg.LiveRate}
 	s.locs = buildLocations(s.seed)
+	s.plainLocs, s.accentLocs = splitLocations(s.locs)
+	s.bigLine = s.bigLineIndex()
 	s.audit = buildAudit(s.seed, s.start, s.end)
 	if cfg.HugeBytes > 0 {
 		s.huge = s.buildHuge(cfg.HugeBytes)
@@ -136,9 +166,13 @@ func withDefaults(cfg Config) Config {
 	if cfg.LiveRate <= 0 {
 		cfg.LiveRate = DefaultLiveRate
 	}
-	if cfg.TokenTTL <= 0 {
-		cfg.TokenTTL = DefaultTokenTTL
+	cfg.TokenTTL = orDuration(cfg.TokenTTL, DefaultTokenTTL)
+	cfg.MinInterval = orDuration(cfg.MinInterval, DefaultMinInterval)
+	if cfg.BigLineBytes == 0 {
+		cfg.BigLineBytes = DefaultBigLineBytes
 	}
+	cfg.Latin9UserRate = orRate(cfg.Latin9UserRate, DefaultLatin9UserRate)
+	cfg.Latin9LocationRate = orRate(cfg.Latin9LocationRate, DefaultLatin9LocationRate)
 	switch cfg.TrailerMode {
 	case "":
 		cfg.TrailerMode = TrailerBody
@@ -149,6 +183,22 @@ func withDefaults(cfg Config) Config {
 		panic("symantec: unknown TrailerMode " + cfg.TrailerMode)
 	}
 	return cfg
+}
+
+// orDuration: zero picks the default, negative (off) is kept.
+func orDuration(v, def time.Duration) time.Duration {
+	if v == 0 {
+		return def
+	}
+	return v
+}
+
+// orRate: zero picks the default, negative (none) is kept.
+func orRate(v, def float64) float64 {
+	if v == 0 {
+		return def
+	}
+	return v
 }
 
 func orInt(v, def int) int {

@@ -5,6 +5,8 @@ import (
 	"net/url"
 	"strconv"
 	"time"
+
+	"github.com/gatelog/gatelog/internal/simulator/fault"
 )
 
 // Sync statuses.
@@ -82,14 +84,20 @@ func (s *Server) serveSync(w http.ResponseWriter, r *http.Request, q url.Values,
 	if p.token != "none" {
 		var ok bool
 		if from, ok = s.tokens.lookup(p.token, now, s.cfg.TokenTTL); !ok {
-			return writeText(w, http.StatusGone, "token is no longer valid"), ""
+			return writeText(w, http.StatusGone, goneMsg), ""
+		}
+		if fault.Take(r, fault.Gone410) {
+			// The token is gone for good, as a real expired one would be,
+			// so a client that retries it instead of restarting is caught.
+			s.tokens.drop(p.token)
+			return writeText(w, http.StatusGone, goneMsg), ""
 		}
 	}
 	if s.huge != nil {
 		return s.serveHuge(w, r, p, from, now)
 	}
 	pl := s.collect(from, p.end, now, p.maxBytes)
-	a := s.answer(p, from, pl, now)
+	a := s.answer(r, p, from, pl, now)
 	s.writeSync(w, now, pl.chunks, a)
 	return http.StatusOK, a.status
 }
@@ -100,9 +108,13 @@ type syncAnswer struct {
 	abort         bool
 }
 
-// answer picks status and token. Empty: "done" with the token sent. Abort:
-// the token does not advance. Else "more" or "done" with a new token.
-func (s *Server) answer(p syncReq, from pos, pl plan, now time.Time) syncAnswer {
+// goneMsg is the 410 reason as the PDF gives it (RELAY).
+const goneMsg = "token is no longer within the given dates or the token references expired data"
+
+// answer picks status and token. Empty: "done" with the token sent. Abort
+// (AbortEvery or an injected Abort): the token does not advance. Else
+// "more" or "done" with a new token.
+func (s *Server) answer(r *http.Request, p syncReq, from pos, pl plan, now time.Time) syncAnswer {
 	same := p.token
 	if same == "none" {
 		// A new session gets a token for its start, so that polling can go on.
@@ -111,7 +123,7 @@ func (s *Server) answer(p syncReq, from pos, pl plan, now time.Time) syncAnswer 
 	if pl.n == 0 {
 		return syncAnswer{status: statusDone, token: same}
 	}
-	if s.nextAborts() {
+	if s.nextAborts() || fault.Take(r, fault.Abort) {
 		return syncAnswer{status: statusAbort, token: same, abort: true}
 	}
 	st := statusDone

@@ -21,6 +21,7 @@ type tokenInfo struct {
 	serial int
 	issued time.Time
 	at     pos
+	gone   bool // expired on its own by an injected 410
 }
 
 // tokenStore holds every token issued. Token text is derived from the seed
@@ -53,14 +54,26 @@ func (ts *tokenStore) issue(at pos, now time.Time) string {
 }
 
 // lookup finds a live token; false for unknown, expired or too old ones.
+// A negative ttl means tokens never age out.
 func (ts *tokenStore) lookup(tok string, now time.Time, ttl time.Duration) (pos, bool) {
 	ts.mu.Lock()
 	defer ts.mu.Unlock()
 	info, ok := ts.m[tok]
-	if !ok || info.serial < ts.expired || now.Sub(info.issued) > ttl {
+	if !ok || info.gone || info.serial < ts.expired || (ttl >= 0 && now.Sub(info.issued) > ttl) {
 		return pos{}, false
 	}
 	return info.at, true
+}
+
+// drop expires one token (an injected 410). Its text stays reserved, so
+// it is never issued again.
+func (ts *tokenStore) drop(tok string) {
+	ts.mu.Lock()
+	defer ts.mu.Unlock()
+	if info, ok := ts.m[tok]; ok {
+		info.gone = true
+		ts.m[tok] = info
+	}
 }
 
 func (ts *tokenStore) expireAll() {
