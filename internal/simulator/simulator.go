@@ -47,11 +47,14 @@ type Simulator struct {
 }
 
 // DefaultForcepoint is the Forcepoint emulator's configuration for the demo
-// and `gatelog simulate`.
+// and `gatelog simulate`: the vendor's 300 requests a day, and, as the
+// zero values give them, the "{}" end page, cv-selected fields and the
+// swgweb startdate overlap.
 func DefaultForcepoint() forcepoint.Config {
 	return forcepoint.Config{
 		Seed: 1, DefaultCount: 1000, PageSize: 1000, DailyLimit: 300,
 		Token: DemoToken, Username: DemoUsername, Password: DemoPassword,
+		Overlap: forcepoint.DefaultOverlap,
 	}
 }
 

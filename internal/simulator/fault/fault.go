@@ -27,10 +27,10 @@ const (
 
 // Config says how often and how a request fails.
 type Config struct {
-	Rate       float64       // fraction of requests that fail, 0..1
-	Seed       int64         // same seed, same fault sequence
-	Kinds      []Kind        // kinds to choose from; empty means all
-	SlowDelay  time.Duration // delay of a Slow fault; 0 means DefaultSlowDelay
+	Rate      float64       // fraction of requests that fail, 0..1
+	Seed      int64         // same seed, same fault sequence
+	Kinds     []Kind        // kinds to choose from; empty means all
+	SlowDelay time.Duration // delay of a Slow fault; 0 means DefaultSlowDelay
 	// TimeoutDelay is how long a Timeout fault holds the answer back; it
 	// must exceed the client's request timeout. 0 means DefaultTimeoutDelay.
 	TimeoutDelay time.Duration

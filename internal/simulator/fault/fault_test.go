@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -55,20 +56,97 @@ func TestStatus503(t *testing.T) {
 	}
 }
 
+// vendorHandler answers like a vendor simulator: it produces a 429 when
+// offered one (Take), and keeps what Take said on the last request.
+type vendorHandler struct {
+	mu    sync.Mutex
+	takes []bool // Take(Locked423), Take(Throttle429), Take(Throttle429) again
+}
+
+func (h *vendorHandler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	takes := []bool{Take(r, Locked423), Take(r, Throttle429), Take(r, Throttle429)}
+	h.mu.Lock()
+	h.takes = takes
+	h.mu.Unlock()
+	if takes[1] {
+		w.Header().Set("Retry-After", RetryAfterSeconds(From(r).RetryAfter()))
+		writeStatus(w, http.StatusTooManyRequests, `{"status": "Too many requests, slow down"}`)
+		return
+	}
+	okHandler().ServeHTTP(w, r)
+}
+
+func (h *vendorHandler) lastTakes() []bool {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	return h.takes
+}
+
+// TestThrottle429: the injector does not answer a 429 itself; it offers
+// it to the handler, which takes it once per request, and only a taken
+// offer is counted.
 func TestThrottle429(t *testing.T) {
-	_, ts := serve(t, Config{Rate: 1, Kinds: []Kind{Throttle429}, RetryAfter: 2500 * time.Millisecond})
-	resp, body, err := fetch(t, ts.URL)
-	if err != nil {
-		t.Fatal(err)
+	tests := []struct {
+		name    string
+		handler http.Handler
+		vh      *vendorHandler
+		status  int
+		counted int
+	}{
+		{"taken", nil, &vendorHandler{}, http.StatusTooManyRequests, 1},
+		{"ignored", okHandler(), nil, http.StatusOK, 0},
 	}
-	if resp.StatusCode != http.StatusTooManyRequests {
-		t.Fatalf("status = %d, want 429", resp.StatusCode)
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			h := tt.handler
+			if tt.vh != nil {
+				h = tt.vh
+			}
+			inj := Wrap(h, Config{Rate: 1, Kinds: []Kind{Throttle429}, RetryAfter: 2500 * time.Millisecond}, nil)
+			ts := httptest.NewServer(inj)
+			defer ts.Close()
+			resp, body, err := fetch(t, ts.URL)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if resp.StatusCode != tt.status {
+				t.Fatalf("status = %d, want %d: %s", resp.StatusCode, tt.status, body)
+			}
+			if got := inj.Counts()[Throttle429]; got != tt.counted {
+				t.Errorf("Counts[429] = %d, want %d", got, tt.counted)
+			}
+			if tt.vh == nil {
+				if string(body) != okBody || resp.Header.Get("Retry-After") != "" {
+					t.Errorf("ignored offer changed the answer: %v %s", resp.Header, body)
+				}
+				return
+			}
+			if diff := cmp.Diff([]bool{false, true, false}, tt.vh.lastTakes()); diff != "" {
+				t.Errorf("Take(423), Take(429), Take(429) (-want +got):\n%s", diff)
+			}
+			if got := resp.Header.Get("Retry-After"); got != "3" {
+				t.Errorf("Retry-After = %q, want 3 (2.5s rounded up)", got)
+			}
+		})
 	}
-	if got := resp.Header.Get("Retry-After"); got != "3" {
-		t.Errorf("Retry-After = %q, want 3 (2.5s rounded up)", got)
+}
+
+// TestTakeWithoutOffer: a request the injector let through, or one that
+// never passed an injector, offers nothing.
+func TestTakeWithoutOffer(t *testing.T) {
+	vh := &vendorHandler{}
+	inj := Wrap(vh, Config{Rate: 0}, nil)
+	ts := httptest.NewServer(inj)
+	defer ts.Close()
+	if resp, _, err := fetch(t, ts.URL); err != nil || resp.StatusCode != 200 {
+		t.Fatalf("got %v %v", resp, err)
 	}
-	if string(body) != `{"status":"Too many requests"}` {
-		t.Errorf("body = %s", body)
+	if diff := cmp.Diff([]bool{false, false, false}, vh.lastTakes()); diff != "" {
+		t.Errorf("takes (-want +got):\n%s", diff)
+	}
+	r := httptest.NewRequest("GET", "/", nil)
+	if Take(r, Throttle429) || From(r) != nil {
+		t.Error("a request that never passed an injector offers a fault")
 	}
 }
 
@@ -127,6 +205,51 @@ func TestSlowDelaysThenAnswers(t *testing.T) {
 	}
 }
 
+// TestTimeoutHoldsTheAnswer: a Timeout holds the answer for TimeoutDelay,
+// DefaultTimeoutDelay when unset; a client that gives up first gets no
+// answer at all.
+func TestTimeoutHoldsTheAnswer(t *testing.T) {
+	tests := []struct {
+		name  string
+		delay time.Duration
+		want  time.Duration
+	}{
+		{"configured", 30 * time.Second, 30 * time.Second},
+		{"default", 0, DefaultTimeoutDelay},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			inj, ts := serve(t, Config{Rate: 1, Kinds: []Kind{Timeout}, TimeoutDelay: tt.delay})
+			var slept time.Duration
+			inj.sleep = func(_ context.Context, d time.Duration) error { slept = d; return nil }
+			resp, body, err := fetch(t, ts.URL)
+			if err != nil || resp.StatusCode != 200 || string(body) != okBody {
+				t.Fatalf("got %v %s %v, want the normal answer after the delay", resp, body, err)
+			}
+			if slept != tt.want {
+				t.Errorf("held the answer %v, want %v", slept, tt.want)
+			}
+			if got := inj.Counts()[Timeout]; got != 1 {
+				t.Errorf("Counts[timeout] = %d, want 1", got)
+			}
+		})
+	}
+}
+
+func TestTimeoutOutlastsClient(t *testing.T) {
+	_, ts := serve(t, Config{Rate: 1, Kinds: []Kind{Timeout}, TimeoutDelay: time.Minute})
+	c := &http.Client{Timeout: 50 * time.Millisecond, Transport: &http.Transport{DisableKeepAlives: true}}
+	start := time.Now()
+	resp, err := c.Get(ts.URL)
+	if err == nil {
+		resp.Body.Close()
+		t.Fatalf("got %d, want the client to time out", resp.StatusCode)
+	}
+	if d := time.Since(start); d > 10*time.Second {
+		t.Errorf("client waited %v", d)
+	}
+}
+
 func TestRateZeroNever(t *testing.T) {
 	inj, ts := serve(t, Config{Rate: 0, Seed: 1})
 	for i := 0; i < 50; i++ {
@@ -141,7 +264,9 @@ func TestRateZeroNever(t *testing.T) {
 }
 
 func TestRateOneAlways(t *testing.T) {
-	inj, ts := serve(t, Config{Rate: 1, Seed: 1, Kinds: []Kind{Status503, Throttle429}})
+	inj := Wrap(&vendorHandler{}, Config{Rate: 1, Seed: 1, Kinds: []Kind{Status503, Throttle429}}, nil)
+	ts := httptest.NewServer(inj)
+	defer ts.Close()
 	for i := 0; i < 40; i++ {
 		resp, _, err := fetch(t, ts.URL)
 		if err != nil {
@@ -160,7 +285,8 @@ func TestRateOneAlways(t *testing.T) {
 // outcomes runs n requests and names what the client saw for each.
 func outcomes(t *testing.T, seed int64, n int) []string {
 	t.Helper()
-	_, ts := serve(t, Config{Rate: 0.5, Seed: seed, Kinds: []Kind{Status503, Throttle429, Truncate}})
+	ts := httptest.NewServer(Wrap(&vendorHandler{}, Config{Rate: 0.5, Seed: seed, Kinds: []Kind{Status503, Throttle429, Truncate}}, nil))
+	t.Cleanup(ts.Close)
 	var out []string
 	for i := 0; i < n; i++ {
 		resp, _, err := fetch(t, ts.URL)

@@ -6,6 +6,8 @@ import (
 	"strconv"
 	"sync"
 	"time"
+
+	"github.com/gatelog/gatelog/internal/simulator/fault"
 )
 
 // budget counts requests per (identity, type) per window. The vendor docs
@@ -82,12 +84,21 @@ func (s *Server) setQuotaHeaders(h http.Header, q quota) {
 }
 
 // writeOverLimit sends the vendor's 429 text. It says "per day" even when
-// tests shorten the window, as the vendor's text is fixed.
-func (s *Server) writeOverLimit(w http.ResponseWriter, q quota, typ string, now time.Time) int {
-	wait := q.reset.Sub(now)
-	secs := max(1, int((wait+time.Second-1)/time.Second)) // round up: never invite an early retry
-	w.Header().Set("Retry-After", strconv.Itoa(secs))
+// tests shorten the window, as the vendor's text is fixed. The docs give
+// no Retry-After for it: the reset is in the text and X-RateLimit-Reset.
+func (s *Server) writeOverLimit(w http.ResponseWriter, q quota, typ string) int {
 	msg := fmt.Sprintf("You have exceeded your allowance of %d requests per day for %s logs. Limit will reset at %s",
 		q.limit, typ, q.reset.Format(layoutResetTime))
 	return writeStatus(w, http.StatusTooManyRequests, msg)
+}
+
+// throttleMessage is the text of a short 429. The vendor documents only
+// the daily 429; this one is ours, and differs so that neither can be
+// mistaken for the other.
+const throttleMessage = "Too many requests, slow down"
+
+// writeThrottled sends a short 429 with the injector's Retry-After.
+func writeThrottled(w http.ResponseWriter, r *http.Request) int {
+	w.Header().Set("Retry-After", fault.RetryAfterSeconds(fault.From(r).RetryAfter()))
+	return writeStatus(w, http.StatusTooManyRequests, throttleMessage)
 }

@@ -11,16 +11,18 @@ import (
 // writeCSV answers responseformat=csv (the default) with plain CSV text, so
 // a client that forgot responseformat=json visibly gets CSV. No token is
 // sent with it; the real CSV envelope is not emulated.
-func writeCSV(w http.ResponseWriter, st *stream, pg page) int {
+func writeCSV(w http.ResponseWriter, st *stream, pg page, v view) int {
 	var buf bytes.Buffer
 	cw := csv.NewWriter(&buf)
-	header := make([]string, len(st.fields))
-	for i, f := range st.fields {
-		header[i] = f.name
+	var header []string
+	for k, f := range st.fields {
+		if v.serves(k) {
+			header = append(header, f.name)
+		}
 	}
 	_ = cw.Write(header)
 	for k := 0; k < pg.to-pg.from; k++ {
-		_ = cw.Write(csvRow(st.appendRecord(nil, pg.recordIndex(st, k)), header))
+		_ = cw.Write(csvRow(st.appendRecord(nil, pg.recordIndex(st, k), v), header))
 	}
 	cw.Flush()
 	w.Header().Set("Content-Type", "text/csv; charset=utf-8")

@@ -2,11 +2,6 @@ package forcepoint
 
 import "time"
 
-// overlap is how many records before startdate a new-type startdate query
-// returns, emulating the vendor's documented "querying by time is broken for
-// swgweb ... causing overlaps". The size of the overlap is our choice.
-const overlap = 3
-
 // page is the records [from,to) of one response and the token sent with it.
 type page struct {
 	from, to int
@@ -14,16 +9,15 @@ type page struct {
 }
 
 // page picks the records for a validated query. A page never goes beyond
-// what exists at now, so a live stream grows under an unchanged token.
+// what exists at now, so a live stream grows under an unchanged token: a
+// token issued for position P resumes at P however late it comes back.
 func (s *Server) page(p query, now time.Time) page {
 	st := p.st
 	avail := st.available(now)
 	c := p.cur
 	if !p.byToken {
-		c = cursor{typ: st.typ, pos: st.lowerBound(p.start, avail), window: p.start.Format(layoutStartDate)}
-		if st.class == classNew {
-			c.pos = max(0, c.pos-overlap)
-		}
+		from := st.lowerBound(s.reachBack(st, p.start), avail)
+		c = cursor{typ: st.typ, pos: from, window: p.start.Format(layoutStartDate)}
 	}
 	from := min(c.pos, avail)
 	to := min(from+s.cfg.PageSize, avail)
@@ -34,13 +28,23 @@ func (s *Server) page(p query, now time.Time) page {
 	return page{from: from, to: to, token: s.caughtUpToken(p, c)}
 }
 
-// caughtUpToken is the token of an empty page. Old types hand back the token
-// that was sent (the old API's end-of-data signal); new types send "{}".
-// An empty startdate query of an old type gets a token for its position
-// (our choice), so the client can page on from there.
+// reachBack is where a startdate query really starts. For new types it
+// is Overlap earlier, emulating the vendor's documented "querying by time
+// is broken for swgweb ... causing overlaps"; the length is our choice.
+func (s *Server) reachBack(st *stream, start time.Time) time.Time {
+	if st.class != classNew || s.cfg.Overlap < 0 {
+		return start
+	}
+	return start.Add(-s.cfg.Overlap)
+}
+
+// caughtUpToken is the token of an empty page: "{}" (e30=), as the API
+// ends every type today. With LegacyEndToken old types end as the old API
+// did, handing back the token that was sent; an empty startdate page then
+// gets a token for its position (our choice), so the client can page on.
 func (s *Server) caughtUpToken(p query, c cursor) string {
 	switch {
-	case p.st.class == classNew:
+	case p.st.class == classNew || !s.cfg.LegacyEndToken:
 		return endToken
 	case p.byToken:
 		return p.token

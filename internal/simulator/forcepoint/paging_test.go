@@ -51,31 +51,6 @@ func TestPageOrder(t *testing.T) {
 	}
 }
 
-func TestCaughtUpTokens(t *testing.T) {
-	clk := testutil.NewClock(testEnd)
-	s := New(baseConfig(clk))
-	c := start(t, s)
-	for _, typ := range AllTypes() {
-		_, lastGood := walk(t, c, typ, startOf(s))
-		resp, body := c.get(params(typ, "nextpagetoken", lastGood))
-		p := decodePage(t, resp, body)
-		if len(p.Response.Data) != 0 {
-			t.Fatalf("%s: caught up but got %d records", typ, len(p.Response.Data))
-		}
-		want := lastGood // old API: the same token comes back
-		if isNewType(typ) {
-			want = "e30=" // new API: base64 of {}
-		}
-		if p.NextPageToken != want {
-			t.Errorf("%s: caught-up token %q, want %q", typ, p.NextPageToken, want)
-		}
-		resp, body = c.get(params(typ, "nextpagetoken", "e30="))
-		if resp.StatusCode != 400 || string(body) != `{"status": "Invalid next page token"}` {
-			t.Errorf("%s: e30= as token: %d %s", typ, resp.StatusCode, body)
-		}
-	}
-}
-
 func TestTokenFormats(t *testing.T) {
 	clk := testutil.NewClock(testEnd)
 	s := New(baseConfig(clk))
@@ -115,49 +90,6 @@ func TestStartdateInclusive(t *testing.T) {
 	resp, body := c.get(params("access", "startdate", at.Format(layoutStartDate)))
 	p := decodePage(t, resp, body)
 	sameRecords(t, pageInOrder("access", p.Response.Data)[:3], expectedBytes(all[9:12]))
-}
-
-// TestStartdateOverlapNewTypes: the vendor's time query for swgweb returns
-// records from before startdate; old types do not.
-func TestStartdateOverlapNewTypes(t *testing.T) {
-	clk := testutil.NewClock(testEnd)
-	s := New(baseConfig(clk))
-	c := start(t, s)
-	for _, typ := range []string{"swgweb", "swgwebdlp", "ztna", "access"} {
-		all := s.Expected(typ, time.Time{})
-		at := all[12].Time
-		resp, body := c.get(params(typ, "startdate", at.Format(layoutStartDate)))
-		got := pageInOrder(typ, decodePage(t, resp, body).Response.Data)
-		from := 12
-		if isNewType(typ) {
-			from = 12 - overlap
-		}
-		sameRecords(t, got, expectedBytes(all[from:min(from+20, len(all))]))
-	}
-}
-
-func TestStartdateAfterAllData(t *testing.T) {
-	clk := testutil.NewClock(testEnd)
-	s := New(baseConfig(clk))
-	c := start(t, s)
-	future := testEnd.Add(time.Hour).Format(layoutStartDate)
-	for _, typ := range []string{"access", "swgweb"} {
-		resp, body := c.get(params(typ, "startdate", future))
-		p := decodePage(t, resp, body)
-		// The swgweb overlap still reaches back before startdate.
-		var want [][]byte
-		if isNewType(typ) {
-			all := expectedBytes(s.Expected(typ, time.Time{}))
-			want = all[len(all)-overlap:]
-		}
-		sameRecords(t, pageInOrder(typ, p.Response.Data), want)
-		if !isNewType(typ) {
-			resp, body = c.get(params(typ, "nextpagetoken", p.NextPageToken))
-			if p := decodePage(t, resp, body); len(p.Response.Data) != 0 {
-				t.Errorf("%s: token of an empty startdate page served %d records", typ, len(p.Response.Data))
-			}
-		}
-	}
 }
 
 func TestTokenBoundToType(t *testing.T) {
@@ -298,5 +230,45 @@ func TestManyPagesLargeType(t *testing.T) {
 	}
 	if n := len(s.Expected("access", time.Time{})); n != 0 {
 		t.Errorf("type missing from Types has %d records", n)
+	}
+}
+
+// TestStartdateOverlap: a startdate query for swgweb, swgwebdlp or ztna
+// also returns the records of the Overlap before startdate (the vendor's
+// documented overlap); old types start exactly at startdate.
+func TestStartdateOverlap(t *testing.T) {
+	// 50 records over 490s: bursts of three every 30s, record i at
+	// first + (i - i%3)*10s. Record 24 is at first+240s.
+	const span = 490 * time.Second
+	first := testEnd.Add(-span)
+	at24, after := first.Add(240*time.Second), testEnd.Add(30*time.Second)
+	tests := []struct {
+		name     string
+		typ      string
+		overlap  time.Duration
+		start    time.Time
+		wantFrom int
+	}{
+		{"swgweb default 60s", "swgweb", 0, at24, 18},
+		{"swgwebdlp default 60s", "swgwebdlp", 0, at24, 18},
+		{"ztna default 60s", "ztna", 0, at24, 18},
+		{"swgweb 5m", "swgweb", 5 * time.Minute, at24, 0},
+		{"swgweb none", "swgweb", -1, at24, 24},
+		{"access never", "access", 0, at24, 24},
+		{"healthapi never", "healthapi", 5 * time.Minute, at24, 24},
+		{"swgweb after all data", "swgweb", 0, after, 48},
+		{"swgweb long after all data", "swgweb", 0, testEnd.Add(time.Hour), 50},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			cfg := baseConfig(testutil.NewClock(testEnd))
+			cfg.Span, cfg.Overlap = span, tt.overlap
+			s := New(cfg)
+			c := start(t, s)
+			resp, body := c.get(params(tt.typ, "startdate", tt.start.Format(layoutStartDate)))
+			got := pageInOrder(tt.typ, decodePage(t, resp, body).Response.Data)
+			all := expectedBytes(s.Expected(tt.typ, time.Time{}))
+			sameRecords(t, got, all[tt.wantFrom:min(tt.wantFrom+20, len(all))])
+		})
 	}
 }

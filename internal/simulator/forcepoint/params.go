@@ -2,8 +2,6 @@ package forcepoint
 
 import (
 	"net/url"
-	"strconv"
-	"strings"
 	"time"
 )
 
@@ -11,6 +9,7 @@ import (
 type query struct {
 	st      *stream
 	format  string    // "json" or "csv"
+	cv      version   // selects the fields served
 	start   time.Time // set when the request pages by startdate
 	byToken bool
 	token   string // the nextpagetoken sent
@@ -37,7 +36,8 @@ func (s *Server) parse(q url.Values) (query, string) {
 	if p.st = s.streams[typ]; p.st == nil {
 		return p, "Invalid type: " + typ + ". Supported types are: cloudsummary, cloudaudit, and access"
 	}
-	if msg := checkCV(q, p.st); msg != "" {
+	var msg string
+	if p.cv, msg = checkCV(q, p.st); msg != "" {
 		return p, msg
 	}
 	if tok != "" {
@@ -59,16 +59,16 @@ func checkPresence(start, tok string) string {
 // checkCV enforces the per-type minimum collector version that the vendor's
 // collector applies (swgweb* >= 1.1.0, health* >= 1.1.5; ztna >= 1.1.5 is
 // our guess). The real API's answer to a low cv is undocumented.
-func checkCV(q url.Values, st *stream) string {
+func checkCV(q url.Values, st *stream) (version, string) {
 	raw := q.Get("cv")
 	if raw == "" {
-		return "cv is required"
+		return version{}, "cv is required"
 	}
 	v, ok := parseVersion(raw)
 	if !ok || v.less(st.minCV) {
-		return "Invalid cv " + raw + " for type " + st.typ
+		return v, "Invalid cv " + raw + " for type " + st.typ
 	}
-	return ""
+	return v, ""
 }
 
 // withStart parses startdate strictly: Go would accept fractional seconds
@@ -82,39 +82,14 @@ func withStart(p query, raw string) (query, string) {
 	return p, ""
 }
 
+// withToken resolves a token this server issued. The end token "{}" is
+// never one: the vendor's collector calls it "technically an invalid
+// token", so sending it back is the vendor's 400.
 func (s *Server) withToken(p query, tok string) (query, string) {
 	c, ok := s.tokens.lookup(p.st.typ, tok)
-	if !ok {
+	if !ok || tok == endToken {
 		return p, "Invalid next page token"
 	}
 	p.byToken, p.token, p.cur = true, tok, c
 	return p, ""
-}
-
-// version is a dotted collector version such as 1.1.5.
-type version [3]int
-
-func parseVersion(s string) (version, bool) {
-	var v version
-	parts := strings.Split(s, ".")
-	if len(parts) < 1 || len(parts) > 3 {
-		return v, false
-	}
-	for i, part := range parts {
-		n, err := strconv.Atoi(part)
-		if err != nil || n < 0 {
-			return v, false
-		}
-		v[i] = n
-	}
-	return v, true
-}
-
-func (v version) less(o version) bool {
-	for i := range v {
-		if v[i] != o[i] {
-			return v[i] < o[i]
-		}
-	}
-	return false
 }

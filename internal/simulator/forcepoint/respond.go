@@ -25,7 +25,7 @@ const (
 
 // writeJSONPage assembles the page from bytes; the records are written
 // straight from their generators, never through encoding/json.
-func writeJSONPage(w http.ResponseWriter, st *stream, pg page) int {
+func writeJSONPage(w http.ResponseWriter, st *stream, pg page, v view) int {
 	n := pg.to - pg.from
 	b := make([]byte, 0, 256+n*st.sizeHint)
 	b = append(b, pagePrefix...)
@@ -36,7 +36,7 @@ func writeJSONPage(w http.ResponseWriter, st *stream, pg page) int {
 		if k > 0 {
 			b = append(b, ", "...)
 		}
-		b = st.appendRecordWith(b, pg.recordIndex(st, k), &c)
+		b = st.appendRecordWith(b, pg.recordIndex(st, k), v, &c)
 	}
 	b = append(b, pageSuffix...)
 	w.Header().Set("Content-Type", "application/json")

@@ -4,28 +4,27 @@ import (
 	"sort"
 )
 
-// field is one key of a record with its pre-rendered `, "key": ` prefix.
+// field is one key of a record with its pre-rendered `"key": ` and the
+// first cv that serves it.
 type field struct {
-	name   string
-	prefix []byte
-	gen    gen
+	name  string
+	key   []byte
+	gen   gen
+	since version
 }
 
 // fieldsOf sorts the keys, as the vendor's Python json.dumps(sort_keys=True)
-// does, and renders each prefix once.
-func fieldsOf(spec map[string]gen) []field {
+// does, and renders each key once.
+func fieldsOf(typ string, spec map[string]gen) []field {
 	names := make([]string, 0, len(spec))
 	for n := range spec {
 		names = append(names, n)
 	}
 	sort.Strings(names)
+	_, minCV := classOf(typ)
 	out := make([]field, len(names))
 	for i, n := range names {
-		sep := ", "
-		if i == 0 {
-			sep = "{"
-		}
-		out[i] = field{name: n, prefix: []byte(sep + `"` + n + `": `), gen: spec[n]}
+		out[i] = field{name: n, key: []byte(`"` + n + `": `), gen: spec[n], since: sinceOf(typ, n, minCV)}
 	}
 	return out
 }
@@ -35,25 +34,25 @@ func fieldsOf(spec map[string]gen) []field {
 func schemaOf(typ string) []field {
 	switch typ {
 	case "access":
-		return fieldsOf(accessSpec())
+		return fieldsOf(typ, accessSpec())
 	case "admin":
-		return fieldsOf(adminSpec())
+		return fieldsOf(typ, adminSpec())
 	case "cloudaudit":
-		return fieldsOf(cloudAuditSpec())
+		return fieldsOf(typ, cloudAuditSpec())
 	case "cloudsummary":
-		return fieldsOf(cloudSummarySpec())
+		return fieldsOf(typ, cloudSummarySpec())
 	case "swgweb":
-		return fieldsOf(swgSpec())
+		return fieldsOf(typ, swgSpec())
 	case "swgwebdlp":
-		return fieldsOf(swgDLPSpec())
+		return fieldsOf(typ, swgDLPSpec())
 	case "healthproxy":
-		return fieldsOf(healthProxySpec())
+		return fieldsOf(typ, healthProxySpec())
 	case "healthapi":
-		return fieldsOf(healthAPISpec())
+		return fieldsOf(typ, healthAPISpec())
 	case "healthsystem":
-		return fieldsOf(healthSystemSpec())
+		return fieldsOf(typ, healthSystemSpec())
 	case "ztna":
-		return fieldsOf(ztnaSpec())
+		return fieldsOf(typ, ztnaSpec())
 	}
 	return nil
 }

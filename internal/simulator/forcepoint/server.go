@@ -27,6 +27,16 @@ type Config struct {
 	LiveRate     float64       // default 5
 	Latency      time.Duration // added to every response
 	Now          func() time.Time
+	// Overlap is how far before startdate a swgweb, swgwebdlp or ztna
+	// startdate query reaches back (the vendor's documented overlap).
+	// 0 => DefaultOverlap; negative => no overlap.
+	Overlap time.Duration
+	// LegacyEndToken makes old types end as the old API did: an empty page
+	// carries the token that was sent instead of "{}" (e30=).
+	LegacyEndToken bool
+	// AllFields serves every field whatever cv asks for; by default cv
+	// selects the schema, as the Data Keys table versions the fields.
+	AllFields bool
 }
 
 // Defaults applied by New.
@@ -35,6 +45,7 @@ const (
 	DefaultSpan     = 23 * time.Hour
 	DefaultPageSize = 1000
 	DefaultLiveRate = 5
+	DefaultOverlap  = time.Minute
 )
 
 var allTypes = []string{"access", "admin", "cloudaudit", "cloudsummary", "swgweb", "swgwebdlp",
@@ -63,6 +74,7 @@ type Request struct {
 	Token     string // the nextpagetoken sent
 	Method    string
 	Auth      string // "bearer", "basic" or "none"
+	Throttled bool   // a short 429 (fault.Throttle429), not the daily limit
 }
 
 // New builds a server; all data is derived from cfg.Seed.
@@ -99,6 +111,9 @@ func withDefaults(cfg Config) Config {
 	if cfg.LiveRate <= 0 {
 		cfg.LiveRate = DefaultLiveRate
 	}
+	if cfg.Overlap == 0 {
+		cfg.Overlap = DefaultOverlap
+	}
 	if cfg.BudgetWindow <= 0 {
 		cfg.BudgetWindow = 24 * time.Hour // epoch-aligned days are UTC days
 	}
@@ -116,7 +131,7 @@ func newStream(cfg Config, typ string) *stream {
 		first: cfg.End.Add(-cfg.Span), span: cfg.Span, end: cfg.End,
 		live: cfg.Live, rate: cfg.LiveRate, fields: schemaOf(typ),
 	}
-	st.sizeHint = len(st.appendRecord(nil, 0)) + 256
+	st.sizeHint = len(st.appendRecord(nil, 0, nil)) + 256
 	return st
 }
 
@@ -134,21 +149,38 @@ func classOf(typ string) (class, version) {
 	return classOld, version{}
 }
 
-// Expected returns every record of typ whose time is <= upTo, oldest first.
-// A zero upTo means all pre-generated records. Live records count once
-// their exact (sub-second) arrival time is <= upTo.
+// Expected returns every record of typ whose time is <= upTo, oldest first,
+// as served for DefaultCV (raised to the type's minimum), the cv gatelog's
+// client sends. A zero upTo means all pre-generated records. Live records
+// count once their exact (sub-second) arrival time is <= upTo.
 func (s *Server) Expected(typ string, upTo time.Time) []Record {
 	st := s.streams[typ]
 	if st == nil {
 		return nil
 	}
+	return s.expected(st, maxVersion(defaultCV, st.minCV), upTo)
+}
+
+// ExpectedCV is Expected as served to a request with the given cv. It is
+// nil for an unknown type and for a cv the server would reject.
+func (s *Server) ExpectedCV(typ, cv string, upTo time.Time) []Record {
+	st := s.streams[typ]
+	v, ok := parseVersion(cv)
+	if st == nil || !ok || v.less(st.minCV) {
+		return nil
+	}
+	return s.expected(st, v, upTo)
+}
+
+func (s *Server) expected(st *stream, cv version, upTo time.Time) []Record {
 	n := st.n
 	if !upTo.IsZero() {
 		n = st.countUpTo(upTo)
 	}
+	v := s.viewFor(st, cv)
 	out := make([]Record, n)
 	for i := range out {
-		out[i] = st.record(i)
+		out[i] = st.record(i, v)
 	}
 	return out
 }

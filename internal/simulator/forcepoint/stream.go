@@ -100,19 +100,33 @@ func (st *stream) lowerBound(t time.Time, avail int) int {
 	return sort.Search(avail, func(i int) bool { return !st.servedTime(i).Before(t) })
 }
 
-// appendRecord appends the JSON object of record i.
-func (st *stream) appendRecord(b []byte, i int) []byte {
+// appendRecord appends the JSON object of record i as the view serves it.
+func (st *stream) appendRecord(b []byte, i int, v view) []byte {
 	var c recCtx
-	return st.appendRecordWith(b, i, &c)
+	return st.appendRecordWith(b, i, v, &c)
 }
 
 // appendRecordWith reuses c as scratch space: the generators take a
 // pointer, so a fresh context per record would cost a heap allocation.
-func (st *stream) appendRecordWith(b []byte, i int, c *recCtx) []byte {
+func (st *stream) appendRecordWith(b []byte, i int, v view, c *recCtx) []byte {
 	st.reset(c, i)
+	sep := "{"
 	for k := range st.fields {
-		b = append(b, st.fields[k].prefix...)
-		b = st.fields[k].gen(b, c)
+		f := &st.fields[k]
+		if !v.serves(k) {
+			// Drawn all the same, then cut off, so the fields after it
+			// keep their values whatever the cv.
+			mark := len(b)
+			b = f.gen(b, c)[:mark]
+			continue
+		}
+		b = append(b, sep...)
+		b = append(b, f.key...)
+		b = f.gen(b, c)
+		sep = ", "
+	}
+	if sep == "{" {
+		b = append(b, '{')
 	}
 	return append(b, '}')
 }
@@ -132,6 +146,6 @@ type Record struct {
 	JSON []byte    // the exact bytes of the object in response.data
 }
 
-func (st *stream) record(i int) Record {
-	return Record{Time: st.servedTime(i).UTC(), JSON: st.appendRecord(nil, i)}
+func (st *stream) record(i int, v view) Record {
+	return Record{Time: st.servedTime(i).UTC(), JSON: st.appendRecord(nil, i, v)}
 }
