@@ -2,9 +2,11 @@ package symantec
 
 import (
 	"context"
+	"errors"
 	"sync"
 	"time"
 
+	"github.com/gatelog/gatelog/internal/errclass"
 	"github.com/gatelog/gatelog/internal/retry"
 )
 
@@ -29,11 +31,22 @@ const margin = 10
 type slot struct{ prev, at time.Time }
 
 // wait blocks until the next request may go and returns its slot, for
-// throttled.
+// throttled. Before a Retry-After has passed it does not wait but says
+// until when: the caller (the pipeline) waits, where it can be seen.
 func (p *pacer) wait(ctx context.Context) (slot, error) {
 	now := p.now()
+	if until := p.retryAfter(); now.Before(until) {
+		err := errors.New("Broadcom asked gatelog to wait (429 Retry-After)")
+		return slot{}, errclass.Throttled(errclass.WithReason(err, errclass.ReasonThrottle), until)
+	}
 	prev, at := p.reserve(now)
 	return slot{prev, at}, retry.Sleep(ctx, at.Sub(now))
+}
+
+func (p *pacer) retryAfter() time.Time {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return p.until
 }
 
 // reserve books the next slot at or after now.

@@ -3,6 +3,8 @@ package symantec
 import (
 	"testing"
 	"time"
+
+	"github.com/gatelog/gatelog/internal/errclass"
 )
 
 // The pacer learns the server's interval from a 429 and keeps it: the
@@ -61,5 +63,17 @@ func TestPacerDoesNotLearnIdleTime(t *testing.T) {
 	_, after := p.reserve(at)
 	if got, want := after.Sub(next), 1100*time.Millisecond; got != want {
 		t.Fatalf("learned spacing %v, want %v (the Retry-After with its margin)", got, want)
+	}
+}
+
+// Before a Retry-After has passed, wait does not sleep but reports the
+// throttle, so the pipeline waits where it shows (and --max-wait applies).
+func TestPacerReportsAPendingRetryAfter(t *testing.T) {
+	now := time.Now()
+	p := &pacer{now: func() time.Time { return now }}
+	p.restore(now.Add(time.Hour))
+	_, err := p.wait(t.Context())
+	if until, ok := errclass.ThrottledUntil(err); !ok || !until.Equal(now.Add(time.Hour)) || errclass.Reason(err) != errclass.ReasonThrottle {
+		t.Fatalf("wait = %v, want throttled until the Retry-After", err)
 	}
 }
