@@ -57,9 +57,9 @@ func (s *stream) refused(budget state.Budget, resp *http.Response) error {
 	now := s.cfg.Now()
 	v := httpx.Classify(code, resp.Header, now, now.Add(unexplained429))
 	if reset, daily := dailyLimit(msg, v.Limit.Reset, now); code == http.StatusTooManyRequests && daily {
-		v.Reason = errclass.ReasonDaily
-		if v.Until.Before(reset) {
-			v.Until = reset
+		v.Reason, v.Until = errclass.ReasonDaily, reset
+		if ra, ok := httpx.RetryAfter(resp.Header, now); ok && ra.After(reset) {
+			v.Until = ra
 		}
 	}
 	text := fmt.Sprintf("%d %s", code, msg)

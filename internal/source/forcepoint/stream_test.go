@@ -350,6 +350,9 @@ func TestThrottleAndDailyLimitWaitDifferently(t *testing.T) {
 			"X-RateLimit-Reset": strconv.FormatInt(midnight.Unix(), 10)}, `{"status": "You have exceeded your allowance of 300 requests per day for access logs. Limit will reset at 2026-11-23 00:00:00+00:00"}`, midnight, "429_daily"},
 		"daily, headers stripped": {nil, `{"status": "You have exceeded your allowance of 300 requests per day for access logs. Limit will reset at 2026-11-22 18:00:00+00:00"}`,
 			time.Date(2026, 11, 22, 18, 0, 0, 0, time.UTC), "429_daily"},
+		// A reset sooner than an unexplained 429 would wait is kept as is.
+		"daily, headers stripped, reset soon": {nil, `{"status": "You have exceeded your allowance of 3 requests per day for access logs. Limit will reset at 2026-11-22 12:00:30+00:00"}`,
+			now.Add(30 * time.Second), "429_daily"},
 		"unexplained": {nil, `{"status": "Too many requests"}`, now.Add(unexplained429), "429_throttle"},
 	} {
 		t.Run(name, func(t *testing.T) {

@@ -67,8 +67,12 @@ func (c *Client) throttleRow() record.StreamID {
 }
 
 // keepThrottles restores a saved Retry-After into the pacer and saves each
-// new one, so a restart sends nothing before it either.
+// new one, so a restart sends nothing before it either. Ad-hoc commands
+// run without a store and keep nothing.
 func (c *Client) keepThrottles(store state.Store) error {
+	if store == nil {
+		return nil
+	}
 	id := c.throttleRow()
 	b, err := store.Budget(id)
 	if err != nil {
