@@ -73,6 +73,7 @@ const (
 	ReasonThrottle   = "429_throttle" // a short 429: wait its Retry-After
 	ReasonDaily      = "429_daily"    // a 429 for a spent daily limit: wait for the reset
 	ReasonBudget     = "budget"       // our own daily_request_budget is spent
+	ReasonPaced      = "paced"        // held back by our own pacing after a 429 that another stream of the source met
 	ReasonLocked     = "423"          // 423 "API access is blocked"
 	ReasonGone       = "410"          // 410: the paging token expired
 	ReasonAbort      = "abort"        // a sync archive ended with X-sync-status: abort

@@ -37,7 +37,7 @@ func (p *pacer) wait(ctx context.Context) (slot, error) {
 	now := p.now()
 	if until := p.retryAfter(); now.Before(until) {
 		err := errors.New("Broadcom asked gatelog to wait (429 Retry-After)")
-		return slot{}, errclass.Throttled(errclass.WithReason(err, errclass.ReasonThrottle), until)
+		return slot{}, errclass.Throttled(errclass.WithReason(err, errclass.ReasonPaced), until)
 	}
 	prev, at := p.reserve(now)
 	return slot{prev, at}, retry.Sleep(ctx, at.Sub(now))

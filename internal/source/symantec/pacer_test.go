@@ -73,7 +73,7 @@ func TestPacerReportsAPendingRetryAfter(t *testing.T) {
 	p := &pacer{now: func() time.Time { return now }}
 	p.restore(now.Add(time.Hour))
 	_, err := p.wait(t.Context())
-	if until, ok := errclass.ThrottledUntil(err); !ok || !until.Equal(now.Add(time.Hour)) || errclass.Reason(err) != errclass.ReasonThrottle {
+	if until, ok := errclass.ThrottledUntil(err); !ok || !until.Equal(now.Add(time.Hour)) || errclass.Reason(err) != errclass.ReasonPaced {
 		t.Fatalf("wait = %v, want throttled until the Retry-After", err)
 	}
 }
