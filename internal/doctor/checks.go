@@ -63,7 +63,10 @@ func Run(ctx context.Context, o Options) Report {
 // and record it); when it cannot, the checks count in memory.
 func openState(path string) (state.Store, Check) {
 	s, err := bolt.Open(path, bolt.Options{Timeout: 300 * time.Millisecond})
+	var damaged *bolt.DamagedError
 	switch {
+	case errors.As(err, &damaged):
+		return memstate.New(), fail("state", damaged.Fix(), "%s is damaged (%s)", path, damaged.Reason)
 	case errors.Is(err, state.ErrLocked):
 		return memstate.New(), fail("state", "stop the gatelog that holds it, or point state: at another file",
 			"%s is locked by another gatelog process", path)

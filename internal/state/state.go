@@ -15,6 +15,11 @@ var ErrLeased = errors.New("stream is leased by another gatelog process")
 // ErrLocked is returned when opening a store that another process holds.
 var ErrLocked = errors.New("state store is locked by another gatelog process")
 
+// ErrDamaged is returned when opening a store whose file exists but cannot
+// be trusted (empty, cut short, overwritten, a bad page). Nothing is read
+// from or written to such a file: it may still be restored from a backup.
+var ErrDamaged = errors.New("state store is damaged")
+
 // Checkpoint is what a stream has durably delivered. It is replaced as a
 // whole, atomically, after every sink accepted a batch.
 type Checkpoint struct {

@@ -53,7 +53,9 @@ type Store struct {
 
 // Open opens the store at path, creating it (and its directory) unless
 // opts.ReadOnly. It fails with an error wrapping state.ErrLocked when another
-// process holds the file.
+// process holds the file, and with a *DamagedError (wrapping
+// state.ErrDamaged) when the file exists but is empty or damaged: such a
+// file is never used, nor changed.
 func Open(path string, opts Options) (*Store, error) {
 	if opts.Timeout <= 0 {
 		opts.Timeout = defaultTimeout
@@ -65,65 +67,64 @@ func Open(path string, opts Options) (*Store, error) {
 	if err != nil {
 		return nil, err
 	}
-	if err := checkSchema(db, opts.ReadOnly); err != nil {
+	if err := guard(func() error { return checkSchema(db, opts.ReadOnly) }); err != nil {
 		_ = db.Close()
+		if err := asDamaged(path, err); errors.Is(err, state.ErrDamaged) {
+			return nil, err
+		}
 		return nil, fmt.Errorf("open state store %s: %w", path, err)
 	}
 	return &Store{db: db, path: path, readOnly: opts.ReadOnly, now: opts.Now}, nil
 }
 
 // openDB opens the bbolt file and turns its failures into errors that tell
-// the user what to do next.
+// the user what to do next. An existing file is probed and verified (see
+// damage.go) before anything else reads it; a missing one is created.
 func openDB(path string, opts Options) (*bbolt.DB, error) {
-	existed, err := nonEmptyFile(path, opts.ReadOnly)
+	existed, err := fileExists(path, opts.ReadOnly)
 	if err != nil {
 		return nil, err
 	}
-	if !opts.ReadOnly {
+	if existed {
+		if err := probe(path, opts); err != nil {
+			return nil, asDamaged(path, err)
+		}
+	} else if !opts.ReadOnly {
 		if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
 			return nil, fmt.Errorf("open state store %s: %w", path, err)
 		}
 	}
-	db, err := bbolt.Open(path, 0o600, &bbolt.Options{
-		Timeout:  opts.Timeout,
-		ReadOnly: opts.ReadOnly,
+	// PreLoadFreelist: read the freelist (which probe checked) here, under
+	// guard, rather than in the goroutine tx.Check starts (bbolt loads it
+	// here anyway when writable).
+	db, err := openGuarded(path, &bbolt.Options{
+		Timeout:         opts.Timeout,
+		ReadOnly:        opts.ReadOnly,
+		PreLoadFreelist: true,
 	})
 	if err != nil {
 		return nil, openError(path, existed, err)
 	}
+	if err := verify(path, db); err != nil {
+		_ = db.Close()
+		return nil, asDamaged(path, err)
+	}
 	return db, nil
 }
 
-// nonEmptyFile reports whether path already holds data, so a later open
-// failure can be blamed on the file's content rather than on its absence.
-// A read-only open cannot create the file, so a missing one is reported here.
-func nonEmptyFile(path string, readOnly bool) (bool, error) {
-	info, err := os.Stat(path)
+// fileExists reports whether path exists. A read-only open cannot create
+// the file, so a missing one is reported here.
+func fileExists(path string, readOnly bool) (bool, error) {
+	_, err := os.Stat(path)
 	switch {
 	case err == nil:
-		return info.Size() > 0, nil
+		return true, nil
 	case errors.Is(err, fs.ErrNotExist) && readOnly:
 		return false, fmt.Errorf("open state store %s: %w (nothing has been collected with this state file yet)", path, fs.ErrNotExist)
 	case errors.Is(err, fs.ErrNotExist):
 		return false, nil
 	default:
 		return false, fmt.Errorf("open state store %s: %w", path, err)
-	}
-}
-
-// openError classifies a bbolt.Open failure: a lock timeout is another
-// process; a failure to read an existing file (but not to open it) means its
-// content is not a bbolt database. The file is never deleted for the user:
-// it may hold the only record of how far each stream got.
-func openError(path string, existed bool, err error) error {
-	var pathErr *fs.PathError
-	switch {
-	case errors.Is(err, bbolt.ErrTimeout):
-		return fmt.Errorf("open state store %s: %w: stop it, or point this command at another state file with \"state:\"", path, state.ErrLocked)
-	case existed && !errors.As(err, &pathErr):
-		return fmt.Errorf("open state store %s: the file is not a readable bbolt database (%w): move it aside (e.g. mv %s %s.corrupt) and run again to start afresh, or restore it from a backup", path, err, path, path)
-	default:
-		return fmt.Errorf("open state store %s: %w", path, err)
 	}
 }
 
