@@ -7,7 +7,6 @@ import (
 	"errors"
 	"fmt"
 	"os"
-	"os/exec"
 	"slices"
 	"strings"
 	"sync"
@@ -17,6 +16,7 @@ import (
 	"github.com/gatelog/gatelog/internal/errclass"
 	"github.com/gatelog/gatelog/internal/record"
 	"github.com/gatelog/gatelog/internal/sink"
+	"github.com/gatelog/gatelog/internal/testutil"
 )
 
 // A mutant is a sink with one broken promise, and the subtest that must
@@ -86,15 +86,10 @@ func TestSuiteCatchesMutants(t *testing.T) {
 	for name, m := range mutants {
 		t.Run(name, func(t *testing.T) {
 			t.Parallel()
-			pattern := "^TestMutantChild$"
-			for part := range strings.SplitSeq(m.subtest, "/") {
-				pattern += "/^" + part + "$"
-			}
-			cmd := exec.Command(os.Args[0], "-test.run="+pattern, "-test.count=1")
-			cmd.Env = append(os.Environ(), mutantEnv+"="+name)
-			out, err := cmd.CombinedOutput()
+			pattern := testutil.ExactPattern(append([]string{"TestMutantChild"}, strings.Split(m.subtest, "/")...)...)
+			out, err := testutil.RunChild(pattern, []string{mutantEnv + "=" + name})
 			want := "--- FAIL: TestMutantChild/" + m.subtest + " "
-			if err == nil || !strings.Contains(string(out), want) {
+			if err == nil || !strings.Contains(out, want) {
 				t.Fatalf("the suite did not catch mutant %s in %s (exit: %v):\n%s", name, m.subtest, err, out)
 			}
 		})

@@ -177,7 +177,7 @@ func (f *fpFixture) Inject(ft sourcetest.Fault) (time.Time, bool) {
 	case sourcetest.Throttle429:
 		f.sw.Fail(fault.Throttle429, n, fault.Config{RetryAfter: ft.RetryAfter})
 	case sourcetest.Hold:
-		f.sw.Hold(2 * time.Minute)
+		f.sw.Hold(ft.For)
 	case sourcetest.Daily429:
 		return f.daily(n), true
 	default:
