@@ -8,6 +8,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"log/slog"
 	"maps"
 	"net/http"
@@ -159,15 +160,33 @@ func (c *Client) get(ctx context.Context, path string, q url.Values, r role) (*h
 	if err != nil {
 		return nil, err
 	}
-	resp, err := c.http.Do(req)
+	// request_timeout starts once the pacer lets the request go, and
+	// bounds the body too: it ends when the body is closed.
+	ctx, cancel := context.WithTimeout(ctx, c.cfg.RequestTimeout)
+	resp, err := c.http.Do(req.WithContext(ctx))
 	if err != nil {
+		cancel()
 		return nil, fmt.Errorf("request %s: %w", path, httpx.TransportError(err))
 	}
 	if resp.StatusCode != http.StatusOK {
+		defer cancel()
 		defer resp.Body.Close()
 		return nil, c.statusError(resp, path, r, sl)
 	}
+	resp.Body = &cancelOnClose{ReadCloser: resp.Body, cancel: cancel}
 	return resp, nil
+}
+
+// cancelOnClose ends a request's timeout when its body is closed.
+type cancelOnClose struct {
+	io.ReadCloser
+	cancel context.CancelFunc
+}
+
+func (b *cancelOnClose) Close() error {
+	err := b.ReadCloser.Close()
+	b.cancel()
+	return err
 }
 
 // encodeQuery encodes q, writing a parameter with no value as a bare flag:

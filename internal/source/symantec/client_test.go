@@ -186,3 +186,42 @@ func TestConverterQuarantinesCutAndLongLines(t *testing.T) {
 		}
 	}
 }
+
+// request_timeout bounds a request from when the pacer lets it go: the
+// wait for the learned interval does not count against it.
+func TestPacingDoesNotCountAgainstTheRequestTimeout(t *testing.T) {
+	calls := 0
+	ts := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if calls++; calls == 2 {
+			w.Header().Set("Retry-After", "1")
+			w.WriteHeader(http.StatusTooManyRequests)
+			return
+		}
+		fmt.Fprint(w, `[]`)
+	}))
+	t.Cleanup(ts.Close)
+	c, err := NewClient(Config{Name: "wss", BaseURL: ts.URL, SpoolDir: t.TempDir(), RequestTimeout: 300 * time.Millisecond,
+		Audit: Credential{"AU-ID", "AU-S3CRET"}}, ts.Client())
+	if err != nil {
+		t.Fatal(err)
+	}
+	fetch := func() error {
+		sp, err := c.fetchRaw(t.Context(), "/api/rest/audit/download", nil, c.auditRole())
+		if err == nil {
+			sp.discard()
+		}
+		return err
+	}
+	if err := fetch(); err != nil {
+		t.Fatal(err)
+	}
+	if err := fetch(); err == nil {
+		t.Fatal("the 429 was not reported")
+	}
+	time.Sleep(time.Second) // its Retry-After; the interval learned is longer than request_timeout
+	for range 2 {
+		if err := fetch(); err != nil {
+			t.Fatalf("a request paced longer than request_timeout failed: %v", err)
+		}
+	}
+}

@@ -51,8 +51,6 @@ func (c *Client) fetchArchive(ctx context.Context, path string, q url.Values, r 
 // fetchRaw streams a response body to a spool file, never into memory,
 // and keeps a sync trailer sent as an HTTP trailer or header.
 func (c *Client) fetchRaw(ctx context.Context, path string, q url.Values, r role) (*spooled, error) {
-	ctx, cancel := context.WithTimeout(ctx, c.cfg.RequestTimeout)
-	defer cancel()
 	resp, err := c.get(ctx, path, q, r)
 	if err != nil {
 		return nil, err
