@@ -25,6 +25,8 @@ type simulateFlags struct {
 	swgHours     int
 	swgLines     int
 	swgArchive   int
+	swgInterval  time.Duration
+	timeoutDelay time.Duration
 }
 
 func newSimulateCommand(g *globals) *cobra.Command {
@@ -38,14 +40,24 @@ base_url at it (plain HTTP is allowed to loopback) and use the demo
 credentials it prints.
 
 Forcepoint ONE SSE: /api/bitglassapi/logs/v1/ with every log type, both auth
-schemes, nextpagetoken paging, the per-type daily limit with X-RateLimit-*
-headers and 429, and the documented error messages.
+schemes, nextpagetoken paging ending in an empty page with the {} token, the
+schema of the cv asked for, the per-type daily limit with X-RateLimit-* on
+every answer (its 429 has no Retry-After), and the documented error messages.
 
 Symantec Cloud SWG: /reportpod/logs/sync (ZIP of gzip'd ELFF with the sync
-trailer after the ZIP bytes, more/done/abort, 410, 423, 429), list and
-download of whole hours, /api/rest/audit/download (CSV or JSON) and
-/api/rest/locations.`,
-		Example: "  gatelog simulate --addr 127.0.0.1:8443 --faults 0.05\n  gatelog simulate --records 500000 --daily-limit 0",
+trailer after the ZIP bytes, more/done/abort, 410), list and download of whole
+hours, /api/rest/audit/download (CSV or JSON) and /api/rest/locations; a
+request closer than --swg-min-interval to the one before gets 429 with
+Retry-After, as Broadcom throttles per customer.
+
+--faults injects failures into that share of requests, of the --fault-kinds:
+503, 429 (a short throttle with Retry-After; Forcepoint keeps X-RateLimit-*
+with requests remaining), reset and truncate (a body cut part-way), slow (2s
+late), timeout (no answer for --timeout-delay), and Symantec's 423, abort
+(the archive's trailer says abort) and 410 (the sync token expired).`,
+		Example: "  gatelog simulate --addr 127.0.0.1:8443 --faults 0.05\n" +
+			"  gatelog simulate --faults 0.1 --fault-kinds 429,503\n" +
+			"  gatelog simulate --records 500000 --daily-limit 0",
 		Args:    cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			return runSimulate(cmd, f)
@@ -54,7 +66,8 @@ download of whole hours, /api/rest/audit/download (CSV or JSON) and
 	fl := cmd.Flags()
 	fl.StringVar(&f.addr, "addr", "127.0.0.1:8443", "listen address")
 	fl.Float64Var(&f.faults, "faults", 0, "share of requests that fail (0..1)")
-	fl.StringVar(&f.faultKinds, "fault-kinds", "503,429,reset,truncate,slow", "which faults to inject")
+	fl.StringVar(&f.faultKinds, "fault-kinds", "all", "which faults to inject: all, or a list of 503,429,reset,truncate,slow,timeout,423,abort,410")
+	fl.DurationVar(&f.timeoutDelay, "timeout-delay", 3*time.Minute, "how long a timeout fault holds its answer (more than the source's request_timeout)")
 	fl.Int64Var(&f.seed, "seed", 1, "data seed: the same seed serves the same records")
 	fl.IntVar(&f.records, "records", 1000, "records per log type")
 	fl.IntVar(&f.pageSize, "page-size", 1000, "records per page")
@@ -66,6 +79,7 @@ download of whole hours, /api/rest/audit/download (CSV or JSON) and
 	fl.IntVar(&f.swgHours, "swg-hours", 6, "Symantec: hours of access logs before the current hour")
 	fl.IntVar(&f.swgLines, "swg-lines-per-hour", 600, "Symantec: access-log lines per hour")
 	fl.IntVar(&f.swgArchive, "swg-archive-lines", 5000, "Symantec: lines per sync archive before status more")
+	fl.DurationVar(&f.swgInterval, "swg-min-interval", time.Second, "Symantec: least time between access-log requests before 429 (0: none)")
 	return cmd
 }
 
@@ -83,11 +97,16 @@ func runSimulate(cmd *cobra.Command, f simulateFlags) error {
 	fp.Live, fp.LiveRate, fp.Latency = f.live, f.liveRate, f.latency
 	swg := simulator.DefaultSymantec()
 	swg.Seed, swg.LinesPerHour, swg.MaxLinesPerArchive, swg.Latency, swg.Live = f.seed, f.swgLines, f.swgArchive, f.latency, f.live
+	swg.MinInterval = f.swgInterval
+	if f.swgInterval == 0 {
+		swg.MinInterval = -1 // off
+	}
 	swg.End = time.Now().UTC().Truncate(time.Hour)
 	swg.Start = swg.End.Add(-time.Duration(f.swgHours) * time.Hour)
 	sim, err := simulator.Start(f.addr, simulator.Options{
 		Forcepoint: fp, Symantec: swg,
-		Faults: fault.Config{Rate: f.faults, Seed: f.seed, Kinds: kinds, SlowDelay: 2 * time.Second, RetryAfter: time.Second},
+		Faults: fault.Config{Rate: f.faults, Seed: f.seed, Kinds: kinds, SlowDelay: 2 * time.Second,
+			TimeoutDelay: f.timeoutDelay, RetryAfter: time.Second},
 	})
 	if err != nil {
 		return err
