@@ -58,7 +58,7 @@ late), timeout (no answer for --timeout-delay), and Symantec's 423, abort
 		Example: "  gatelog simulate --addr 127.0.0.1:8443 --faults 0.05\n" +
 			"  gatelog simulate --faults 0.1 --fault-kinds 429,503\n" +
 			"  gatelog simulate --records 500000 --daily-limit 0",
-		Args:    cobra.NoArgs,
+		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			return runSimulate(cmd, f)
 		},
