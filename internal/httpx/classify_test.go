@@ -94,3 +94,37 @@ func TestServerMessage(t *testing.T) {
 		}
 	}
 }
+
+// Whatever a server puts in its status and rate-limit headers, Classify
+// gives one class, a throttle never ends before the answer nor before its
+// own Retry-After, and a spent budget waits at least until its reset.
+func FuzzClassify(f *testing.F) {
+	f.Add(429, "2", "280", "1796594400", "300")
+	f.Add(429, "", "0", "60", "300")
+	f.Add(503, "Wed, 21 Oct 2026 07:28:00 GMT", "", "", "")
+	f.Add(429, "-5", "x", "2026-12-07 00:00:00+00:00", "")
+	f.Fuzz(func(t *testing.T, code int, retryAfter, remaining, reset, limit string) {
+		now := time.Date(2026, 12, 6, 10, 0, 0, 0, time.UTC)
+		fallback := now.Add(5 * time.Minute)
+		h := http.Header{}
+		for k, v := range map[string]string{"Retry-After": retryAfter, "X-RateLimit-Remaining": remaining,
+			"X-RateLimit-Reset": reset, "X-RateLimit-Limit": limit} {
+			if v != "" {
+				h.Set(k, v)
+			}
+		}
+		v := Classify(code, h, now, fallback)
+		if v.Reason == "" || v.Class < Retryable || v.Class > Permanent {
+			t.Fatalf("verdict %+v", v)
+		}
+		if v.Class != Throttled {
+			return
+		}
+		if ra, ok := RetryAfter(h, now); ok && v.Until.Before(ra) {
+			t.Fatalf("throttled until %v, before its Retry-After %v", v.Until, ra)
+		}
+		if code == http.StatusTooManyRequests && v.Limit.Spent() && !v.Limit.Reset.IsZero() && v.Until.Before(v.Limit.Reset) {
+			t.Fatalf("spent budget until %v, before its reset %v", v.Until, v.Limit.Reset)
+		}
+	})
+}

@@ -377,3 +377,20 @@ func TestThrottleAndDailyLimitWaitDifferently(t *testing.T) {
 		})
 	}
 }
+
+// Whatever the 429 text, dailyLimit never panics, recognises only the
+// documented daily-limit message, and never resets before the answer.
+func FuzzDailyLimit(f *testing.F) {
+	f.Add("You have exceeded your allowance of 300 requests per day for access logs. Limit will reset at 2026-11-23 00:00:00+00:00")
+	f.Add("You have exceeded your allowance of 3 requests per day. Limit will reset at soon")
+	f.Add("Too many requests, slow down")
+	f.Fuzz(func(t *testing.T, msg string) {
+		reset, daily := dailyLimit(msg, time.Time{}, now)
+		if daily != strings.Contains(strings.ToLower(msg), "exceeded your allowance") {
+			t.Fatalf("%q: daily = %v", msg, daily)
+		}
+		if daily && reset.IsZero() {
+			t.Fatalf("%q: a daily limit without a reset", msg)
+		}
+	})
+}
