@@ -330,7 +330,7 @@ func shownCount(s string) int {
 	return n
 }
 
-var shownState = regexp.MustCompile(`^(starting|collecting|caught up|waiting for budget until (\d{4}-\d{2}-\d{2} )?\d{2}:\d{2} UTC)$`)
+var shownState = regexp.MustCompile(`^(starting|collecting|caught up|(waiting for budget|throttled) until (\d{4}-\d{2}-\d{2} )?\d{2}:\d{2} UTC)$`)
 
 func checkRows(t *testing.T, p pageView) {
 	t.Helper()
