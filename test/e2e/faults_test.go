@@ -190,28 +190,6 @@ func knownReason(r string) bool {
 	return r == errclass.ReasonPaced
 }
 
-// checkLinesOf is checkLines for a named source.
-func checkLinesOf(t *testing.T, logs, source string, want []swgsim.Line) {
-	t.Helper()
-	got := readStream(t, logs, source, "accesslog")
-	seen := map[string]int{}
-	for _, l := range got {
-		seen[l.ID]++
-	}
-	missing, dup := 0, 0
-	for _, l := range want {
-		switch n := seen[lineID(l)]; {
-		case n == 0:
-			missing++
-		case n > 1:
-			dup += n - 1
-		}
-	}
-	if missing+dup > 0 || len(got) != len(want) {
-		t.Fatalf("%s/accesslog: %d lines delivered, %d served: %d missing, %d duplicated", source, len(got), len(want), missing, dup)
-	}
-}
-
 // checkAuditOnce: every audit event since the stream's first day is
 // delivered once.
 func checkAuditOnce(t *testing.T, logs, source string, srv *swgsim.Server, since time.Time) {

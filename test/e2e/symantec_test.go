@@ -75,11 +75,17 @@ func lineID(l swgsim.Line) string {
 	return record.HashID(l.Raw)
 }
 
-// checkLines asserts the accesslog files hold exactly the served lines:
-// each id once, none missing, none extra.
+// checkLines asserts the accesslog files of source "wss" hold exactly the
+// served lines: each id once, none missing, none extra.
 func checkLines(t *testing.T, logs string, want []swgsim.Line) {
 	t.Helper()
-	got := readStream(t, logs, "wss", "accesslog")
+	checkLinesOf(t, logs, "wss", want)
+}
+
+// checkLinesOf is checkLines for a named source.
+func checkLinesOf(t *testing.T, logs, source string, want []swgsim.Line) {
+	t.Helper()
+	got := readStream(t, logs, source, "accesslog")
 	wantIDs := map[string]int{}
 	for _, l := range want {
 		wantIDs[lineID(l)]++
@@ -106,7 +112,7 @@ func checkLines(t *testing.T, logs string, want []swgsim.Line) {
 		}
 	}
 	if missing+dup+extra > 0 {
-		t.Fatalf("%d lines in files, %d served: %d missing, %d duplicated, %d unknown", len(got), len(want), missing, dup, extra)
+		t.Fatalf("%s/accesslog: %d lines in files, %d served: %d missing, %d duplicated, %d unknown", source, len(got), len(want), missing, dup, extra)
 	}
 }
 
@@ -270,22 +276,5 @@ func TestSymantecAuditStreamDeliversEachEventOnce(t *testing.T) {
 	for range 3 {
 		requireDone(t, runOnce(t, cfg, time.Minute), 1)
 	}
-	got := readStream(t, filepath.Join(dir, "logs"), "wss", "audit")
-	start := time.Now().Add(-6 * time.Hour).UTC().Truncate(24 * time.Hour)
-	want := 0
-	for _, r := range srv.AuditRecords() {
-		if !r.Time.Before(start) {
-			want++
-		}
-	}
-	ids := map[string]bool{}
-	for _, l := range got {
-		if ids[l.ID] {
-			t.Fatalf("audit event %s delivered twice", l.ID)
-		}
-		ids[l.ID] = true
-	}
-	if len(got) != want || want == 0 {
-		t.Fatalf("%d audit events delivered, %d served since %s", len(got), want, start)
-	}
+	checkAuditOnce(t, filepath.Join(dir, "logs"), "wss", srv, time.Now().Add(-6*time.Hour))
 }
