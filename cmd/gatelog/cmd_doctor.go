@@ -23,6 +23,8 @@ type whose request budget is nearly spent today is skipped, and said so);
 and that each network sink accepts a connection.
 
 It exits 1 when any check fails.`,
+		Example: "  gatelog doctor -c gatelog.yaml\n" +
+			"  gatelog doctor --json | jq '.[] | select(.ok | not)'",
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			var report doctor.Report

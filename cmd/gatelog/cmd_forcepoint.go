@@ -4,7 +4,12 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"syscall"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -19,8 +24,9 @@ import (
 
 func newForcepointCommand(g *globals) *cobra.Command {
 	cmd := &cobra.Command{
-		Use:   "forcepoint",
-		Short: "Ad-hoc commands against the Forcepoint ONE SSE log export API",
+		Use:     "forcepoint",
+		Short:   "Ad-hoc commands against the Forcepoint ONE SSE log export API",
+		Example: "  gatelog forcepoint export --type admin --from 24h -o admin.jsonl",
 	}
 	cmd.AddCommand(newForcepointExportCommand(g))
 	return cmd
@@ -39,8 +45,10 @@ func newForcepointExportCommand(g *globals) *cobra.Command {
 		Short: "Export one log type for a time range as JSON Lines, without a checkpoint",
 		Long: `export pulls one log type from a configured Forcepoint source for a time range
 and writes it as JSON Lines in gatelog's record envelope. It keeps no
-checkpoint, but its requests count against the type's daily request budget,
-which it reads from and records in the state store (--no-state to skip).
+checkpoint and takes no lease, but its requests count against the type's
+daily request budget, as the vendor counts them: it reads and records that
+budget in the state store, so that "run" does not overspend it (--no-state
+to skip). --type is checked before any request is sent.
 
 --from and --to take a look-back (24h, 7d) or a UTC time (2026-11-20,
 2026-11-20T06:00Z). Forcepoint keeps 30 days of logs.`,
@@ -53,7 +61,7 @@ which it reads from and records in the state store (--no-state to skip).
 	}
 	fl := cmd.Flags()
 	fl.StringVar(&f.source, "source", "", "source name in the configuration (default: the first forcepoint source)")
-	fl.StringVar(&f.logType, "type", "", "log type, e.g. access, admin, swgweb (required)")
+	fl.StringVar(&f.logType, "type", "", "log type (required): "+strings.Join(exportTypes(), ", "))
 	fl.StringVar(&f.from, "from", "24h", "start: a look-back or a UTC time")
 	fl.StringVar(&f.to, "to", "", "end (exclusive): a look-back or a UTC time (default: now)")
 	fl.StringVarP(&f.out, "output", "o", "-", "output file, - for standard output")
@@ -64,6 +72,9 @@ which it reads from and records in the state store (--no-state to skip).
 }
 
 func runExport(cmd *cobra.Command, g *globals, f exportFlags) error {
+	if err := checkExportType(f.logType); err != nil {
+		return usageFor(cmd, err)
+	}
 	logger, cfg, err := g.setup(cmd)
 	if err != nil {
 		return err
@@ -76,6 +87,11 @@ func runExport(cmd *cobra.Command, g *globals, f exportFlags) error {
 	from, to, err := exportRange(f, now)
 	if err != nil {
 		return err
+	}
+	if !f.noState {
+		if err := cfg.CheckStateFolder(); err != nil {
+			return &usageError{err}
+		}
 	}
 	store, err := exportStore(cfg, f.noState)
 	if err != nil {
@@ -100,6 +116,27 @@ func runExport(cmd *cobra.Command, g *globals, f exportFlags) error {
 	}
 	logger.Info("export finished", "records", n, "output", f.out)
 	return nil
+}
+
+// exportTypes are the log types export takes: every type the API serves,
+// the opt-in ones included.
+func exportTypes() []string {
+	return slices.Concat(config.ForcepointLogTypes(), config.ForcepointOptInTypes())
+}
+
+// checkExportType refuses a --type the API does not serve before anything
+// is opened or sent: the request would cost budget and leave a budget row
+// for a stream that cannot exist.
+func checkExportType(t string) error {
+	allowed := exportTypes()
+	if slices.Contains(allowed, t) {
+		return nil
+	}
+	msg := fmt.Sprintf("--type %q is not a Forcepoint log type (allowed: %s)", t, strings.Join(allowed, ", "))
+	if s := config.Suggest(t, allowed); s != "" {
+		msg += fmt.Sprintf("; did you mean %q?", s)
+	}
+	return errors.New(msg)
 }
 
 func exportRange(f exportFlags, now time.Time) (from, to time.Time, err error) {
@@ -149,7 +186,7 @@ func openOutput(stdout io.Writer, path string) (io.Writer, func() error, error) 
 	}
 	f, err := os.Create(path)
 	if err != nil {
-		return nil, nil, fmt.Errorf("create output: %w", err)
+		return nil, nil, outputError(path, err)
 	}
 	return f, func() error {
 		if err := f.Sync(); err != nil {
@@ -158,6 +195,23 @@ func openOutput(stdout io.Writer, path string) (io.Writer, func() error, error) 
 		}
 		return f.Close()
 	}, nil
+}
+
+// outputError: -o cannot be created, a mistake in the command line (exit
+// 2), said without Go's operation names.
+func outputError(path string, err error) error {
+	reason := err.Error()
+	var pe *fs.PathError
+	if errors.As(err, &pe) {
+		reason = pe.Err.Error()
+	}
+	switch {
+	case errors.Is(err, fs.ErrNotExist):
+		reason = "the folder " + filepath.Dir(path) + " does not exist"
+	case errors.Is(err, syscall.ENOTDIR):
+		reason = filepath.Dir(path) + " is not a folder"
+	}
+	return &usageError{fmt.Errorf("-o: cannot create %s: %s", path, reason)}
 }
 
 func orNow(t, now time.Time) time.Time {

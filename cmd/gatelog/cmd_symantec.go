@@ -27,8 +27,14 @@ source (--source, default the first). Without a configuration file they use
 https://portal.threatpulse.com and the credential in SWG_API_USERNAME and
 SWG_API_PASSWORD (also read from .env), as Broadcom's own examples do.
 
-Each API key is scoped to a role: access logs need "Reporting Access Logs",
-the audit log "Audit Logs".`,
+Each API key is scoped to a role: access logs (download) need "Reporting
+Access Logs", the audit log "Audit Logs", locations "Location Management";
+a configured source gives each its own key (access_logs, audit, locations),
+falling back to SWG_API_USERNAME and SWG_API_PASSWORD. A missing key is
+reported before any request is sent.`,
+		Example: "  gatelog symantec locations\n" +
+			"  gatelog symantec audit --from 7d --format csv -o audit.csv\n" +
+			"  gatelog symantec download --from 24h -o ./hours/",
 	}
 	var source string
 	cmd.PersistentFlags().StringVar(&source, "source", "", "symantec source name in the configuration (default: the first)")
@@ -36,9 +42,30 @@ the audit log "Audit Logs".`,
 	return cmd
 }
 
+// symantecRole is the API key a command needs: its config key on a
+// symantec source and the portal role.
+type symantecRole struct{ key, role string }
+
+var (
+	roleAccessLogs = symantecRole{"access_logs", "Reporting Access Logs"}
+	roleAudit      = symantecRole{"audit", "Audit Logs"}
+	roleLocations  = symantecRole{"locations", "Location Management"}
+)
+
+func (r symantecRole) credential(sc *config.Source) config.Credential {
+	switch r.key {
+	case roleAccessLogs.key:
+		return sc.AccessLogs
+	case roleAudit.key:
+		return sc.Audit
+	}
+	return sc.Locations
+}
+
 // symantecClient builds the client of the chosen source, or of a default
-// source from the environment when there is no configuration file.
-func (g *globals) symantecClient(cmd *cobra.Command, name string) (*symantec.Client, *config.Config, error) {
+// source from the environment when there is no configuration file, after
+// checking that it has the API key the command needs (role).
+func (g *globals) symantecClient(cmd *cobra.Command, name string, role symantecRole) (*symantec.Client, *config.Config, error) {
 	logger, err := g.logger(cmd.ErrOrStderr())
 	if err != nil {
 		return nil, nil, err
@@ -54,6 +81,9 @@ func (g *globals) symantecClient(cmd *cobra.Command, name string) (*symantec.Cli
 	for i := range cfg.Sources {
 		sc := &cfg.Sources[i]
 		if sc.Type == config.TypeSymantec && (name == "" || sc.Name == name) {
+			if err := needCredential(cmd, cfg, i, role); err != nil {
+				return nil, nil, err
+			}
 			src, err := app.NewSource(sc, app.Deps{Logger: logger, DataDir: dataDir(cfg), HTTP: g.hooks(logger)})
 			if err != nil {
 				return nil, nil, err
@@ -80,13 +110,44 @@ func dataDir(cfg *config.Config) string {
 }
 
 // defaultSymantecConfig is a configuration with one symantec source whose
-// credentials come from SWG_API_USERNAME/SWG_API_PASSWORD.
+// credentials come from SWG_API_USERNAME/SWG_API_PASSWORD. It is built in
+// code, not parsed, so no message about it names a file or line; every
+// value is a default except the credentials, which each command checks
+// for the one role it needs (needCredential).
 func defaultSymantecConfig() (*config.Config, error) {
-	cfg, err := config.Parse([]byte("sources:\n  - {name: symantec, type: symantec, log_types: [accesslog]}\n"), "(defaults)", nil)
-	if err != nil {
-		return nil, &usageError{fmt.Errorf("no gatelog.yaml, and the default symantec source is incomplete: %w", err)}
-	}
+	cfg := &config.Config{Sources: []config.Source{{Name: "symantec", Type: config.TypeSymantec,
+		LogTypes: []string{config.StreamAccessLog}}}}
+	cfg.ApplyDefaults()
 	return cfg, nil
+}
+
+// needCredential refuses, before any request, a source without the API
+// key the command needs. A configuration file is cited at the key (or its
+// source); the default configuration has none, so the message names the
+// environment variables to set, and the key for when there is a file.
+func needCredential(cmd *cobra.Command, cfg *config.Config, i int, r symantecRole) error {
+	sc := &cfg.Sources[i]
+	if r.credential(sc).Set() {
+		return nil
+	}
+	call := strings.TrimPrefix(cmd.CommandPath(), cmd.Root().Name()+" ")
+	if cfg.File() != "" {
+		return &usageError{cfg.Problem(fmt.Sprintf("sources[%d].%s", i, r.key),
+			"%s needs an API key with the %q role: set %s: {username: ..., password: ...} on this source, or %s and %s, which it falls back to",
+			call, r.role, r.key, config.EnvSymantecUsername, config.EnvSymantecPassword)}
+	}
+	vars := []string{config.EnvSymantecUsername, config.EnvSymantecPassword}
+	var unset []string
+	for _, v := range vars {
+		if os.Getenv(v) == "" {
+			unset = append(unset, v)
+		}
+	}
+	if len(unset) == 0 {
+		unset = vars
+	}
+	return &usageError{fmt.Errorf("%s needs an API key with the %q role: set %s (in the environment or .env), or pass -c FILE with a symantec source that sets %s: {username: ..., password: ...}",
+		call, r.role, strings.Join(unset, " and "), r.key)}
 }
 
 func newSymantecLocationsCommand(g *globals, source *string) *cobra.Command {
@@ -99,7 +160,7 @@ other field is shown as the API sent it (--format json keeps them all).`,
 		Example: "  gatelog symantec locations\n  gatelog symantec locations --format csv > locations.csv",
 		Args:    cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			c, _, err := g.symantecClient(cmd, *source)
+			c, _, err := g.symantecClient(cmd, *source, roleLocations)
 			if err != nil {
 				return err
 			}
@@ -219,7 +280,7 @@ func runAudit(cmd *cobra.Command, g *globals, source string, f auditFlags) error
 	if err != nil {
 		return &usageError{fmt.Errorf("--to: %w", err)}
 	}
-	c, _, err := g.symantecClient(cmd, source)
+	c, _, err := g.symantecClient(cmd, source, roleAudit)
 	if err != nil {
 		return err
 	}
@@ -281,12 +342,19 @@ func runDownload(cmd *cobra.Command, g *globals, source string, f downloadFlags)
 	if err != nil || !to.After(from) {
 		return &usageError{fmt.Errorf("--to must be a time later than --from")}
 	}
-	c, cfg, err := g.symantecClient(cmd, source)
+	c, cfg, err := g.symantecClient(cmd, source, roleAccessLogs)
 	if err != nil {
 		return err
 	}
-	if err := os.MkdirAll(f.dir, 0o750); err != nil {
-		return err
+	// Local folders before any request: the hours' folder, and with
+	// --to-sinks the state and sink folders the backfill writes to.
+	if err := config.CheckFolder(f.dir, 0o750); err != nil {
+		return &usageError{fmt.Errorf("-o: %w", err)}
+	}
+	if f.toSinks {
+		if err := cfg.CheckLocal(); err != nil {
+			return &usageError{err}
+		}
 	}
 	logger, _ := g.logger(cmd.ErrOrStderr())
 	hours, err := app.DownloadHours(cmd.Context(), c, from, to, f.dir, logger, func(n int) app.HourProgress {

@@ -17,9 +17,10 @@ var (
 
 func newVersionCommand() *cobra.Command {
 	return &cobra.Command{
-		Use:   "version",
-		Short: "Print the version, commit and build date",
-		Args:  cobra.NoArgs,
+		Use:     "version",
+		Short:   "Print the version, commit and build date",
+		Example: "  gatelog version",
+		Args:    cobra.NoArgs,
 		Run: func(cmd *cobra.Command, _ []string) {
 			fmt.Fprintln(cmd.OutOrStdout(), versionString())
 		},

@@ -38,6 +38,7 @@ Run it for real:             gatelog run -c gatelog.yaml   (status page: http://
 
 Exit codes: 0 success, 1 failure, 2 usage or configuration error,
 3 some streams wait for a request budget reset (run --once).`,
+		Example:       "  gatelog demo\n  gatelog doctor -c gatelog.yaml\n  gatelog run -c gatelog.yaml --once\n  gatelog run --help",
 		SilenceUsage:  true,
 		SilenceErrors: true,
 	}
@@ -50,6 +51,7 @@ Exit codes: 0 success, 1 failure, 2 usage or configuration error,
 		newVersionCommand(), newRunCommand(g), newStateCommand(g), newForcepointCommand(g),
 		newSymantecCommand(g), newDoctorCommand(g), newSimulateCommand(g), newDemoCommand(g),
 	)
+	finishCommands(root)
 	return root
 }
 

@@ -63,8 +63,15 @@ type HTTPHooks struct {
 	Trace   *slog.Logger         // every request, of sources and sinks; nil: off
 }
 
-// Open opens the state store and builds every sink and source.
+// Open opens the state store and builds every sink and source. It first
+// checks the local folders the configuration writes to (config.CheckLocal):
+// a folder that cannot be created or written is a configuration error
+// (an *ExitError with code 2 naming the key), found before anything is
+// collected rather than at the first write.
 func Open(cfg *config.Config, o Options) (*App, error) {
+	if err := cfg.CheckLocal(); err != nil {
+		return nil, &ExitError{Code: 2, Msg: err.Error()}
+	}
 	if o.Logger == nil {
 		o.Logger = slog.New(slog.DiscardHandler)
 	}

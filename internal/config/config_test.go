@@ -150,7 +150,7 @@ var badCases = map[string]struct {
 		`gatelog.yaml:5: sources[0].log_types: at least one log type is required (leave log_types out to collect the default 9)`,
 	}, 1},
 	"bad_log_types_shape.yaml": {[]string{
-		`gatelog.yaml:5: sources[0].log_types: expected a list, got a single value`,
+		`gatelog.yaml:5: sources[0].log_types: expected a list, e.g. log_types: [access]`,
 	}, 1},
 	"bad_auth_both.yaml": {[]string{
 		`gatelog.yaml:4: sources[0].auth: set either token or username and password, not both`,

@@ -73,7 +73,7 @@ func (w *walker) sequence(n *yaml.Node, t reflect.Type, path string) {
 		return
 	}
 	if n.Kind != yaml.SequenceNode {
-		w.fail(n.Line, path, "expected a list, got %s", kindName(n))
+		w.fail(n.Line, path, "%s", listShape(n, t, path))
 		return
 	}
 	for i, el := range n.Content {
@@ -86,7 +86,7 @@ func (w *walker) mapping(n *yaml.Node, t reflect.Type, path string) {
 		return
 	}
 	if n.Kind != yaml.MappingNode {
-		w.fail(n.Line, path, "expected a mapping, got %s", kindName(n))
+		w.fail(n.Line, path, "%s", mappingShape(n, path))
 		return
 	}
 	if t == sourceType || t == sinkType {
