@@ -3,6 +3,7 @@ package main
 import (
 	"fmt"
 	"io"
+	"strings"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -29,15 +30,25 @@ page at http://LISTEN/ (listen, default 127.0.0.1:9470), Prometheus metrics at
 /metrics and probes at /healthz and /readyz.
 
 With --once each stream catches up to now and gatelog exits: use it from
-cron, CI or for a backfill.
+cron, CI or for a backfill. --once always ends. --max-wait (default 10m)
+means two things there: a stream throttled until a known reset (a spent
+request budget, a 429) further away than --max-wait is deferred; and a
+stream that makes no progress (no batch delivered, not caught up) for
+--max-wait through errors and retries (an unreachable host, a sink that
+keeps failing, a full disk) is given up as failed, naming its last error.
+The daemon never gives up: it keeps retrying, its state on the status page.
 
 A checkpoint moves only after every sink durably accepted a batch, so a
 crash or kill at any instant loses nothing, and the file sink holds no
-duplicate after a restart.
+duplicate after a restart. SIGINT or SIGTERM stops at a batch boundary.
 
 Exit codes (--once): 0 every stream caught up; 1 a stream failed
-permanently (bad credentials, missing permission); 3 a stream waits for a
-request budget reset longer than --max-wait.`,
+(permanently, e.g. bad credentials or a missing permission, or it made no
+progress for --max-wait); 2 a usage or configuration error; 3 a stream waits
+for a request budget reset longer than --max-wait; 130 (SIGINT) or 143
+(SIGTERM) the signal stopped streams before they caught up (they are
+listed; run again to resume). A signal after every stream caught up changes
+nothing. The daemon exits 0 on SIGINT or SIGTERM.`,
 		Example: "  gatelog run -c gatelog.yaml\n  gatelog run -c gatelog.yaml --once",
 		Args:    cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
@@ -45,7 +56,8 @@ request budget reset longer than --max-wait.`,
 		},
 	}
 	cmd.Flags().BoolVar(&o.once, "once", false, "catch every stream up to now, then exit")
-	cmd.Flags().DurationVar(&o.maxWait, "max-wait", 10*time.Minute, "with --once: the longest throttle worth waiting for")
+	cmd.Flags().DurationVar(&o.maxWait, "max-wait", 10*time.Minute,
+		"with --once: the longest throttle worth waiting for (longer: deferred, exit 3), and the longest a stream may go without progress through errors (then failed, exit 1)")
 	return cmd
 }
 
@@ -77,12 +89,21 @@ func runRun(cmd *cobra.Command, g *globals, o runOptions) error {
 	return app.Outcome(results)
 }
 
-// printResults writes one line per stream.
+// printResults writes one line per stream: a failed one with its last
+// error, an interrupted one saying it did not catch up.
 func printResults(w io.Writer, results []pipeline.Result) {
 	for _, r := range results {
-		line := fmt.Sprintf("%-40s %-8s %8d records", r.ID, r.Status, r.Records)
-		if r.Status == pipeline.Deferred {
+		line := fmt.Sprintf("%-40s %-11s %8d records", r.ID, r.Status, r.Records)
+		switch r.Status {
+		case pipeline.Deferred:
 			line += fmt.Sprintf("  (budget resets %s)", r.Until.UTC().Format("2006-01-02 15:04 UTC"))
+		case pipeline.Failed:
+			line += "  " + strings.ReplaceAll(fmt.Sprint(r.Err), "\n", "; ")
+		case pipeline.Interrupted:
+			line += "  (not caught up: run again to resume)"
+		}
+		if len(r.Stopped) > 0 {
+			line += fmt.Sprintf("  (stopped sinks: %s)", strings.Join(r.Stopped, ", "))
 		}
 		fmt.Fprintln(w, line)
 	}

@@ -89,7 +89,8 @@ func exportLoop(ctx context.Context, st source.Stream, w *bufio.Writer, o Export
 			n++
 		}
 		if len(b.Bad) > 0 {
-			o.Logger.Warn("records that do not parse were skipped", "count", len(b.Bad), "first", b.Bad[0].Reason)
+			o.Logger.Warn("records that do not parse were skipped", "source", o.Source.Name, "stream", o.LogType,
+				"count", len(b.Bad), "error", b.Bad[0].Reason) // the first one's reason
 		}
 		if o.Progress != nil {
 			o.Progress(n, bytes, newest(b))
@@ -109,13 +110,15 @@ func waitOrGiveUp(ctx context.Context, err error, o ExportOptions, b retry.Backo
 		if d := until.Sub(o.Now()); d > o.MaxWait {
 			return fmt.Errorf("%w: that is more than --max-wait %s away", err, o.MaxWait)
 		}
-		o.Logger.Info("throttled: waiting", "until", until.UTC().Format(time.RFC3339))
+		o.Logger.Info("throttled: waiting", "source", o.Source.Name, "stream", o.LogType,
+			"until", until.UTC().Format(time.RFC3339), "reason", errclass.Reason(err), "error", err.Error())
 		return retry.Sleep(ctx, until.Sub(o.Now()))
 	}
 	if *fails >= 5 {
 		return fmt.Errorf("giving up after %d failed attempts: %w", *fails, err)
 	}
-	o.Logger.Warn("retrying after an error", "error", err.Error())
+	o.Logger.Warn("retrying after an error", "source", o.Source.Name, "stream", o.LogType,
+		"reason", errclass.Reason(err), "attempt", *fails+1, "error", err.Error())
 	*fails++
 	return retry.Sleep(ctx, b.Delay(*fails))
 }

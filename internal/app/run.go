@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"os"
+	"strings"
 	"time"
 
 	"github.com/gatelog/gatelog/internal/pipeline"
@@ -34,11 +35,15 @@ func owner() string {
 	return fmt.Sprintf("%s/%d", host, os.Getpid())
 }
 
-// ExitError is the error a run ends with, given its results: permanent
-// failures first (exit 1), then deferred streams (exit 3).
+// ExitError is the error a run ends with, given its results: a run cut
+// short by a signal first (Interrupted; the caller picks 130 or 143 by the
+// signal), then failures (exit 1), then deferred streams (exit 3).
 type ExitError struct {
 	Code int
 	Msg  string
+	// Interrupted: a signal stopped the run before every stream caught
+	// up. Code is then 130; main replaces it with 128 + the signal.
+	Interrupted bool
 }
 
 func (e *ExitError) Error() string { return e.Msg }
@@ -46,8 +51,11 @@ func (e *ExitError) Error() string { return e.Msg }
 // Outcome summarises results into nil or an *ExitError.
 func Outcome(results []pipeline.Result) error {
 	var failed, deferred int
+	var interrupted []string
 	for _, r := range results {
 		switch {
+		case r.Status == pipeline.Interrupted:
+			interrupted = append(interrupted, r.ID.String())
 		case r.Status == pipeline.Failed, len(r.Stopped) > 0: // a stopped sink misses records
 			failed++
 		case r.Status == pipeline.Deferred:
@@ -55,6 +63,13 @@ func Outcome(results []pipeline.Result) error {
 		}
 	}
 	switch {
+	case len(interrupted) > 0:
+		msg := fmt.Sprintf("interrupted: %d of %d streams not caught up (%s); their checkpoints are consistent, run again to resume",
+			len(interrupted), len(results), strings.Join(interrupted, ", "))
+		if failed > 0 {
+			msg += fmt.Sprintf("; %d failed (see the lines above)", failed)
+		}
+		return &ExitError{Code: 130, Msg: msg, Interrupted: true}
 	case failed > 0:
 		return &ExitError{Code: 1, Msg: fmt.Sprintf("%d of %d streams failed (see the lines above)", failed, len(results))}
 	case deferred > 0:

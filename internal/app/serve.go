@@ -36,7 +36,7 @@ func Serve(ctx context.Context, cfg *config.Config, logger *slog.Logger) Monitor
 		Username: string(cfg.ListenAuth.Username), Password: string(cfg.ListenAuth.Password)})
 	addr, err := telemetry.Serve(ctx, cfg.Listen, h)
 	if err != nil {
-		logger.Error("status page, metrics and health endpoints are off: " + err.Error())
+		logger.Error("status page, metrics and health endpoints are off", "listen", cfg.Listen, "error", err.Error())
 		return mon
 	}
 	logger.Info("serving the status page", "url", "http://"+addr+"/", "metrics", "http://"+addr+"/metrics",

@@ -74,7 +74,9 @@ func (r *runner) writeOne(ctx context.Context, s sink.Sink, recs []record.Record
 			return writeResult{pos: pos, err: err}
 		}
 		r.sinkEvent(s, EventSinkRetrying, 0, err)
-		r.o.Logger.Warn("sink write failed; retrying", "stream", r.st.ID().String(), "sink", s.Name(), "error", err.Error())
+		id := r.st.ID()
+		r.o.Logger.Warn("sink write failed; retrying", "source", id.Source, "stream", id.Stream, "sink", s.Name(),
+			"reason", errclass.Reason(err), "attempt", attempt+1, "error", err.Error())
 		if werr := retry.Sleep(ctx, policy.Backoff.Delay(attempt)); werr != nil {
 			return writeResult{err: err}
 		}
@@ -140,6 +142,8 @@ func (r *runner) stopRoute(name string, err error) {
 	}
 	msg := fmt.Sprintf("%s %s: sink %s stopped for this stream: %v; the other sinks go on, and %s misses the records after %s until it is fixed and they are delivered again (gatelog state reset, or a backfill)",
 		r.vendor, r.st.ID(), name, err, name, since)
-	r.o.Logger.Error(msg)
+	id := r.st.ID()
+	r.o.Logger.Error(msg, "source", id.Source, "stream", id.Stream, "sink", name,
+		"reason", errclass.Reason(err), "error", err.Error())
 	r.emit(Event{Kind: EventFailed, Err: errors.New(msg)})
 }

@@ -27,8 +27,11 @@ type Options struct {
 	Logger     *slog.Logger
 	// Once stops each stream when it has caught up (run --once, export).
 	Once bool
-	// MaxWait bounds, with Once, how long a stream waits for a throttle
-	// (a spent budget, a 429) before it is reported as deferred.
+	// MaxWait bounds, with Once, how long a stream waits: a throttle (a
+	// spent budget, a 429) that lasts longer defers the stream, and a
+	// stream that makes no progress (no batch delivered and committed, not
+	// caught up) for that long through errors and retries is given up as
+	// failed, naming its last error. Without Once streams never give up.
 	MaxWait time.Duration
 	// Backoff spaces retries of failed fetches and deliveries.
 	Backoff retry.Backoff
@@ -52,9 +55,10 @@ type Options struct {
 type Status string
 
 const (
-	Done     Status = "done"     // caught up (Once) or stopped by shutdown
-	Failed   Status = "failed"   // stopped by a permanent error
-	Deferred Status = "deferred" // Once: throttled beyond MaxWait
+	Done        Status = "done"        // caught up (Once), or stopped by shutdown (daemon)
+	Failed      Status = "failed"      // stopped by a permanent error, or Once: no progress for MaxWait
+	Deferred    Status = "deferred"    // Once: throttled beyond MaxWait
+	Interrupted Status = "interrupted" // Once: stopped by shutdown before it caught up
 )
 
 // Result is one stream's outcome.
@@ -71,7 +75,9 @@ type Result struct {
 }
 
 // Run runs every stream of every source until ctx ends or, with Once, until
-// each has caught up, failed or been deferred.
+// each has caught up, failed or been deferred. With Once, a stream that ctx
+// stops before it caught up ends Interrupted, at a batch boundary: its
+// checkpoint matches what the sinks hold.
 func Run(ctx context.Context, sources []source.Source, o Options) []Result {
 	o = withDefaults(o)
 	var (

@@ -22,6 +22,10 @@ type runner struct {
 	delivered uint64
 	leased    time.Time // when the lease was last renewed
 	failures  int       // consecutive transient failures
+	// progressed is when the stream last made progress: started, or a
+	// batch delivered and committed. With Once, a stream that goes MaxWait
+	// without progress is given up.
+	progressed time.Time
 	// pending is a fetched batch not yet committed. The stream's cursor has
 	// moved past it, so it is redelivered until it commits, never refetched.
 	pending *source.Batch
@@ -45,10 +49,14 @@ func (r *runner) run(ctx context.Context) Result {
 	ctx = record.ContextWithStream(ctx, id)
 	ctx = retry.WithObserver(ctx, r.retried)
 	if err := r.start(ctx); err != nil {
+		if ctx.Err() != nil {
+			return r.halted(res)
+		}
 		return r.fail(res, err)
 	}
 	r.emit(Event{Kind: EventStarted, EventTime: r.cp.EventTime})
 	defer r.o.Store.Release(id, r.o.Owner) //nolint:errcheck // a lease that is not released expires
+	r.progressed = r.o.Now()
 	for ctx.Err() == nil {
 		caughtUp, err := r.step(ctx)
 		res.Records = r.delivered
@@ -60,15 +68,28 @@ func (r *runner) run(ctx context.Context) Result {
 			_ = retry.Sleep(ctx, r.st.PollInterval())
 		case err == nil:
 		case ctx.Err() != nil:
-			return res
+			return r.halted(res)
 		case errclass.IsPermanent(err):
 			return r.fail(res, err)
 		default:
-			if until, deferred := r.wait(ctx, err); deferred {
-				res.Status, res.Err, res.Until = Deferred, err, until
+			if g := r.wait(ctx, err); g != nil {
+				if g.status == Failed {
+					return r.fail(res, g.err)
+				}
+				res.Status, res.Err, res.Until = g.status, g.err, g.until
 				return res
 			}
 		}
+	}
+	return r.halted(res)
+}
+
+// halted is the result of a stream that ctx stopped before it caught up:
+// a daemon's normal end (Done), but with Once a collection cut short.
+func (r *runner) halted(res Result) Result {
+	res.Records = r.delivered
+	if r.o.Once {
+		res.Status = Interrupted
 	}
 	return res
 }
@@ -165,6 +186,7 @@ func (r *runner) step(ctx context.Context) (caughtUp bool, err error) {
 		return false, err
 	}
 	caughtUp, r.pending, r.failures = r.pending.CaughtUp, nil, 0
+	r.progressed = r.o.Now()
 	// Renew only after the batch is settled: a lease error must not make a
 	// committed batch look undelivered.
 	return caughtUp, r.renewLease()
@@ -188,30 +210,65 @@ func (r *runner) rollback(ctx context.Context) error {
 	return nil
 }
 
-// wait sleeps after a transient or throttled failure. With Once, a throttle
-// longer than MaxWait defers the stream instead.
-func (r *runner) wait(ctx context.Context, err error) (time.Time, bool) {
+// giveUp is how a stream in Once mode ends instead of waiting again.
+type giveUp struct {
+	status Status // Failed or Deferred
+	err    error
+	until  time.Time // Deferred: when requests resume
+}
+
+// wait sleeps after a transient or throttled failure. With Once it gives
+// up instead when waiting is no longer worth it: a throttle that lasts
+// longer than MaxWait defers the stream, and a stream that made no
+// progress for MaxWait is given up (failed, naming the last error; deferred
+// when that error is a throttle). Without Once it always waits.
+func (r *runner) wait(ctx context.Context, err error) *giveUp {
 	id := r.st.ID()
 	reason := errclass.Reason(err)
+	now := r.o.Now()
+	stalled := now.Sub(r.progressed)
 	if until, ok := errclass.ThrottledUntil(err); ok {
-		if r.o.Once && until.Sub(r.o.Now()) > r.o.MaxWait {
+		if r.o.Once && until.Sub(now) > r.o.MaxWait {
 			r.o.Logger.Warn("stream deferred: throttled beyond --max-wait", "source", id.Source, "stream", id.Stream,
 				"until", until.UTC().Format(time.RFC3339), "reason", reason, "error", err.Error())
-			return until, true
+			return &giveUp{status: Deferred, err: err, until: until}
+		}
+		if r.o.Once && stalled >= r.o.MaxWait {
+			err = r.noProgress(stalled, err)
+			r.o.Logger.Warn("stream deferred: throttled again and again, no progress for --max-wait", "source", id.Source, "stream", id.Stream,
+				"until", until.UTC().Format(time.RFC3339), "reason", reason, "error", err.Error())
+			return &giveUp{status: Deferred, err: err, until: until}
 		}
 		r.o.Logger.Info("throttled: waiting", "source", id.Source, "stream", id.Stream,
 			"until", until.UTC().Format(time.RFC3339), "reason", reason, "error", err.Error())
 		r.emit(Event{Kind: EventWaiting, Until: until, Reason: reason, Err: err})
 		_ = retry.Sleep(ctx, until.Sub(r.o.Now()))
-		return until, false
+		return nil
+	}
+	if r.o.Once && stalled >= r.o.MaxWait {
+		return &giveUp{status: Failed, err: r.noProgress(stalled, err)}
 	}
 	d := r.o.Backoff.Delay(r.failures)
+	if left := r.o.MaxWait - stalled; r.o.Once && d > left {
+		d = left // the last attempt comes at the deadline, not after it
+	}
 	r.failures++
 	r.o.Logger.Warn("retrying after an error", "source", id.Source, "stream", id.Stream, "reason", reason,
 		"attempt", r.failures, "in", d.Round(time.Millisecond).String(), "error", err.Error())
 	r.emit(Event{Kind: EventRetrying, Reason: reason, Err: err})
 	_ = retry.Sleep(ctx, d)
-	return time.Time{}, false
+	return nil
+}
+
+// noProgress is the error of a stream given up after MaxWait without
+// progress; it wraps the last error, so its class and reason stay.
+func (r *runner) noProgress(stalled time.Duration, last error) error {
+	round := time.Second
+	if stalled < 10*time.Second {
+		round = time.Millisecond
+	}
+	return fmt.Errorf("made no progress for %s (--max-wait %s); last error: %w",
+		stalled.Round(round), r.o.MaxWait, last)
 }
 
 func (r *runner) fail(res Result, err error) Result {

@@ -70,7 +70,7 @@ func (s *stream) Resume(_ context.Context, raw []byte) error {
 	now := s.cfg.Now()
 	if !s.cur.LastTime.IsZero() && now.Sub(s.cur.LastTime) > Retention {
 		s.cfg.Logger.Warn("checkpoint is older than the vendor's 30-day retention: possible gap",
-			"stream", s.id.String(), "last_event", s.cur.LastTime.UTC().Format(time.RFC3339),
+			"source", s.id.Source, "stream", s.id.Stream, "last_event", s.cur.LastTime.UTC().Format(time.RFC3339),
 			"gap_until", now.Add(-Retention).UTC().Format(time.RFC3339))
 		s.cur = cursor{StartDate: now.Add(-Retention + time.Hour).UTC().Truncate(time.Second)}
 	}
@@ -85,7 +85,7 @@ func (s *stream) Fetch(ctx context.Context) (*source.Batch, error) {
 		err := s.fetchOnce(ctx, batch)
 		if errors.Is(err, errBadToken) {
 			s.cfg.Logger.Warn("the server rejected the saved page token; resuming from the newest delivered event time",
-				"source", s.id.Source, "stream", s.id.Stream, "from", s.startDate().Format(time.RFC3339))
+				"source", s.id.Source, "stream", s.id.Stream, "from", s.startDate().Format(time.RFC3339), "error", err.Error())
 			s.cur.Token = ""
 		}
 		return err

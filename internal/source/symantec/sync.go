@@ -84,7 +84,7 @@ func (s *syncStream) Fetch(ctx context.Context) (*source.Batch, error) {
 	err := retry.Do(ctx, retry.Policy{Attempts: s.c.cfg.MaxAttempts, Backoff: s.c.cfg.Backoff}, func(ctx context.Context, _ int) error {
 		var err error
 		if b, err = s.request(ctx); errors.Is(err, errGone) {
-			s.restart(err.Error())
+			s.restart(err)
 		}
 		return err
 	})
@@ -99,9 +99,9 @@ func (s *syncStream) Fetch(ctx context.Context) (*source.Batch, error) {
 
 // restart begins a new session at the hour of the newest delivered event,
 // re-reading (and dropping by id) what was delivered since.
-func (s *syncStream) restart(why string) {
+func (s *syncStream) restart(why error) {
 	s.c.cfg.Logger.Warn("restarting the sync session from the checkpointed hour; lines delivered since are dropped by id",
-		"source", s.id.Source, "stream", s.id.Stream, "reason", why, "from", s.sessionHour().Format(time.RFC3339))
+		"source", s.id.Source, "stream", s.id.Stream, "from", s.sessionHour().Format(time.RFC3339), "error", why.Error())
 	s.cur.Token, s.cur.Issued, s.cur.Hour, s.cur.Replay = "", time.Time{}, time.Time{}, true
 }
 
@@ -130,7 +130,7 @@ func (s *syncStream) request(ctx context.Context) (*source.Batch, error) {
 func (s *syncStream) syncRequest(ctx context.Context) (*spooled, error) {
 	now := s.c.cfg.Now()
 	if s.cur.Token != "" && now.Sub(s.cur.Issued) > tokenTTL {
-		s.restart("the sync token is older than 24 hours")
+		s.restart(errors.New("the sync token is older than 24 hours"))
 	}
 	s.cur.Hour = s.sessionHour()
 	token := s.cur.Token

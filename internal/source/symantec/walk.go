@@ -71,7 +71,7 @@ func (s *syncStream) next(ctx context.Context) (*source.Batch, error) {
 				it.err = errors.New("archive reader stopped early")
 			}
 			if errors.Is(it.err, errGone) {
-				s.restart(it.err.Error())
+				s.restart(it.err)
 			}
 			return nil, it.err
 		}
