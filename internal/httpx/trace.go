@@ -56,7 +56,7 @@ func (t *hookTransport) log(ctx context.Context, x Exchange, r *http.Request, re
 		slog.String("url", RedactURL(r.URL)), slog.String("request_headers", RedactHeaders(r.Header)),
 		slog.Duration("took", x.Duration.Round(time.Millisecond))}
 	if x.Stream != (record.StreamID{}) {
-		attrs = append(attrs, slog.String("stream", x.Stream.String()))
+		attrs = append(attrs, slog.String("source", x.Stream.Source), slog.String("stream", x.Stream.Stream))
 	}
 	if resp != nil {
 		attrs = append(attrs, slog.Int("status", resp.StatusCode), slog.Int64("content_length", resp.ContentLength),

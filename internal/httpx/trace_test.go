@@ -55,7 +55,7 @@ func TestTraceRedactsEveryCredential(t *testing.T) {
 		}
 	}
 	for _, want := range []string{"type=access", "status=418", "X-Ratelimit-Remaining: 41", "User-Agent: gatelog",
-		"Authorization: " + Redacted, "X-Apipassword: " + Redacted, "Set-Cookie: " + Redacted, "stream=acme/access"} {
+		"Authorization: " + Redacted, "X-Apipassword: " + Redacted, "Set-Cookie: " + Redacted, "source=acme stream=access"} {
 		if !strings.Contains(out, want) {
 			t.Errorf("trace lacks %q:\n%s", want, out)
 		}
