@@ -37,7 +37,8 @@ Check a configuration:       gatelog doctor -c gatelog.yaml
 Run it for real:             gatelog run -c gatelog.yaml   (status page: http://127.0.0.1:9470/)
 
 Exit codes: 0 success, 1 failure, 2 usage or configuration error,
-3 some streams wait for a request budget reset (run --once).`,
+3 some streams wait for a request budget reset (run --once), 130/143
+interrupted by SIGINT/SIGTERM before every stream caught up (run --once).`,
 		Example:       "  gatelog demo\n  gatelog doctor -c gatelog.yaml\n  gatelog run -c gatelog.yaml --once\n  gatelog run --help",
 		SilenceUsage:  true,
 		SilenceErrors: true,
