@@ -1,19 +1,26 @@
 # gatelog: build, test, demo, benchmarks.
 GO      ?= go
-VERSION ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
-COMMIT  ?= $(shell git rev-parse HEAD 2>/dev/null)
-DATE    ?= $(shell date -u +%Y-%m-%dT%H:%M:%SZ)
-LDFLAGS := -s -w -X main.version=$(VERSION) -X main.commit=$(COMMIT) -X main.date=$(DATE)
+# The version stamp: one definition, scripts/ldflags.sh, which deploy/Dockerfile
+# uses too. VERSION, COMMIT and DATE override what it reads from git and the clock
+# (make build VERSION=v1.2.0).
+LDFLAGS := $(shell VERSION='$(VERSION)' COMMIT='$(COMMIT)' DATE='$(DATE)' sh scripts/ldflags.sh)
 FUZZTIME ?= 20s
 
-.PHONY: build test vet fuzz bench demo screenshot clean
+.PHONY: build test test-deps vet fuzz bench demo screenshot clean
 
 build: ## build ./bin/gatelog with version, commit and date stamped
+	@test -n "$(LDFLAGS)" || { echo "scripts/ldflags.sh failed"; exit 1; }
 	CGO_ENABLED=0 $(GO) build -trimpath -ldflags '$(LDFLAGS)' -o bin/gatelog ./cmd/gatelog
 
-test: vet ## the test suite: every package with the race detector, then the 2 GB archive test without it
-	$(GO) test -race -count=1 ./...
-	$(GO) test -count=1 -run 'TestSymantecHugeArchiveInBoundedMemory' -v ./test/e2e/
+# Both passes run even when the first fails, so that one run reports every failure.
+test: test-deps vet ## the test suite: every package with the race detector, then the 2 GB archive test without it
+	status=0; \
+	$(GO) test -race -count=1 ./... || status=1; \
+	$(GO) test -count=1 -run 'TestSymantecHugeArchiveInBoundedMemory' -v ./test/e2e/ || status=1; \
+	exit $$status
+
+test-deps: ## check the tools the tests need (rsyslog, chromium, ...); as root, install the missing ones
+	@bash scripts/test-deps.sh
 
 vet:
 	@test -z "$$(gofmt -l $$(git ls-files '*.go'))" || { echo "gofmt needed:"; gofmt -l $$(git ls-files '*.go'); exit 1; }

@@ -30,6 +30,9 @@ type Options struct {
 	Listen string
 	Logger *slog.Logger
 	Out    io.Writer
+	// Command runs gatelog in the hints the demo prints ("gatelog",
+	// "go run ./cmd/gatelog", ./bin/gatelog); empty: Command().
+	Command string
 }
 
 // marker names the file that says a folder belongs to the demo, so that a
@@ -80,7 +83,10 @@ func Run(ctx context.Context, o Options) error {
 		fmt.Fprintf(o.Out, "following new records; Ctrl-C stops\nstatus page:   http://%s/\n", cfg.Listen)
 	}
 	results := a.Run(ctx, run)
-	printSummary(o.Out, o.Dir, cfg, results)
+	if o.Command == "" {
+		o.Command = Command()
+	}
+	printSummary(o.Out, o.Command, o.Dir, cfg, results)
 	return app.Outcome(results)
 }
 
@@ -176,7 +182,9 @@ sinks:
 	return os.WriteFile(filepath.Join(dir, "gatelog.yaml"), []byte(text), 0o640)
 }
 
-func printSummary(w io.Writer, dir string, cfg *config.Config, results []pipeline.Result) {
+// printSummary tells what the demo collected and what to run next; command
+// is how to run gatelog (Command).
+func printSummary(w io.Writer, command, dir string, cfg *config.Config, results []pipeline.Result) {
 	var total uint64
 	fmt.Fprintln(w)
 	for _, r := range results {
@@ -192,6 +200,6 @@ func printSummary(w io.Writer, dir string, cfg *config.Config, results []pipelin
 	if len(files) > 0 {
 		fmt.Fprintf(w, "look at one:   head -n 2 %s | jq .\n", files[0])
 	}
-	fmt.Fprintf(w, "checkpoints:   gatelog state show -c %s\n", filepath.Join(dir, "gatelog.yaml"))
-	fmt.Fprintf(w, "your account:  see \"Configuration\" in the README, then gatelog run -c gatelog.yaml\n")
+	fmt.Fprintf(w, "checkpoints:   %s state show -c %s\n", command, shellQuote(filepath.Join(dir, "gatelog.yaml")))
+	fmt.Fprintf(w, "your account:  see \"Configuration\" in the README, then %s run -c gatelog.yaml\n", command)
 }

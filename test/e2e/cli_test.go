@@ -192,6 +192,12 @@ func TestDemoCollectsAndSummarises(t *testing.T) {
 		t.Fatalf("%v\n%s", err, out)
 	}
 	checkDemo(t, dir, string(out))
+	// Its hint names this binary (not on the PATH) as it was invoked, and works.
+	if hint := demoHint(t, string(out)); !strings.HasPrefix(hint, gatelogBin+" state show -c ") {
+		t.Errorf("hint %q does not name the binary that ran", hint)
+	} else {
+		checkDemoHint(t, dir, hint)
+	}
 	// A second demo starts afresh in its own folder.
 	out, err = gatelogCmd(dir, "demo", "--records", "200").CombinedOutput()
 	if err != nil {

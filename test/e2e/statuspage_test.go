@@ -76,7 +76,7 @@ func chromiumPath(t *testing.T) string {
 		path = "/usr/bin/chromium"
 	}
 	if fi, err := os.Stat(path); err != nil || fi.IsDir() {
-		t.Fatalf("no browser at %s (%v): install Debian's chromium (apt-get install chromium), or set CHROMIUM", path, err)
+		t.Fatalf("no browser at %s (%v): install Debian's chromium: sudo apt-get install -y chromium (or run scripts/test-deps.sh), or set CHROMIUM", path, err)
 	}
 	return path
 }
