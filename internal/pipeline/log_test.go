@@ -2,7 +2,6 @@ package pipeline
 
 import (
 	"bufio"
-	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -18,6 +17,7 @@ import (
 	"github.com/gatelog/gatelog/internal/sink"
 	"github.com/gatelog/gatelog/internal/sink/sinktest"
 	"github.com/gatelog/gatelog/internal/source"
+	"github.com/gatelog/gatelog/internal/testutil"
 )
 
 // noisy is a scripted stream that reports a retry inside each fetch, as a
@@ -46,18 +46,6 @@ func (l *lockedFlaky) Write(ctx context.Context, id record.StreamID, recs []reco
 	return l.flakyTwice.Write(ctx, id, recs)
 }
 
-// syncBuffer is a bytes.Buffer safe for the handler's concurrent writers.
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
 // Every log line about a stream carries source and stream as fields of
 // their own (not only inside the message, and not joined as "src/a"), and
 // every warning or error carries an error field: a collection with a failing
@@ -65,7 +53,7 @@ func (s *syncBuffer) Write(p []byte) (int, error) {
 // sink retried and a sink stopped, through a JSON handler.
 func TestEveryStreamLogLineNamesSourceAndStream(t *testing.T) {
 	e := newEnv(t)
-	var buf syncBuffer
+	var buf testutil.SyncBuffer
 	e.opts.Logger = slog.New(slog.NewJSONHandler(&buf, &slog.HandlerOptions{Level: slog.LevelDebug}))
 	e.opts.MaxWait = 100 * time.Millisecond
 	e.opts.Sinks = []sink.Sink{e.file, &lockedFlaky{flakyTwice: flakyTwice{Sink: sinktest.NewMemory("flaky")}}, permanentSink{sinktest.NewMemory("broken")}}
@@ -106,7 +94,7 @@ func TestEveryStreamLogLineNamesSourceAndStream(t *testing.T) {
 	runWithin(t, t.Context(), 30*time.Second, []source.Source{&fakeSource{streams: streams}}, e.opts)
 
 	seen := map[string]bool{}
-	sc := bufio.NewScanner(bytes.NewReader(buf.b.Bytes()))
+	sc := bufio.NewScanner(strings.NewReader(buf.String()))
 	for sc.Scan() {
 		var rec map[string]any
 		if err := json.Unmarshal(sc.Bytes(), &rec); err != nil {
@@ -133,7 +121,7 @@ func TestEveryStreamLogLineNamesSourceAndStream(t *testing.T) {
 	}
 	for _, want := range wantLogLines {
 		if !seen[want] {
-			t.Errorf("no %q line: the test no longer covers it\n%s", want, buf.b.String())
+			t.Errorf("no %q line: the test no longer covers it\n%s", want, buf.String())
 		}
 	}
 }

@@ -6,30 +6,12 @@ import (
 	"os"
 	"regexp"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
 	"github.com/gatelog/gatelog/internal/pipeline"
+	"github.com/gatelog/gatelog/internal/testutil"
 )
-
-// syncBuffer is a log destination the ticker goroutine and the test share.
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
-}
 
 func progressLines(logs string) []string {
 	var out []string
@@ -54,7 +36,7 @@ func shortInterval(t *testing.T, d time.Duration) {
 func TestTimeRangeOffTerminalLogsLines(t *testing.T) {
 	shortInterval(t, 20*time.Millisecond)
 	var out bytes.Buffer
-	var logs syncBuffer
+	var logs testutil.SyncBuffer
 	from := time.Date(2026, 11, 20, 0, 0, 0, 0, time.UTC)
 	tr := NewTimeRange(&out, "backfill", from, from.Add(2*time.Hour), slog.New(slog.NewTextHandler(&logs, nil)))
 	tr.Observe(pipeline.Event{Kind: pipeline.EventDelivered, Records: 700, Bytes: 2048, EventTime: from.Add(30 * time.Minute)})
@@ -97,7 +79,7 @@ func lineWith(lines []string, s string) string {
 }
 
 // waitForLine waits until logs holds a progress line that contains s.
-func waitForLine(t *testing.T, logs *syncBuffer, s string) {
+func waitForLine(t *testing.T, logs *testutil.SyncBuffer, s string) {
 	t.Helper()
 	deadline := time.Now().Add(5 * time.Second)
 	for lineWith(progressLines(logs.String()), s) == "" {
@@ -109,7 +91,7 @@ func waitForLine(t *testing.T, logs *syncBuffer, s string) {
 }
 
 // waitForLines waits until logs holds n progress lines.
-func waitForLines(t *testing.T, logs *syncBuffer, n int) {
+func waitForLines(t *testing.T, logs *testutil.SyncBuffer, n int) {
 	t.Helper()
 	deadline := time.Now().Add(5 * time.Second)
 	for len(progressLines(logs.String())) < n {
@@ -125,7 +107,7 @@ func waitForLines(t *testing.T, logs *syncBuffer, n int) {
 func TestItemsOffTerminalLogsAtAnInterval(t *testing.T) {
 	shortInterval(t, 10*time.Millisecond)
 	var out bytes.Buffer
-	var logs syncBuffer
+	var logs testutil.SyncBuffer
 	it := NewItems(&out, "hours", 3, slog.New(slog.NewTextHandler(&logs, nil)))
 	it.Add(1 << 20)
 	waitForLines(t, &logs, 3)
@@ -165,7 +147,7 @@ func TestPipeGetsLogLines(t *testing.T) {
 	if BarFits(w) {
 		t.Fatal("BarFits(pipe) = true")
 	}
-	var logs syncBuffer
+	var logs testutil.SyncBuffer
 	it := NewItems(w, "hours", 1, slog.New(slog.NewTextHandler(&logs, nil)))
 	it.Add(10)
 	it.Done()

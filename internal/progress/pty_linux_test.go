@@ -11,6 +11,8 @@ import (
 	"testing"
 	"time"
 	"unsafe"
+
+	"github.com/gatelog/gatelog/internal/testutil"
 )
 
 // openPTY opens a new pseudo-terminal and returns its terminal side (the
@@ -65,7 +67,7 @@ func TestTerminalWidthChoosesBarOrLines(t *testing.T) {
 			if got := BarFits(pts); got != c.wantBar {
 				t.Fatalf("BarFits = %v, want %v", got, c.wantBar)
 			}
-			var logs syncBuffer
+			var logs testutil.SyncBuffer
 			logger := slog.New(slog.NewTextHandler(&logs, nil))
 			from := time.Now().Add(-time.Hour)
 			tr := NewTimeRange(pts, "backfill", from, from.Add(time.Hour), logger)

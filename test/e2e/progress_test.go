@@ -104,16 +104,7 @@ func TestProgressLinesOnAZeroOrNarrowTerminal(t *testing.T) {
 	for _, cols := range []int{0, progress.MinColumns - 1} {
 		t.Run(strconv.Itoa(cols)+" columns", func(t *testing.T) {
 			dir, args := slowDownload(t, 41+int64(cols))
-			line := "stty cols " + strconv.Itoa(cols) + " rows 24; " + progress.IntervalEnv + "=250ms " + gatelogBin + " " + strings.Join(args, " ")
-			ctx, cancel := context.WithTimeout(t.Context(), time.Minute)
-			defer cancel()
-			cmd := exec.CommandContext(ctx, "script", "-qec", line, "/dev/null")
-			cmd.Dir = dir
-			out, err := cmd.CombinedOutput()
-			if err != nil {
-				t.Fatalf("%v\n%s", err, out)
-			}
-			text := regexp.MustCompile(`\x1b\[[0-9;?]*[A-Za-z]`).ReplaceAllString(string(out), "")
+			text := onPty(t, dir, cols, progress.IntervalEnv+"=250ms "+gatelogBin+" "+strings.Join(args, " "))
 			if n := len(matching(text, hoursLine)); n < 2 {
 				t.Errorf("%d periodic progress lines for the hours, want at least 2:\n%s", n, text)
 			}
@@ -127,4 +118,19 @@ func TestProgressLinesOnAZeroOrNarrowTerminal(t *testing.T) {
 			}
 		})
 	}
+}
+
+// onPty runs a shell command line in dir on a pseudo-terminal of cols
+// columns (script(1)) and returns what it printed, escape sequences removed.
+func onPty(t *testing.T, dir string, cols int, line string) string {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(t.Context(), time.Minute)
+	defer cancel()
+	cmd := exec.CommandContext(ctx, "script", "-qec", "stty cols "+strconv.Itoa(cols)+" rows 24; "+line, "/dev/null")
+	cmd.Dir = dir
+	out, err := cmd.CombinedOutput()
+	if err != nil {
+		t.Fatalf("%v\n%s", err, out)
+	}
+	return regexp.MustCompile(`\x1b\[[0-9;?]*[A-Za-z]`).ReplaceAllString(string(out), "")
 }

@@ -22,6 +22,7 @@ import (
 
 	"github.com/gatelog/gatelog/internal/config"
 	"github.com/gatelog/gatelog/internal/simulator"
+	"github.com/gatelog/gatelog/internal/testutil"
 )
 
 // The status page of a running "gatelog demo --live", as headless Chromium
@@ -170,7 +171,7 @@ func checkPageHeaders(t *testing.T, url string) {
 
 func newBrowser(t *testing.T, ctx context.Context, path string) context.Context {
 	t.Helper()
-	var out syncBuf
+	var out testutil.SyncBuffer
 	opts := append(chromedp.DefaultExecAllocatorOptions[:],
 		chromedp.ExecPath(path), chromedp.UserDataDir(t.TempDir()), chromedp.WindowSize(1280, 900),
 		chromedp.NoSandbox, chromedp.DisableGPU, chromedp.NoFirstRun,
@@ -433,22 +434,4 @@ func screenshot(t *testing.T, browser context.Context, path string) {
 		t.Fatalf("save the screenshot: %v", err)
 	}
 	t.Logf("saved %s (%d KB)", path, len(png)/1024)
-}
-
-// syncBuf collects the browser's output from its goroutines.
-type syncBuf struct {
-	mu sync.Mutex
-	b  strings.Builder
-}
-
-func (s *syncBuf) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuf) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
 }

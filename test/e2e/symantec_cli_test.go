@@ -2,7 +2,6 @@ package e2e
 
 import (
 	"bytes"
-	"context"
 	"encoding/csv"
 	"encoding/json"
 	"os"
@@ -269,17 +268,8 @@ func TestSymantecDownloadProgressOnATerminal(t *testing.T) {
 	cfg := swgConfig(t, dir, url, []string{"accesslog"}, "")
 	from, to := c.End.Add(-3*time.Hour), c.End.Add(-1*time.Hour)
 	// script's pty takes the size of a terminal that is not there: give it one.
-	line := strings.Join([]string{"stty cols 120 rows 40;", gatelogBin, "symantec", "download", "-c", cfg, "--to-sinks", "--from", from.Format(time.RFC3339),
-		"--to", to.Format(time.RFC3339), "-o", filepath.Join(dir, "hours")}, " ")
-	ctx, cancel := context.WithTimeout(t.Context(), time.Minute)
-	defer cancel()
-	cmd := exec.CommandContext(ctx, "script", "-qec", line, "/dev/null")
-	cmd.Dir = dir
-	out, err := cmd.CombinedOutput()
-	if err != nil {
-		t.Fatalf("%v\n%s", err, out)
-	}
-	text := regexp.MustCompile(`\x1b\[[0-9;?]*[A-Za-z]`).ReplaceAllString(string(out), "")
+	text := onPty(t, dir, 120, strings.Join([]string{gatelogBin, "symantec", "download", "-c", cfg, "--to-sinks", "--from", from.Format(time.RFC3339),
+		"--to", to.Format(time.RFC3339), "-o", filepath.Join(dir, "hours")}, " "))
 	for _, want := range []*regexp.Regexp{
 		regexp.MustCompile(`hours 2/2 .*\d+(\.\d)? [KM]iB, \d+(\.\d)? [KM]iB/s`),
 		regexp.MustCompile(`backfill 100 % .*\d+ records, \d+(\.\d)? [KM]iB, \d+ rec/s`),
