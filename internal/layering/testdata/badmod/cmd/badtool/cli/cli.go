@@ -1,0 +1,5 @@
+// Package cli stands for cmd/gatelog's code.
+package cli
+
+// Run does nothing.
+func Run() {}

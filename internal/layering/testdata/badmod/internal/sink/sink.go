@@ -1,0 +1,5 @@
+// Package sink is the sink contract.
+package sink
+
+// X is a value.
+const X = 1

@@ -1,0 +1,5 @@
+// Package state is the checkpoint store contract.
+package state
+
+// X is a value.
+const X = 1
