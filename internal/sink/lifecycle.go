@@ -9,8 +9,12 @@ import (
 // ErrClosed is returned by a Write or Recover after Close.
 var ErrClosed = errors.New("sink is closed")
 
-// Lifecycle is the closed state of a sink whose Writes in flight must stop
-// when it is closed: each Write runs under a context that Close cancels.
+// Lifecycle is the closed state of a sink, shared so that every sink
+// reports ErrClosed the same way. A sink whose Writes in flight must stop
+// when it is closed runs each under the context of Begin, which Close
+// cancels. A sink whose Close instead waits for a Write in flight (holding
+// a lock of its own for the whole batch) calls Close and Closed under that
+// lock and does not use Begin.
 // The zero value is not ready: use NewLifecycle.
 type Lifecycle struct {
 	base   context.Context

@@ -17,7 +17,6 @@ package file
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -34,17 +33,16 @@ const (
 	filePerm = 0o640
 )
 
-var errClosed = errors.New("file sink is closed")
-
 // Sink writes JSON Lines day files under one directory. It is safe for
 // concurrent use by different streams.
 type Sink struct {
 	name string
 	dir  string
 
-	mu      sync.Mutex // guards streams and closed
+	life *sink.Lifecycle // checked under st.mu by Recover and Write
+
+	mu      sync.Mutex // guards streams; held by Close while it closes them
 	streams map[record.StreamID]*stream
-	closed  bool
 }
 
 var _ sink.Sink = (*Sink)(nil)
@@ -59,7 +57,7 @@ func New(name, dir string) (*Sink, error) {
 	if err := os.MkdirAll(dir, dirPerm); err != nil {
 		return nil, fmt.Errorf("file sink %q: %w", name, err)
 	}
-	return &Sink{name: name, dir: dir, streams: make(map[record.StreamID]*stream)}, nil
+	return &Sink{name: name, dir: dir, life: sink.NewLifecycle(), streams: make(map[record.StreamID]*stream)}, nil
 }
 
 // Name returns the configured sink name.
@@ -82,8 +80,8 @@ func (s *Sink) Recover(ctx context.Context, id record.StreamID, pos []byte) erro
 	}
 	st.mu.Lock()
 	defer st.mu.Unlock()
-	if st.closed {
-		return errClosed
+	if s.life.Closed() {
+		return s.closedErr("recover", id)
 	}
 	return st.recover(pos)
 }
@@ -101,8 +99,8 @@ func (s *Sink) Write(ctx context.Context, id record.StreamID, recs []record.Reco
 	}
 	st.mu.Lock()
 	defer st.mu.Unlock()
-	if st.closed {
-		return nil, errClosed
+	if s.life.Closed() {
+		return nil, s.closedErr("write", id)
 	}
 	if err := st.write(recs); err != nil {
 		return nil, fmt.Errorf("write %s: %w", id, err)
@@ -112,20 +110,26 @@ func (s *Sink) Write(ctx context.Context, id record.StreamID, recs []record.Reco
 
 // Close closes every open file. Every Write already fsynced its data, so there
 // is nothing to flush. Close is idempotent.
+//
+// The lifecycle is closed before any stream is, and Recover and Write check
+// it under the stream's lock: one that takes the lock after Close closed
+// its files fails with sink.ErrClosed instead of reopening them.
 func (s *Sink) Close() error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	if s.closed {
+	if !s.life.Close() {
 		return nil
 	}
-	s.closed = true
 	for _, st := range s.streams {
 		st.mu.Lock()
 		st.closeFiles()
-		st.closed = true
 		st.mu.Unlock()
 	}
 	return nil
+}
+
+func (s *Sink) closedErr(op string, id record.StreamID) error {
+	return fmt.Errorf("file sink %q: %s %s: %w", s.name, op, id, sink.ErrClosed)
 }
 
 // streamFor returns the state of id. Recover creates it (create); Write
@@ -134,8 +138,12 @@ func (s *Sink) Close() error {
 func (s *Sink) streamFor(id record.StreamID, create bool) (*stream, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	if s.closed {
-		return nil, errClosed
+	if s.life.Closed() {
+		op := "write"
+		if create {
+			op = "recover"
+		}
+		return nil, s.closedErr(op, id)
 	}
 	st := s.streams[id]
 	switch {

@@ -34,7 +34,6 @@ type stream struct {
 	dirDirty    bool       // a file was created: dir must be fsynced
 	dirReady    bool       // dir and its parents' entries are durable
 	needRecover bool       // a Write failed: disk may differ from sizes
-	closed      bool
 }
 
 // dayKey is a UTC calendar day; comparing it is cheaper than a file name.

@@ -35,8 +35,6 @@ import (
 	"github.com/gatelog/gatelog/internal/sink"
 )
 
-var errClosed = errors.New("kafka sink is closed")
-
 // Sink produces records to Kafka. It is safe for concurrent use.
 type Sink struct {
 	name string
@@ -45,8 +43,9 @@ type Sink struct {
 
 	lastConnErr atomic.Pointer[error] // of the latest broker connection attempt, if it failed
 
-	mu     sync.Mutex // guards everything below
-	closed bool
+	life *sink.Lifecycle // Close closes the client once
+
+	mu     sync.Mutex          // guards everything below
 	writes map[*write]struct{} // in progress: a fatal connection error cancels them
 	topics map[topicKey]string // rendered and checked topic names
 	// abandoned holds, per stream, the done channel of the batch a
@@ -65,7 +64,7 @@ func New(cfg Config) (*Sink, error) {
 		return nil, err
 	}
 	s := &Sink{
-		name: cfg.Name, cfg: cfg,
+		name: cfg.Name, cfg: cfg, life: sink.NewLifecycle(),
 		writes: make(map[*write]struct{}), topics: make(map[topicKey]string), abandoned: make(map[record.StreamID]chan struct{}),
 	}
 	opts, err := cfg.clientOpts()
@@ -85,14 +84,12 @@ func (s *Sink) Name() string { return s.name }
 
 // Recover has nothing to roll back: Kafka cannot delete records, so the
 // sink keeps no position and redelivered batches may be produced twice.
-func (s *Sink) Recover(ctx context.Context, _ record.StreamID, _ []byte) error {
+func (s *Sink) Recover(ctx context.Context, id record.StreamID, _ []byte) error {
 	if err := ctx.Err(); err != nil {
 		return err
 	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if s.closed {
-		return errClosed
+	if s.life.Closed() {
+		return s.errorf("recover %s: %w", id, sink.ErrClosed)
 	}
 	return nil
 }
@@ -111,7 +108,7 @@ func (s *Sink) Write(ctx context.Context, id record.StreamID, recs []record.Reco
 	}
 	w, err := s.begin(ctx)
 	if err != nil {
-		return nil, err
+		return nil, s.errorf("write %s: %w", id, err)
 	}
 	defer s.end(w)
 	if len(recs) == 0 {
@@ -131,14 +128,9 @@ func (s *Sink) Write(ctx context.Context, id record.StreamID, recs []record.Reco
 // nothing is left to flush; a Write still in progress fails (retryably)
 // with the client closed. Close is idempotent.
 func (s *Sink) Close() error {
-	s.mu.Lock()
-	if s.closed {
-		s.mu.Unlock()
-		return nil
+	if s.life.Close() {
+		s.cl.Close()
 	}
-	s.closed = true
-	s.mu.Unlock()
-	s.cl.Close()
 	return nil
 }
 
@@ -160,10 +152,10 @@ func (s *Sink) begin(parent context.Context) (*write, error) {
 	w := &write{ctx: ctx, cancel: cancel, stop: stop}
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	if s.closed {
+	if s.life.Closed() {
 		w.cancel(nil)
 		w.stop()
-		return nil, errClosed
+		return nil, sink.ErrClosed
 	}
 	s.writes[w] = struct{}{}
 	return w, nil

@@ -28,10 +28,8 @@ package s3
 import (
 	"bytes"
 	"context"
-	"errors"
 	"fmt"
 	"strings"
-	"sync"
 
 	"github.com/minio/minio-go/v7"
 
@@ -39,8 +37,6 @@ import (
 	"github.com/gatelog/gatelog/internal/record"
 	"github.com/gatelog/gatelog/internal/sink"
 )
-
-var errClosed = errors.New("s3 sink is closed")
 
 // maxKey is the longest object key S3 accepts, in bytes.
 const maxKey = 1024
@@ -50,9 +46,7 @@ type Sink struct {
 	name string
 	cfg  Config
 	cl   *minio.Client
-
-	mu     sync.Mutex // guards closed
-	closed bool
+	life *sink.Lifecycle
 }
 
 var _ sink.Sink = (*Sink)(nil)
@@ -66,7 +60,7 @@ func New(cfg Config) (*Sink, error) {
 	if err != nil {
 		return nil, err
 	}
-	s := &Sink{name: cfg.Name, cfg: cfg}
+	s := &Sink{name: cfg.Name, cfg: cfg, life: sink.NewLifecycle()}
 	if s.cl, err = cfg.client(); err != nil {
 		return nil, errclass.Permanent(s.errorf("%w", err))
 	}
@@ -83,7 +77,7 @@ func (s *Sink) Recover(ctx context.Context, id record.StreamID, _ []byte) error 
 	if err := ctx.Err(); err != nil {
 		return err
 	}
-	if err := s.check(id); err != nil {
+	if err := s.check("recover", id); err != nil {
 		return err
 	}
 	return nil
@@ -95,7 +89,7 @@ func (s *Sink) Write(ctx context.Context, id record.StreamID, recs []record.Reco
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
-	if err := s.check(id); err != nil {
+	if err := s.check("write", id); err != nil {
 		return nil, err
 	}
 	if len(recs) == 0 {
@@ -152,20 +146,15 @@ func (s *Sink) put(ctx context.Context, key string, body []byte, contentType str
 // Close marks the sink closed; every Write already stored its objects, so
 // there is nothing to flush. Close is idempotent.
 func (s *Sink) Close() error {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	s.closed = true
+	s.life.Close()
 	return nil
 }
 
 // check refuses a closed sink, and stream names that are not one plain key
 // component: they become key folders and must not climb out of the prefix.
-func (s *Sink) check(id record.StreamID) error {
-	s.mu.Lock()
-	closed := s.closed
-	s.mu.Unlock()
-	if closed {
-		return errClosed
+func (s *Sink) check(op string, id record.StreamID) error {
+	if s.life.Closed() {
+		return s.errorf("%s %s: %w", op, id, sink.ErrClosed)
 	}
 	for _, n := range []struct{ what, name string }{{"source", id.Source}, {"stream", id.Stream}} {
 		if n.name == "" || n.name == "." || n.name == ".." || strings.ContainsAny(n.name, "/\\") || strings.ContainsFunc(n.name, isControl) {

@@ -18,11 +18,11 @@ import (
 // makes the next Write fail. It is safe for concurrent use.
 type Memory struct {
 	name string
+	life *sink.Lifecycle // closed and checked under mu
 
 	mu      sync.Mutex // guards everything below
 	streams map[record.StreamID]*memStream
 	fail    FailKind // injected into the next Write
-	closed  bool
 }
 
 type memStream struct {
@@ -34,7 +34,7 @@ var _ sink.Sink = (*Memory)(nil)
 
 // NewMemory returns an empty Memory sink named name.
 func NewMemory(name string) *Memory {
-	return &Memory{name: name, streams: make(map[record.StreamID]*memStream)}
+	return &Memory{name: name, life: sink.NewLifecycle(), streams: make(map[record.StreamID]*memStream)}
 }
 
 // Name returns the sink's name.
@@ -48,8 +48,8 @@ func (m *Memory) Recover(ctx context.Context, id record.StreamID, pos []byte) er
 	}
 	m.mu.Lock()
 	defer m.mu.Unlock()
-	if m.closed {
-		return m.errClosed()
+	if m.life.Closed() {
+		return m.closedErr("recover", id)
 	}
 	st := m.stream(id)
 	n := len(st.recs)
@@ -72,8 +72,8 @@ func (m *Memory) Write(ctx context.Context, id record.StreamID, recs []record.Re
 	}
 	m.mu.Lock()
 	defer m.mu.Unlock()
-	if m.closed {
-		return nil, m.errClosed()
+	if m.life.Closed() {
+		return nil, m.closedErr("write", id)
 	}
 	st := m.stream(id)
 	st.recs = st.recs[:st.acked]
@@ -95,7 +95,7 @@ func (m *Memory) Write(ctx context.Context, id record.StreamID, recs []record.Re
 func (m *Memory) Close() error {
 	m.mu.Lock()
 	defer m.mu.Unlock()
-	m.closed = true
+	m.life.Close()
 	return nil
 }
 
@@ -125,7 +125,9 @@ func (m *Memory) stream(id record.StreamID) *memStream {
 	return st
 }
 
-func (m *Memory) errClosed() error { return fmt.Errorf("memory sink %q is closed", m.name) }
+func (m *Memory) closedErr(op string, id record.StreamID) error {
+	return fmt.Errorf("memory sink %q: %s %s: %w", m.name, op, id, sink.ErrClosed)
+}
 
 // appendCopies appends recs to dst, copying Fields: the caller may reuse them.
 func appendCopies(dst, recs []record.Record) []record.Record {

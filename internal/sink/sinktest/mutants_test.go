@@ -46,6 +46,8 @@ var mutants = map[string]mutant{
 	"closePanics":   {"Close", wrapped(func(m *Memory) sink.Sink { return &closePanics{Memory: m} })},
 	"closeTwice":    {"Close", wrapped(func(m *Memory) sink.Sink { return &closeTwice{Memory: m} })},
 	"neverCloses":   {"Close", wrapped(func(m *Memory) sink.Sink { return &neverCloses{m} })},
+	"closedWrite":   {"Close", wrapped(func(m *Memory) sink.Sink { return &closedWrite{m} })},
+	"closedRecover": {"Close", wrapped(func(m *Memory) sink.Sink { return &closedRecover{m} })},
 	"hang":          {"Context/Cancelled", wrapped(func(m *Memory) sink.Sink { return &hang{m} })},
 	"fakeSuccess":   {"Context/Cancelled", wrapped(func(m *Memory) sink.Sink { return &fakeSuccess{m} })},
 	"capBatch":      {"LargeBatch", wrapped(func(m *Memory) sink.Sink { return &capBatch{m} })},
@@ -264,6 +266,29 @@ func (s *closeTwice) Close() error {
 type neverCloses struct{ *Memory }
 
 func (s *neverCloses) Close() error { return nil }
+
+// closedWrite fails a Write after Close with an error of its own that
+// reads the same but does not wrap sink.ErrClosed.
+type closedWrite struct{ *Memory }
+
+func (s *closedWrite) Write(ctx context.Context, id record.StreamID, recs []record.Record) ([]byte, error) {
+	pos, err := s.Memory.Write(ctx, id, recs)
+	if errors.Is(err, sink.ErrClosed) {
+		err = errors.New(err.Error())
+	}
+	return pos, err
+}
+
+// closedRecover does the same to a Recover after Close.
+type closedRecover struct{ *Memory }
+
+func (s *closedRecover) Recover(ctx context.Context, id record.StreamID, pos []byte) error {
+	err := s.Memory.Recover(ctx, id, pos)
+	if errors.Is(err, sink.ErrClosed) {
+		err = errors.New(err.Error())
+	}
+	return err
+}
 
 // hang ignores its context and waits forever for a destination that is gone.
 type hang struct{ *Memory }

@@ -460,8 +460,8 @@ func testRedelivery(t *testing.T, e *env) {
 	})
 }
 
-// testClose closes twice, then writes: an error, not a panic, and what was
-// accepted before stays.
+// testClose closes twice, then writes and recovers: errors wrapping
+// sink.ErrClosed, not panics, and what was accepted before stays.
 func testClose(t *testing.T, e *env) {
 	u := e.start(t)
 	u.mustRecover(streamA, nil)
@@ -472,8 +472,17 @@ func testClose(t *testing.T, e *env) {
 			t.Errorf("%s: Close #%d: %v", u.name, i+1, err)
 		}
 	}
-	if err := u.writeNoPanic(streamA, recs(streamA, 3, 4)); err == nil {
+	switch err := u.writeNoPanic(streamA, recs(streamA, 3, 4)); {
+	case err == nil:
 		t.Errorf("%s: Write after Close succeeded", u.name)
+	case !errors.Is(err, sink.ErrClosed):
+		t.Errorf("%s: Write after Close: %v, want an error wrapping sink.ErrClosed", u.name, err)
+	}
+	switch err := u.recover(streamA, nil); {
+	case err == nil:
+		t.Errorf("%s: Recover after Close succeeded", u.name)
+	case !errors.Is(err, sink.ErrClosed):
+		t.Errorf("%s: Recover after Close: %v, want an error wrapping sink.ErrClosed", u.name, err)
 	}
 	u.wantExactly(streamA, recs(streamA, 0, 3))
 }

@@ -19,18 +19,16 @@ import (
 	"github.com/gatelog/gatelog/internal/sink"
 )
 
-var errClosed = errors.New("stdout sink is closed")
-
 // Sink writes envelope lines to an io.Writer. Batches of concurrent Writes
 // are serialized, so each batch appears contiguously.
 type Sink struct {
 	name string
+	life *sink.Lifecycle // closed under mu, so Close waits for a batch in progress
 
-	mu     sync.Mutex // guards everything below; held for a whole batch
-	w      *lineWriter
-	bw     *bufio.Writer
-	file   *os.File // w's writer, when it is a file that may be fsynced
-	closed bool
+	mu   sync.Mutex // guards everything below; held for a whole batch
+	w    *lineWriter
+	bw   *bufio.Writer
+	file *os.File // w's writer, when it is a file that may be fsynced
 }
 
 // lineWriter tells whether the output ends inside a line: a failed write
@@ -53,7 +51,7 @@ var _ sink.Sink = (*Sink)(nil)
 // New returns a sink named name writing to w. It does not close w.
 func New(name string, w io.Writer) *Sink {
 	lw := &lineWriter{w: w}
-	s := &Sink{name: name, w: lw, bw: bufio.NewWriterSize(lw, 64<<10)}
+	s := &Sink{name: name, life: sink.NewLifecycle(), w: lw, bw: bufio.NewWriterSize(lw, 64<<10)}
 	if f, ok := w.(*os.File); ok {
 		s.file = f
 	}
@@ -63,8 +61,14 @@ func New(name string, w io.Writer) *Sink {
 // Name returns the configured sink name.
 func (s *Sink) Name() string { return s.name }
 
-// Recover does nothing: a writer has no state to roll back.
-func (s *Sink) Recover(context.Context, record.StreamID, []byte) error { return nil }
+// Recover has nothing to roll back: a writer has no state. It fails only
+// once the sink is closed.
+func (s *Sink) Recover(_ context.Context, id record.StreamID, _ []byte) error {
+	if s.life.Closed() {
+		return s.closedErr("recover", id)
+	}
+	return nil
+}
 
 // Write writes recs, one line each, flushes them and, when w is a regular
 // file, fsyncs it. The position is always nil.
@@ -74,8 +78,8 @@ func (s *Sink) Write(ctx context.Context, id record.StreamID, recs []record.Reco
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	if s.closed {
-		return nil, errClosed
+	if s.life.Closed() {
+		return nil, s.closedErr("write", id)
 	}
 	if err := s.writeBatch(recs); err != nil {
 		// bufio.Writer keeps failing after an error; drop the unsent rest
@@ -126,6 +130,10 @@ func (s *Sink) sync() error {
 func (s *Sink) Close() error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	s.closed = true
+	s.life.Close()
 	return nil
+}
+
+func (s *Sink) closedErr(op string, id record.StreamID) error {
+	return fmt.Errorf("stdout sink %q: %s %s: %w", s.name, op, id, sink.ErrClosed)
 }

@@ -46,7 +46,6 @@ package syslog
 import (
 	"context"
 	"crypto/tls"
-	"errors"
 	"fmt"
 	"strconv"
 	"sync"
@@ -55,8 +54,6 @@ import (
 	"github.com/gatelog/gatelog/internal/record"
 	"github.com/gatelog/gatelog/internal/sink"
 )
-
-var errClosed = errors.New("syslog sink is closed")
 
 // truncMarker ends a message cut to MaxMessageBytes.
 const truncMarker = "...[truncated]"
@@ -69,9 +66,12 @@ type Sink struct {
 	fmt  *formatter
 	pool sync.Pool // *encoder
 
-	mu     sync.Mutex // guards conn and closed; held for a whole batch
-	conn   *conn      // nil until the first batch, and after a failure
-	closed bool
+	// life is closed under mu, so Close waits for a batch in progress and
+	// a Write that checks it under mu never sends on a shut connection.
+	life *sink.Lifecycle
+
+	mu   sync.Mutex // guards conn; held for a whole batch
+	conn *conn      // nil until the first batch, and after a failure
 }
 
 var _ sink.Sink = (*Sink)(nil)
@@ -83,7 +83,7 @@ func New(cfg Config) (*Sink, error) {
 	if err != nil {
 		return nil, err
 	}
-	s := &Sink{set: set, fmt: newFormatter(&set)}
+	s := &Sink{set: set, fmt: newFormatter(&set), life: sink.NewLifecycle()}
 	if set.protocol == "tls" {
 		if s.tls, err = buildTLS(cfg.Name, cfg.Address, cfg.TLS); err != nil {
 			return nil, err
@@ -98,14 +98,12 @@ func (s *Sink) Name() string { return s.set.name }
 
 // Recover has nothing to roll back: a receiver cannot take messages back.
 // It fails only once the sink is closed.
-func (s *Sink) Recover(ctx context.Context, _ record.StreamID, _ []byte) error {
+func (s *Sink) Recover(ctx context.Context, id record.StreamID, _ []byte) error {
 	if err := ctx.Err(); err != nil {
 		return err
 	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if s.closed {
-		return errClosed
+	if s.life.Closed() {
+		return s.closedErr("recover", id)
 	}
 	return nil
 }
@@ -124,8 +122,8 @@ func (s *Sink) Write(ctx context.Context, id record.StreamID, recs []record.Reco
 
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	if s.closed {
-		return nil, errClosed
+	if s.life.Closed() {
+		return nil, s.closedErr("write", id)
 	}
 	if len(recs) == 0 {
 		return nil, nil
@@ -189,11 +187,7 @@ func (s *Sink) drop() {
 func (s *Sink) Close() error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	if s.closed {
-		return nil
-	}
-	s.closed = true
-	if s.conn == nil {
+	if !s.life.Close() || s.conn == nil {
 		return nil
 	}
 	err := s.conn.shutdown()
@@ -202,6 +196,10 @@ func (s *Sink) Close() error {
 		return fmt.Errorf("syslog sink %q: close: %w", s.set.name, err)
 	}
 	return nil
+}
+
+func (s *Sink) closedErr(op string, id record.StreamID) error {
+	return fmt.Errorf("syslog sink %q: %s %s: %w", s.set.name, op, id, sink.ErrClosed)
 }
 
 // maxPooledBuffer keeps one unusually large batch from pinning its memory.

@@ -16,6 +16,7 @@ import (
 
 	"github.com/gatelog/gatelog/internal/errclass"
 	"github.com/gatelog/gatelog/internal/record"
+	"github.com/gatelog/gatelog/internal/sink"
 	"github.com/google/go-cmp/cmp"
 )
 
@@ -252,10 +253,10 @@ func TestCloseAndCancel(t *testing.T) {
 			t.Fatalf("Close = %v", err)
 		}
 	}
-	if _, err := s.Write(ctxT(t), idA, batch(idA, 0, 1)); !errors.Is(err, errClosed) {
+	if _, err := s.Write(ctxT(t), idA, batch(idA, 0, 1)); !errors.Is(err, sink.ErrClosed) {
 		t.Errorf("Write after Close = %v", err)
 	}
-	if err := s.Recover(ctxT(t), idA, nil); !errors.Is(err, errClosed) {
+	if err := s.Recover(ctxT(t), idA, nil); !errors.Is(err, sink.ErrClosed) {
 		t.Errorf("Recover after Close = %v", err)
 	}
 }
