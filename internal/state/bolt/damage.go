@@ -330,15 +330,13 @@ func (c *pageChecker) freelist(txid uint64) error {
 		return damagef("its freelist is page %d, outside the database's %d pages", id, c.count)
 	}
 	p := make([]byte, c.pageSize)
-	if _, err := c.f.ReadAt(p, int64(id)*int64(c.pageSize)); err != nil {
+	h, err := c.readPage(id, p)
+	if err != nil {
 		return damagef("freelist page %d: %v", id, err)
 	}
-	self := binary.NativeEndian.Uint64(p[0:])
-	flags := binary.NativeEndian.Uint16(p[8:])
-	n := uint64(binary.NativeEndian.Uint16(p[10:]))
-	overflow := uint64(binary.NativeEndian.Uint32(p[12:]))
+	n, overflow := uint64(h.count), h.overflow
 	switch {
-	case self != id || flags != freelistFlag:
+	case h.self != id || h.flags != freelistFlag:
 		return damagef("page %d is not the freelist page its meta page records", id)
 	case id+overflow >= c.count:
 		return damagef("freelist page %d runs past the database's %d pages", id, c.count)
@@ -369,13 +367,11 @@ func (c *pageChecker) tree(id uint64) error {
 		return damagef("a reference to page %d, outside the database's %d pages", id, c.count)
 	}
 	p := c.buf
-	if _, err := c.f.ReadAt(p, int64(id)*int64(c.pageSize)); err != nil {
+	h, err := c.readPage(id, p)
+	if err != nil {
 		return damagef("page %d: %v", id, err)
 	}
-	self := binary.NativeEndian.Uint64(p[0:])
-	flags := binary.NativeEndian.Uint16(p[8:])
-	count := int(binary.NativeEndian.Uint16(p[10:]))
-	overflow := uint64(binary.NativeEndian.Uint32(p[12:]))
+	self, flags, count, overflow := h.self, h.flags, int(h.count), h.overflow
 	switch {
 	case self != id:
 		return damagef("page %d calls itself page %d", id, self)
@@ -461,4 +457,25 @@ func shellQuote(p string) string {
 		return p
 	}
 	return "'" + strings.ReplaceAll(p, "'", `'\''`) + "'"
+}
+
+// pageHeader is the header bbolt writes at the start of every page.
+type pageHeader struct {
+	self     uint64 // the page's own id
+	flags    uint16
+	count    uint16
+	overflow uint64 // pages that follow this one as its continuation
+}
+
+// readPage reads page id into p (one page long) and parses its header.
+func (c *pageChecker) readPage(id uint64, p []byte) (pageHeader, error) {
+	if _, err := c.f.ReadAt(p, int64(id)*int64(c.pageSize)); err != nil {
+		return pageHeader{}, err
+	}
+	return pageHeader{
+		self:     binary.NativeEndian.Uint64(p[0:]),
+		flags:    binary.NativeEndian.Uint16(p[8:]),
+		count:    binary.NativeEndian.Uint16(p[10:]),
+		overflow: uint64(binary.NativeEndian.Uint32(p[12:])),
+	}, nil
 }
