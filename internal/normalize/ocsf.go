@@ -1,0 +1,250 @@
+package normalize
+
+import (
+	"github.com/gatelog/gatelog/internal/record"
+)
+
+// ocsfVersion is the OCSF release the events follow.
+const ocsfVersion = "1.8.0"
+
+// ocsfClass is an OCSF event class and its category.
+type ocsfClass struct {
+	uid      int
+	name     string
+	category int
+	catName  string
+}
+
+var (
+	classBase         = ocsfClass{0, "Base Event", 0, "Uncategorized"}
+	classDataSecurity = ocsfClass{2006, "Data Security Finding", 2, "Findings"}
+	classAuth         = ocsfClass{3002, "Authentication", 3, "Identity & Access Management"}
+	classEntity       = ocsfClass{3004, "Entity Management", 3, "Identity & Access Management"}
+	classNetwork      = ocsfClass{4001, "Network Activity", 4, "Network Activity"}
+	classHTTP         = ocsfClass{4002, "HTTP Activity", 4, "Network Activity"}
+	classWebResources = ocsfClass{6001, "Web Resources Activity", 6, "Application Activity"}
+	classAPI          = ocsfClass{6003, "API Activity", 6, "Application Activity"}
+	classFileHosting  = ocsfClass{6006, "File Hosting Activity", 6, "Application Activity"}
+)
+
+// activity is an activity_id and its name: the class's caption, or the
+// vendor's own word when the id is 99 (Other).
+type activity struct {
+	id   int
+	name string
+}
+
+var (
+	activityUnknown = activity{0, "Unknown"}
+	activityCreate  = activity{1, "Create"} // the finding classes' first activity
+)
+
+// otherActivity is activity 99 (Other) named by the vendor's word in slot
+// s, which it carries; Unknown when there is no word.
+func (e *ocsfEvent) otherActivity(s slot) activity {
+	v := e.fs.text(s)
+	if v == nil {
+		return activityUnknown
+	}
+	e.fs.use(s)
+	return activity{99, string(v)}
+}
+
+// Severity ids (severity_id) used by the mappings.
+const (
+	sevUnknown = 0
+	sevInfo    = 1
+	sevLow     = 2
+	sevMedium  = 3
+	sevHigh    = 4
+)
+
+var severityNames = [...]string{"Unknown", "Informational", "Low", "Medium", "High", "Critical", "Fatal"}
+
+// profile is a set of OCSF profiles. An event lists the profiles whose
+// attributes it uses in metadata.profiles.
+type profile uint8
+
+const (
+	profCloud profile = 1 << iota
+	profHost
+	profNetworkProxy
+	profSecurityControl
+)
+
+var profileNames = [...]string{"cloud", "host", "network_proxy", "security_control"}
+
+// product names the vendor product in metadata.product.
+type product struct{ name, vendor string }
+
+var (
+	productForcepoint = product{"Forcepoint ONE SSE", "Forcepoint"}
+	productSymantec   = product{"Cloud SWG", "Symantec"}
+)
+
+// header is what every event starts with: its classification, time and
+// metadata.
+type header struct {
+	class    ocsfClass
+	activity activity
+	severity int
+	profiles profile
+	origTime []byte // the vendor's time text
+	tenant   []byte
+	loggedMS int64  // when the vendor indexed the event, if it says
+	feature  []byte // the product component that reported it, if any
+}
+
+// ocsfEvent builds one event: the decoded fields, the record and the output.
+type ocsfEvent struct {
+	w    writer
+	fs   fields
+	rec  *record.Record
+	st   *ocsfStream
+	prof profile // the profiles begin declared
+}
+
+// has says whether the event declared profile p; an attribute a profile
+// brings in may only be written then.
+func (e *ocsfEvent) has(p profile) bool { return e.prof&p != 0 }
+
+// begin opens the event and writes the classification, time and metadata.
+func (e *ocsfEvent) begin(h header) {
+	e.prof = h.profiles
+	w := &e.w
+	w.b = append(w.b, '{')
+	w.int("class_uid", int64(h.class.uid))
+	w.strS("class_name", h.class.name)
+	w.int("category_uid", int64(h.class.category))
+	w.strS("category_name", h.class.catName)
+	w.int("activity_id", int64(h.activity.id))
+	w.strS("activity_name", h.activity.name)
+	w.int("type_uid", int64(h.class.uid*100+h.activity.id))
+	w.key("type_name") // "Class: Activity"
+	w.b = appendEscaped(append(w.b, '"'), h.class.name)
+	w.b = appendEscaped(append(w.b, ':', ' '), h.activity.name)
+	w.b = append(w.b, '"')
+	w.int("severity_id", int64(h.severity))
+	w.strS("severity", severityName(h.severity))
+	w.int("time", e.rec.Time.UnixMilli())
+	e.metadata(h)
+}
+
+func severityName(id int) string {
+	if id >= 0 && id < len(severityNames) {
+		return severityNames[id]
+	}
+	return "Other"
+}
+
+func (e *ocsfEvent) metadata(h header) {
+	w := &e.w
+	w.obj("metadata")
+	w.strS("version", ocsfVersion)
+	w.obj("product")
+	w.strS("name", e.st.product.name)
+	w.strS("vendor_name", e.st.product.vendor)
+	if h.feature != nil {
+		w.obj("feature")
+		w.str("name", h.feature)
+		w.end()
+	}
+	w.end()
+	e.optS("uid", e.rec.ID)
+	e.optS("log_name", e.rec.Stream)
+	e.optS("log_source", e.rec.Source)
+	if h.origTime != nil {
+		w.str("original_time", h.origTime)
+	}
+	if h.tenant != nil {
+		w.str("tenant_uid", h.tenant)
+	}
+	if h.loggedMS != 0 {
+		w.int("logged_time", h.loggedMS)
+	}
+	if h.profiles != 0 {
+		w.arr("profiles")
+		for i, name := range profileNames {
+			if h.profiles&(1<<i) != 0 {
+				w.sep()
+				w.b = appendString(w.b, name)
+			}
+		}
+		w.end()
+	}
+	w.end()
+}
+
+// finish writes unmapped, every member no attribute carries unchanged, by
+// its vendor name and with its value as received, and closes the event.
+func (e *ocsfEvent) finish() {
+	w := &e.w
+	w.obj("unmapped")
+	for i := range e.fs.list {
+		f := &e.fs.list[i]
+		if f.used || e.fs.empty(f) {
+			continue
+		}
+		if f.kind == kindString {
+			w.member(e.fs.bytes(f.key), e.fs.bytes(f.val))
+		} else {
+			w.raw(e.fs.bytes(f.key), e.fs.bytes(f.val))
+		}
+	}
+	w.end()
+	w.b = append(w.b, '}')
+}
+
+// optS writes a string attribute unless it is empty.
+func (e *ocsfEvent) optS(k, v string) {
+	if v != "" {
+		e.w.strS(k, v)
+	}
+}
+
+// str writes slot s verbatim as the string attribute k.
+func (e *ocsfEvent) str(k string, s slot) bool {
+	v := e.fs.text(s)
+	if v == nil {
+		return false
+	}
+	e.w.str(k, v)
+	e.fs.use(s)
+	return true
+}
+
+// num writes slot s as the integer attribute k, if it is one (a JSON number
+// or digits in a string).
+func (e *ocsfEvent) num(k string, s slot) bool {
+	n, ok := parseInt(e.fs.text(s))
+	if !ok {
+		return false
+	}
+	e.w.int(k, n)
+	e.fs.use(s)
+	return true
+}
+
+// port writes slot s as a port_t (0-65535).
+func (e *ocsfEvent) port(k string, s slot) bool {
+	if n, ok := parseInt(e.fs.text(s)); !ok || n < 0 || n > 65535 {
+		return false
+	}
+	return e.num(k, s)
+}
+
+// ip writes slot s as an ip_t, if it is an IP address.
+func (e *ocsfEvent) ip(k string, s slot) bool {
+	if !isIP(e.fs.text(s)) {
+		return false
+	}
+	return e.str(k, s)
+}
+
+// email writes slot s as an email_t, if it matches the schema's pattern.
+func (e *ocsfEvent) email(k string, s slot) bool {
+	if !isEmail(e.fs.text(s)) {
+		return false
+	}
+	return e.str(k, s)
+}

@@ -1,0 +1,92 @@
+package normalize
+
+// Forcepoint healthproxy, healthapi and healthsystem: periodic status of
+// the service's proxies, of its API connections to cloud applications, and
+// of its components. OCSF 1.8 has no class for service health or metrics;
+// Application Error would call every "Healthy" report an error, so these
+// are Base Events (class 0, the schema's class for events it does not
+// otherwise define), activity Other, with the status normalized into
+// status_id and severity. The three streams share this file: they differ
+// only in what the status is about.
+
+// ocsfForcepointHealthProxy: a proxy instance in a region, serving an
+// application.
+func ocsfForcepointHealthProxy(e *ocsfEvent) {
+	e.healthBegin(profHost|e.fpCloudProfile(), nil)
+	e.w.obj("device")
+	e.str("name", fpProxyInstance)
+	e.str("region", fpRegion)
+	if e.w.comma {
+		e.w.int("type_id", 1)
+		e.w.strS("type", "Server")
+	}
+	e.w.end()
+	e.fpCloud()
+	e.healthEnd()
+}
+
+// ocsfForcepointHealthAPI: the service's calls to an application's API.
+func ocsfForcepointHealthAPI(e *ocsfEvent) {
+	e.healthBegin(e.fpCloudProfile(), nil)
+	if e.has(profCloud) && e.fs.text(fpAPIName) != nil { // api comes with the cloud profile
+		e.w.obj("api")
+		e.str("operation", fpAPIName)
+		e.w.obj("response")
+		e.num("code", fpResponseCode)
+		e.w.end()
+		e.w.end()
+	}
+	e.fpCloud()
+	e.healthEnd()
+}
+
+// ocsfForcepointHealthSystem: a component of the service (its load stays
+// in unmapped: OCSF has no attribute for a component's CPU or memory).
+func ocsfForcepointHealthSystem(e *ocsfEvent) {
+	e.healthBegin(0, e.taken(fpComponent))
+	e.healthEnd()
+}
+
+// healthStates maps a status word to status_id and severity. Degraded is
+// neither success nor failure: Other, with the word.
+var healthStates = map[string]struct{ status, severity int }{
+	"healthy": {1, sevInfo}, "ok": {1, sevInfo}, "up": {1, sevInfo},
+	"degraded": {99, sevMedium}, "warning": {99, sevLow},
+	"down": {2, sevHigh}, "unhealthy": {2, sevHigh}, "failed": {2, sevHigh}, "error": {2, sevHigh},
+}
+
+// healthState reads the status field (Other, severity Unknown, if unknown).
+func (e *ocsfEvent) healthState() (status, severity int) {
+	v := e.fs.text(fpStatus)
+	if v == nil {
+		return 0, sevUnknown
+	}
+	if st, ok := lookupFold(healthStates, v); ok {
+		return st.status, st.severity
+	}
+	return 99, sevUnknown
+}
+
+// healthBegin writes the header; feature names the component reported on.
+func (e *ocsfEvent) healthBegin(p profile, feature []byte) {
+	_, sev := e.healthState()
+	h := e.fpHeader(classBase, activity{99, "Other"}, sev, p)
+	h.feature = feature
+	e.begin(h)
+}
+
+// healthEnd writes the status and its details.
+func (e *ocsfEvent) healthEnd() {
+	switch status, _ := e.healthState(); status {
+	case 1:
+		e.w.int("status_id", 1)
+		e.w.strS("status", "Success")
+	case 2:
+		e.w.int("status_id", 2)
+		e.w.strS("status", "Failure")
+	case 99:
+		e.w.int("status_id", 99)
+		e.str("status", fpStatus)
+	}
+	e.str("message", fpDetails)
+}
