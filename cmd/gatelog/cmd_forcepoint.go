@@ -17,9 +17,6 @@ import (
 	"github.com/gatelog/gatelog/internal/app"
 	"github.com/gatelog/gatelog/internal/config"
 	"github.com/gatelog/gatelog/internal/progress"
-	"github.com/gatelog/gatelog/internal/state"
-	"github.com/gatelog/gatelog/internal/state/bolt"
-	"github.com/gatelog/gatelog/internal/state/memstate"
 )
 
 func newForcepointCommand(g *globals) *cobra.Command {
@@ -61,7 +58,7 @@ to skip). --type is checked before any request is sent.
 	}
 	fl := cmd.Flags()
 	fl.StringVar(&f.source, "source", "", "source name in the configuration (default: the first forcepoint source)")
-	fl.StringVar(&f.logType, "type", "", "log type (required): "+strings.Join(exportTypes(), ", "))
+	fl.StringVar(&f.logType, "type", "", "log type (required): "+strings.Join(app.ExportTypes(), ", "))
 	fl.StringVar(&f.from, "from", "24h", "start: a look-back or a UTC time")
 	fl.StringVar(&f.to, "to", "", "end (exclusive): a look-back or a UTC time (default: now)")
 	fl.StringVarP(&f.out, "output", "o", "-", "output file, - for standard output")
@@ -93,18 +90,13 @@ func runExport(cmd *cobra.Command, g *globals, f exportFlags) error {
 			return &usageError{err}
 		}
 	}
-	store, err := exportStore(cfg, f.noState)
-	if err != nil {
-		return err
-	}
-	defer store.Close()
 	out, closeOut, err := openOutput(cmd.OutOrStdout(), f.out)
 	if err != nil {
 		return err
 	}
 	bar := progress.NewTimeRange(os.Stderr, f.logType, from, orNow(to, now), logger)
 	n, err := app.Export(cmd.Context(), app.ExportOptions{
-		Source: src, LogType: f.logType, From: from, To: to, Store: store, Out: out,
+		Source: src, LogType: f.logType, From: from, To: to, StatePath: cfg.State, NoState: f.noState, Out: out,
 		Logger: logger, MaxWait: f.maxWait, Progress: bar.Update, HTTP: g.hooks(logger),
 	})
 	bar.Done()
@@ -118,17 +110,11 @@ func runExport(cmd *cobra.Command, g *globals, f exportFlags) error {
 	return nil
 }
 
-// exportTypes are the log types export takes: every type the API serves,
-// the opt-in ones included.
-func exportTypes() []string {
-	return slices.Concat(config.ForcepointLogTypes(), config.ForcepointOptInTypes())
-}
-
 // checkExportType refuses a --type the API does not serve before anything
 // is opened or sent: the request would cost budget and leave a budget row
 // for a stream that cannot exist.
 func checkExportType(t string) error {
-	allowed := exportTypes()
+	allowed := app.ExportTypes()
 	if slices.Contains(allowed, t) {
 		return nil
 	}
@@ -165,17 +151,6 @@ func pickForcepointSource(cfg *config.Config, name string) (*config.Source, erro
 		return nil, &usageError{fmt.Errorf("no forcepoint source named %q in the configuration", name)}
 	}
 	return nil, &usageError{errors.New("the configuration has no forcepoint source")}
-}
-
-func exportStore(cfg *config.Config, noState bool) (state.Store, error) {
-	if noState {
-		return memstate.New(), nil
-	}
-	s, err := bolt.Open(cfg.State, bolt.Options{})
-	if errors.Is(err, state.ErrLocked) {
-		return nil, fmt.Errorf("%w (a running gatelog holds it; the export would share its request budget: stop it, or pass --no-state)", err)
-	}
-	return s, err
 }
 
 // openOutput opens -o: "-" is standard output. A file is fsynced on close so

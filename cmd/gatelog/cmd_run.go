@@ -1,15 +1,11 @@
 package main
 
 import (
-	"fmt"
-	"io"
-	"strings"
 	"time"
 
 	"github.com/spf13/cobra"
 
 	"github.com/gatelog/gatelog/internal/app"
-	"github.com/gatelog/gatelog/internal/pipeline"
 )
 
 type runOptions struct {
@@ -80,31 +76,11 @@ func runRun(cmd *cobra.Command, g *globals, o runOptions) error {
 	logger.Info("gatelog started", "sources", len(a.Sources), "sinks", len(a.Sinks), "state", cfg.State, "once", o.once)
 	results := a.Run(cmd.Context(), ro)
 	if o.once {
-		printResults(cmd.ErrOrStderr(), results)
+		app.PrintResults(cmd.ErrOrStderr(), results)
 	}
 	logger.Info("gatelog stopped")
 	if cmd.Context().Err() != nil && !o.once {
 		return nil
 	}
 	return app.Outcome(results)
-}
-
-// printResults writes one line per stream: a failed one with its last
-// error, an interrupted one saying it did not catch up.
-func printResults(w io.Writer, results []pipeline.Result) {
-	for _, r := range results {
-		line := fmt.Sprintf("%-40s %-11s %8d records", r.ID, r.Status, r.Records)
-		switch r.Status {
-		case pipeline.Deferred:
-			line += fmt.Sprintf("  (budget resets %s)", r.Until.UTC().Format("2006-01-02 15:04 UTC"))
-		case pipeline.Failed:
-			line += "  " + strings.ReplaceAll(fmt.Sprint(r.Err), "\n", "; ")
-		case pipeline.Interrupted:
-			line += "  (not caught up: run again to resume)"
-		}
-		if len(r.Stopped) > 0 {
-			line += fmt.Sprintf("  (stopped sinks: %s)", strings.Join(r.Stopped, ", "))
-		}
-		fmt.Fprintln(w, line)
-	}
 }

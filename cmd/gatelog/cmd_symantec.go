@@ -1,13 +1,10 @@
 package main
 
 import (
-	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
 	"os"
 	"strings"
-	"text/tabwriter"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -15,7 +12,6 @@ import (
 	"github.com/gatelog/gatelog/internal/app"
 	"github.com/gatelog/gatelog/internal/config"
 	"github.com/gatelog/gatelog/internal/progress"
-	"github.com/gatelog/gatelog/internal/source/symantec"
 )
 
 func newSymantecCommand(g *globals) *cobra.Command {
@@ -52,20 +48,10 @@ var (
 	roleLocations  = symantecRole{"locations", "Location Management"}
 )
 
-func (r symantecRole) credential(sc *config.Source) config.Credential {
-	switch r.key {
-	case roleAccessLogs.key:
-		return sc.AccessLogs
-	case roleAudit.key:
-		return sc.Audit
-	}
-	return sc.Locations
-}
-
 // symantecClient builds the client of the chosen source, or of a default
 // source from the environment when there is no configuration file, after
 // checking that it has the API key the command needs (role).
-func (g *globals) symantecClient(cmd *cobra.Command, name string, role symantecRole) (*symantec.Client, *config.Config, error) {
+func (g *globals) symantecClient(cmd *cobra.Command, name string, role symantecRole) (*app.SymantecClient, *config.Config, error) {
 	logger, err := g.logger(cmd.ErrOrStderr())
 	if err != nil {
 		return nil, nil, err
@@ -73,22 +59,19 @@ func (g *globals) symantecClient(cmd *cobra.Command, name string, role symantecR
 	cfg, err := g.loadConfig()
 	var missing *missingConfigError
 	if errors.As(err, &missing) && !cmd.Flags().Changed("config") {
-		cfg, err = defaultSymantecConfig()
+		cfg, err = app.DefaultSymantecConfig(), nil
 	}
 	if err != nil {
 		return nil, nil, err
 	}
 	for i := range cfg.Sources {
 		sc := &cfg.Sources[i]
-		if sc.Type == config.TypeSymantec && (name == "" || sc.Name == name) {
+		if sc.Type == "symantec" && (name == "" || sc.Name == name) {
 			if err := needCredential(cmd, cfg, i, role); err != nil {
 				return nil, nil, err
 			}
-			src, err := app.NewSource(sc, app.Deps{Logger: logger, DataDir: dataDir(cfg), HTTP: g.hooks(logger)})
-			if err != nil {
-				return nil, nil, err
-			}
-			return src.(*symantec.Source).Client(), cfg, nil
+			c, err := app.NewSymantecClient(cfg, sc, app.Options{Logger: logger, HTTP: g.hooks(logger)})
+			return c, cfg, err
 		}
 	}
 	return nil, nil, &usageError{fmt.Errorf("the configuration has no symantec source%s", named(name))}
@@ -101,42 +84,22 @@ func named(name string) string {
 	return fmt.Sprintf(" named %q", name)
 }
 
-func dataDir(cfg *config.Config) string {
-	d := cfg.State
-	if i := strings.LastIndexAny(d, `/\`); i >= 0 {
-		return d[:i]
-	}
-	return "."
-}
-
-// defaultSymantecConfig is a configuration with one symantec source whose
-// credentials come from SWG_API_USERNAME/SWG_API_PASSWORD. It is built in
-// code, not parsed, so no message about it names a file or line; every
-// value is a default except the credentials, which each command checks
-// for the one role it needs (needCredential).
-func defaultSymantecConfig() (*config.Config, error) {
-	cfg := &config.Config{Sources: []config.Source{{Name: "symantec", Type: config.TypeSymantec,
-		LogTypes: []string{config.StreamAccessLog}}}}
-	cfg.ApplyDefaults()
-	return cfg, nil
-}
-
 // needCredential refuses, before any request, a source without the API
 // key the command needs. A configuration file is cited at the key (or its
 // source); the default configuration has none, so the message names the
 // environment variables to set, and the key for when there is a file.
 func needCredential(cmd *cobra.Command, cfg *config.Config, i int, r symantecRole) error {
 	sc := &cfg.Sources[i]
-	if r.credential(sc).Set() {
+	if app.SymantecCredential(sc, r.key).Set() {
 		return nil
 	}
 	call := strings.TrimPrefix(cmd.CommandPath(), cmd.Root().Name()+" ")
 	if cfg.File() != "" {
 		return &usageError{cfg.Problem(fmt.Sprintf("sources[%d].%s", i, r.key),
 			"%s needs an API key with the %q role: set %s: {username: ..., password: ...} on this source, or %s and %s, which it falls back to",
-			call, r.role, r.key, config.EnvSymantecUsername, config.EnvSymantecPassword)}
+			call, r.role, r.key, app.SymantecEnvUsername, app.SymantecEnvPassword)}
 	}
-	vars := []string{config.EnvSymantecUsername, config.EnvSymantecPassword}
+	vars := []string{app.SymantecEnvUsername, app.SymantecEnvPassword}
 	var unset []string
 	for _, v := range vars {
 		if os.Getenv(v) == "" {
@@ -168,67 +131,11 @@ other field is shown as the API sent it (--format json keeps them all).`,
 			if err != nil {
 				return fmt.Errorf("locations: %w", err)
 			}
-			return writeLocations(cmd.OutOrStdout(), locs, format)
+			return app.WriteLocations(cmd.OutOrStdout(), locs, format)
 		},
 	}
 	cmd.Flags().StringVar(&format, "format", "table", "table, json or csv")
 	return cmd
-}
-
-func writeLocations(w io.Writer, locs []symantec.Location, format string) error {
-	switch format {
-	case "json":
-		rows := make([]map[string]json.RawMessage, len(locs))
-		for i, l := range locs {
-			rows[i] = l.Fields
-		}
-		enc := json.NewEncoder(w)
-		enc.SetIndent("", "  ")
-		return enc.Encode(rows)
-	case "csv":
-		cw := symantec.NewCSVWriter(w, false)
-		names := symantec.FieldNames(locs)
-		cw.Write(names)
-		for _, l := range locs {
-			row := make([]string, len(names))
-			for i, k := range names {
-				row[i] = l.Text(k)
-			}
-			cw.Write(row)
-		}
-		return cw.Flush()
-	case "table":
-		return locationsTable(w, locs)
-	}
-	return &usageError{fmt.Errorf("--format %q: use table, json or csv", format)}
-}
-
-// locationsTable fits an 80-column terminal: id, name and type, cut with
-// an ellipsis; the other fields are in --format json.
-func locationsTable(w io.Writer, locs []symantec.Location) error {
-	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
-	fmt.Fprintln(tw, "ID\tNAME\tTYPE")
-	for _, l := range locs {
-		fmt.Fprintf(tw, "%s\t%s\t%s\n", cut(l.ID, 12), cut(l.Name, 44), cut(l.Text("type"), 16))
-	}
-	if err := tw.Flush(); err != nil {
-		return err
-	}
-	fmt.Fprintf(w, "%d locations (all fields: --format json)\n", len(locs))
-	return nil
-}
-
-func cut(s string, n int) string {
-	r := []rune(strings.Map(func(r rune) rune {
-		if r < 0x20 {
-			return ' '
-		}
-		return r
-	}, s))
-	if len(r) <= n {
-		return string(r)
-	}
-	return string(r[:n-1]) + "…"
 }
 
 type auditFlags struct {
@@ -288,7 +195,7 @@ func runAudit(cmd *cobra.Command, g *globals, source string, f auditFlags) error
 	if err != nil {
 		return err
 	}
-	q := symantec.AuditQuery{From: from, To: to, ObjectType: f.objectType, OperationType: f.operationType}
+	q := app.AuditQuery{From: from, To: to, ObjectType: f.objectType, OperationType: f.operationType}
 	err = app.ExportAudit(cmd.Context(), c, q, f.format, f.rawCSV, out)
 	if cerr := closeOut(); err == nil {
 		err = cerr
@@ -380,6 +287,6 @@ func backfill(cmd *cobra.Command, cfg *config.Config, source, dir string, hours 
 	if err != nil {
 		return err
 	}
-	printResults(cmd.ErrOrStderr(), results)
+	app.PrintResults(cmd.ErrOrStderr(), results)
 	return app.Outcome(results)
 }

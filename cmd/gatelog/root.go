@@ -99,7 +99,7 @@ func (g *globals) loadConfig() (*config.Config, error) {
 	if _, err := os.Stat(g.configPath); os.IsNotExist(err) {
 		return nil, &usageError{&missingConfigError{g.configPath}}
 	}
-	cfg, err := config.Load(g.configPath)
+	cfg, err := app.LoadConfig(g.configPath)
 	if err != nil {
 		return nil, &usageError{err}
 	}

@@ -1,13 +1,19 @@
-package config
+package app
 
 import (
 	"errors"
 	"os"
 	"path/filepath"
-	"slices"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/gatelog/gatelog/internal/config"
+	"github.com/gatelog/gatelog/internal/sink/file"
+	"github.com/gatelog/gatelog/internal/sink/stdout"
+	"github.com/gatelog/gatelog/internal/sink/syslog"
+	"github.com/gatelog/gatelog/internal/source/forcepoint"
+	"github.com/gatelog/gatelog/internal/source/symantec"
 
 	"github.com/google/go-cmp/cmp"
 	"github.com/google/go-cmp/cmp/cmpopts"
@@ -33,28 +39,48 @@ func lookup(m map[string]string) func(string) (string, bool) {
 	}
 }
 
-func parseFile(t *testing.T, name string) (*Config, error) {
+// kinds are the built-in types: these tests are the loader's with the
+// components gatelog ships.
+var kinds = Builtin().Kinds()
+
+func parse(data []byte, file string, env func(string) (string, bool)) (*config.Config, error) {
+	return config.Parse(data, file, env, kinds)
+}
+
+func parseFile(t *testing.T, name string) (*config.Config, error) {
 	t.Helper()
-	data, err := os.ReadFile(filepath.Join("testdata", name))
+	data, err := os.ReadFile(filepath.Join("testdata", "config", name))
 	if err != nil {
 		t.Fatal(err)
 	}
-	return Parse(data, "gatelog.yaml", lookup(testEnv))
+	return parse(data, "gatelog.yaml", lookup(testEnv))
 }
 
 // ignoreOrigin skips the unexported line bookkeeping.
-var ignoreOrigin = cmpopts.IgnoreUnexported(Config{})
+var ignoreOrigin = cmpopts.IgnoreUnexported(config.Config{})
 
-// forcepointDefaults is a source as ApplyDefaults leaves it.
-func forcepointDefaults(name string, auth Auth) Source {
-	return Source{
-		Name: name, Type: TypeForcepoint,
+// fp and wss are a source's settings of each vendor.
+func fp(s config.Source) *forcepoint.Config { return s.Settings.(*forcepoint.Config) }
+func wss(s config.Source) *symantec.Config  { return s.Settings.(*symantec.Config) }
+
+// forcepointDefaults is a source as ApplyDefaults leaves it, with edit
+// applied to its settings.
+func forcepointDefaults(name string, auth forcepoint.Auth, edit ...func(*forcepoint.Config)) config.Source {
+	s := &forcepoint.Config{
 		BaseURL: "https://portal.bitglass.com", Path: "/api/bitglassapi/logs/v1/", Method: "GET",
 		Auth:     auth,
 		LogTypes: []string{"access", "admin", "cloudaudit", "cloudsummary", "swgweb", "swgwebdlp", "healthproxy", "healthapi", "healthsystem"},
-		CV:       "1.1.5", Start: Duration(24 * time.Hour), PollInterval: Duration(15 * time.Minute),
-		DailyRequestBudget: 300, RequestTimeout: Duration(2 * time.Minute),
+		CV:       "1.1.5", Start: config.Duration(24 * time.Hour), PollInterval: config.Duration(15 * time.Minute),
+		DailyRequestBudget: 300, RequestTimeout: config.Duration(2 * time.Minute),
 	}
+	for _, e := range edit {
+		e(s)
+	}
+	return config.Source{Name: name, Type: "forcepoint", Settings: s}
+}
+
+func fileSink(name, path string) config.Sink {
+	return config.Sink{Name: name, Type: "file", Settings: &file.Config{Path: path}, Retry: defaultRetry}
 }
 
 func TestParseGood(t *testing.T) {
@@ -62,26 +88,26 @@ func TestParseGood(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	basic := forcepointDefaults("acme.basic", Auth{Username: "svc-gatelog@acme.example", Password: testPassword})
-	sim := forcepointDefaults("local-sim", Auth{Token: "sim-${not-a-var}"})
-	sim.BaseURL = "http://127.0.0.1:8443"
-	sim.LogTypes = []string{"admin"}
-	want := &Config{
-		State:  "/var/lib/gatelog/state.db",
-		Listen: "0.0.0.0:9470",
-		Sources: []Source{{
-			Name: "acme-fp", Type: TypeForcepoint,
-			BaseURL: "https://portal.eu.bitglass.net", Path: "/api/bitglassapi/logs/", Method: "POST",
-			Auth:     Auth{Token: testToken},
-			LogTypes: []string{"access", "admin", "swgweb", "ztna"},
-			CV:       "1.1.0", Start: Duration(7 * 24 * time.Hour), PollInterval: Duration(5 * time.Minute),
-			DailyRequestBudget: 1000, RequestTimeout: Duration(90 * time.Minute),
-		}, basic, sim},
-		Sinks: []Sink{
-			{Name: "archive", Type: SinkFile, Path: "/var/log/gatelog", Retry: defaultRetry},
-			{Name: "console", Type: SinkStdout, Retry: defaultRetry},
-			{Name: "default-path", Type: SinkFile, Path: DefaultLogDir, Retry: defaultRetry},
-			{Name: "empty-values-are-defaults", Type: SinkFile, Path: DefaultLogDir, Retry: defaultRetry},
+	basic := forcepointDefaults("acme.basic", forcepoint.Auth{Username: "svc-gatelog@acme.example", Password: testPassword})
+	sim := forcepointDefaults("local-sim", forcepoint.Auth{Token: "sim-${not-a-var}"}, func(s *forcepoint.Config) {
+		s.BaseURL = "http://127.0.0.1:8443"
+		s.LogTypes = []string{"admin"}
+	})
+	acme := forcepointDefaults("acme-fp", forcepoint.Auth{Token: testToken}, func(s *forcepoint.Config) {
+		s.BaseURL, s.Path, s.Method = "https://portal.eu.bitglass.net", "/api/bitglassapi/logs/", "POST"
+		s.LogTypes = []string{"access", "admin", "swgweb", "ztna"}
+		s.CV, s.Start, s.PollInterval = "1.1.0", config.Duration(7*24*time.Hour), config.Duration(5*time.Minute)
+		s.DailyRequestBudget, s.RequestTimeout = 1000, config.Duration(90*time.Minute)
+	})
+	want := &config.Config{
+		State:   "/var/lib/gatelog/state.db",
+		Listen:  "0.0.0.0:9470",
+		Sources: []config.Source{acme, basic, sim},
+		Sinks: []config.Sink{
+			fileSink("archive", "/var/log/gatelog"),
+			{Name: "console", Type: "stdout", Settings: &stdout.Config{}, Retry: defaultRetry},
+			fileSink("default-path", config.DefaultLogDir),
+			fileSink("empty-values-are-defaults", config.DefaultLogDir),
 		},
 	}
 	if diff := cmp.Diff(want, cfg, ignoreOrigin); diff != "" {
@@ -94,10 +120,10 @@ func TestParseMinimalGetsDefaults(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := &Config{
-		State: DefaultState, Listen: DefaultListen,
-		Sources: []Source{forcepointDefaults("acme", Auth{Token: testToken})},
-		Sinks:   []Sink{{Name: "files", Type: SinkFile, Path: "./gatelog-data/logs", Retry: defaultRetry}},
+	want := &config.Config{
+		State: config.DefaultState, Listen: config.DefaultListen,
+		Sources: []config.Source{forcepointDefaults("acme", forcepoint.Auth{Token: testToken})},
+		Sinks:   []config.Sink{fileSink("files", "./gatelog-data/logs")},
 	}
 	if diff := cmp.Diff(want, cfg, ignoreOrigin); diff != "" {
 		t.Errorf("minimal.yaml (-want +got):\n%s", diff)
@@ -109,11 +135,13 @@ func TestParseAnchorsAndMerge(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	eu := forcepointDefaults("eu", Auth{Token: testToken})
-	eu.BaseURL, eu.LogTypes = "https://portal.eu.bitglass.net", []string{"access"}
-	us := eu
-	us.Name, us.BaseURL = "us", "https://portal.us.bitglass.net"
-	if diff := cmp.Diff([]Source{eu, us}, cfg.Sources); diff != "" {
+	eu := forcepointDefaults("eu", forcepoint.Auth{Token: testToken}, func(s *forcepoint.Config) {
+		s.BaseURL, s.LogTypes = "https://portal.eu.bitglass.net", []string{"access"}
+	})
+	us := forcepointDefaults("us", forcepoint.Auth{Token: testToken}, func(s *forcepoint.Config) {
+		s.BaseURL, s.LogTypes = "https://portal.us.bitglass.net", []string{"access"}
+	})
+	if diff := cmp.Diff([]config.Source{eu, us}, cfg.Sources); diff != "" {
 		t.Errorf("sources (-want +got):\n%s", diff)
 	}
 }
@@ -286,7 +314,7 @@ func TestParseBad(t *testing.T) {
 					t.Errorf("error lacks %q; got:\n%v", w, err)
 				}
 			}
-			if n := len(FieldErrors(err)); n != tc.n {
+			if n := len(config.FieldErrors(err)); n != tc.n {
 				t.Errorf("got %d problems, want %d:\n%v", n, tc.n, err)
 			}
 		})
@@ -296,7 +324,7 @@ func TestParseBad(t *testing.T) {
 // TestBadCasesCoverTestdata keeps the table and the files in step: a new
 // bad_*.yaml without expectations would otherwise test nothing.
 func TestBadCasesCoverTestdata(t *testing.T) {
-	files, err := filepath.Glob("testdata/bad_*.yaml")
+	files, err := filepath.Glob("testdata/config/bad_*.yaml")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -312,22 +340,22 @@ func TestBadCasesCoverTestdata(t *testing.T) {
 
 func TestLoad(t *testing.T) {
 	t.Setenv("FORCEPOINT_TOKEN", testToken)
-	cfg, err := Load(filepath.Join("testdata", "minimal.yaml"))
+	cfg, err := LoadConfig(filepath.Join("testdata", "config", "minimal.yaml"))
 	if err != nil {
 		t.Fatal(err)
 	}
-	if got := cfg.Sources[0].Auth.Token.Value(); got != testToken {
+	if got := fp(cfg.Sources[0]).Auth.Token.Value(); got != testToken {
 		t.Errorf("token = %q, want the environment's value", got)
 	}
 }
 
 func TestLoadErrorsNameThePath(t *testing.T) {
-	path := filepath.Join("testdata", "bad_method.yaml")
-	_, err := Load(path)
+	path := filepath.Join("testdata", "config", "bad_method.yaml")
+	_, err := LoadConfig(path)
 	if err == nil || !strings.HasPrefix(err.Error(), path+":5: ") {
 		t.Errorf("error = %v, want it to start with %s:5:", err, path)
 	}
-	_, err = Load(filepath.Join(t.TempDir(), "missing.yaml"))
+	_, err = LoadConfig(filepath.Join(t.TempDir(), "missing.yaml"))
 	if !errors.Is(err, os.ErrNotExist) {
 		t.Errorf("missing file: error = %v, want ErrNotExist", err)
 	}
@@ -335,7 +363,7 @@ func TestLoadErrorsNameThePath(t *testing.T) {
 
 func TestFieldErrorsCarryFieldAndLine(t *testing.T) {
 	_, err := parseFile(t, "bad_log_type.yaml")
-	fes := FieldErrors(err)
+	fes := config.FieldErrors(err)
 	if len(fes) != 1 {
 		t.Fatalf("FieldErrors = %v", fes)
 	}
@@ -345,29 +373,30 @@ func TestFieldErrorsCarryFieldAndLine(t *testing.T) {
 }
 
 func TestDefault(t *testing.T) {
-	want := &Config{
+	want := &config.Config{
 		State: "./gatelog-data/state.db", Listen: "127.0.0.1:9470",
-		Sinks: []Sink{{Name: "files", Type: "file", Path: "./gatelog-data/logs", Retry: defaultRetry}},
+		Sinks: []config.Sink{fileSink("files", "./gatelog-data/logs")},
 	}
-	if diff := cmp.Diff(want, Default(), ignoreOrigin); diff != "" {
+	if diff := cmp.Diff(want, DefaultConfig(), ignoreOrigin); diff != "" {
 		t.Errorf("Default() (-want +got):\n%s", diff)
 	}
 	// Each call must return fresh slices: callers edit them.
-	a := Default()
+	a := DefaultConfig()
 	a.Sinks[0].Name = "changed"
-	if Default().Sinks[0].Name != "files" {
+	if DefaultConfig().Sinks[0].Name != "files" {
 		t.Error("Default shares state between calls")
 	}
 }
 
 func TestValidateBuiltInCode(t *testing.T) {
-	c := Default()
-	c.Sources = []Source{{Name: "sim", Type: TypeForcepoint, BaseURL: "http://[::1]:8443", Auth: Auth{Token: "t"}}}
+	c := DefaultConfig()
+	s := &forcepoint.Config{BaseURL: "http://[::1]:8443", Auth: forcepoint.Auth{Token: "t"}}
+	c.Sources = []config.Source{{Name: "sim", Type: "forcepoint", Settings: s}}
 	c.ApplyDefaults()
 	if err := c.Validate(); err != nil {
 		t.Fatalf("Validate: %v", err)
 	}
-	c.Sources[0].PollInterval = Duration(time.Second)
+	s.PollInterval = config.Duration(time.Second)
 	err := c.Validate()
 	if err == nil || err.Error() != "sources[0].poll_interval: 1s is less than the minimum 1m" {
 		t.Errorf("Validate = %v", err)
@@ -396,8 +425,8 @@ func TestBaseURLSchemes(t *testing.T) {
 		{"https://portal.bitglass.com?", false, false},
 		{"https://portal bitglass.com", false, false},
 	} {
-		c := Default()
-		c.Sources = []Source{{Name: "s", Type: TypeForcepoint, BaseURL: tc.url, Insecure: tc.insecure, Auth: Auth{Token: "t"}}}
+		c := DefaultConfig()
+		c.Sources = []config.Source{{Name: "s", Type: "forcepoint", Settings: &forcepoint.Config{BaseURL: tc.url, Insecure: tc.insecure, Auth: forcepoint.Auth{Token: "t"}}}}
 		c.ApplyDefaults()
 		if err := c.Validate(); (err == nil) != tc.ok {
 			t.Errorf("base_url %q insecure=%v: err = %v, want ok=%v", tc.url, tc.insecure, err, tc.ok)
@@ -411,11 +440,11 @@ func TestSourceByName(t *testing.T) {
 		t.Fatal(err)
 	}
 	s, ok := cfg.SourceByName("local-sim")
-	if !ok || s.BaseURL != "http://127.0.0.1:8443" {
+	if !ok || fp(*s).BaseURL != "http://127.0.0.1:8443" {
 		t.Fatalf("SourceByName(local-sim) = %+v, %v", s, ok)
 	}
-	s.Insecure = true
-	if !cfg.Sources[2].Insecure {
+	s.Name = "renamed"
+	if cfg.Sources[2].Name != "renamed" {
 		t.Error("SourceByName returned a copy, want a pointer into the config")
 	}
 	if _, ok := cfg.SourceByName("nope"); ok {
@@ -423,22 +452,11 @@ func TestSourceByName(t *testing.T) {
 	}
 }
 
-func TestLogTypeListsAreCopies(t *testing.T) {
-	a := ForcepointLogTypes()
-	a[0] = "changed"
-	if ForcepointLogTypes()[0] != "access" || len(a) != 9 {
-		t.Error("ForcepointLogTypes shares its backing array")
-	}
-	if got := ForcepointOptInTypes(); !slices.Equal(got, []string{"ztna"}) {
-		t.Errorf("ForcepointOptInTypes = %v", got)
-	}
-}
-
 // The DESIGN example writes an unquoted ${VAR} inside {...}, which YAML
 // rejects; gatelog accepts it by quoting whole-value variables when, and
 // only when, the file does not parse as written.
 func TestFlowEnvLikeTheDesignExample(t *testing.T) {
-	data, err := os.ReadFile(filepath.Join("testdata", "flow_env.yaml"))
+	data, err := os.ReadFile(filepath.Join("testdata", "config", "flow_env.yaml"))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -448,46 +466,25 @@ func TestFlowEnvLikeTheDesignExample(t *testing.T) {
 		}
 		return "", false
 	}
-	cfg, err := Parse(data, "gatelog.yaml", env)
+	cfg, err := parse(data, "gatelog.yaml", env)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if got := cfg.Sources[0].Auth.Token.Value(); got != "tok: with # and }" {
+	if got := fp(cfg.Sources[0]).Auth.Token.Value(); got != "tok: with # and }" {
 		t.Fatalf("token = %q", got)
 	}
 }
 
-func TestSymantecDefaultsAndEnvCredentials(t *testing.T) {
-	data := []byte("sources:\n  - name: wss\n    type: symantec\n    access_logs: {username: u1, password: p1}\n")
-	env := func(k string) (string, bool) {
-		return map[string]string{"SWG_API_USERNAME": "env-user", "SWG_API_PASSWORD": "env-pass"}[k], true
-	}
-	cfg, err := Parse(data, "gatelog.yaml", env)
-	if err != nil {
-		t.Fatal(err)
-	}
-	s := cfg.Sources[0]
-	if s.BaseURL != DefaultSymantecBaseURL || s.PollInterval != DefaultSymantecPollInterval ||
-		s.Paths.Sync != "/reportpod/logs/sync" || s.AuditParams.ObjectType != "objectType" ||
-		s.Archive.MaxLineBytes != 1<<20 || len(s.LogTypes) != 2 {
-		t.Fatalf("defaults: %+v", s)
-	}
-	// An explicit credential wins; the others fall back to SWG_API_*.
-	if s.AccessLogs.Username.Value() != "u1" || s.Audit.Username.Value() != "env-user" || s.Locations.Password.Value() != "env-pass" {
-		t.Fatalf("credentials: access %q audit %q locations %q", s.AccessLogs.Username.Value(), s.Audit.Username.Value(), s.Locations.Password.Value())
-	}
-}
-
 func TestSyslogSinkDefaults(t *testing.T) {
-	cfg, err := Parse([]byte("sources:\n  - {name: a, type: forcepoint, auth: {token: x}}\nsinks:\n  - {name: siem, type: syslog, address: \"127.0.0.1:6514\", protocol: tls}\n"), "gatelog.yaml", nil)
+	cfg, err := parse([]byte("sources:\n  - {name: a, type: forcepoint, auth: {token: x}}\nsinks:\n  - {name: siem, type: syslog, address: \"127.0.0.1:6514\", protocol: tls}\n"), "gatelog.yaml", nil)
 	if err != nil {
 		t.Fatal(err)
 	}
-	s := cfg.Sinks[0]
+	s := cfg.Sinks[0].Settings.(*syslog.Config)
 	if s.Protocol != "tls" || s.Framing != "" || s.Format != "rfc5424" || s.AppName != "gatelog" {
 		t.Fatalf("defaults: %+v", s)
 	}
 }
 
 // defaultRetry is every sink's retry policy when it sets none.
-var defaultRetry = Retry{Attempts: 3, Initial: Duration(500 * time.Millisecond), Max: Duration(10 * time.Second)}
+var defaultRetry = config.Retry{Attempts: 3, Initial: config.Duration(500 * time.Millisecond), Max: config.Duration(10 * time.Second)}

@@ -1,10 +1,12 @@
-package config
+package app
 
 import (
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/gatelog/gatelog/internal/config"
 )
 
 // unsetenv unsets key for the test and restores it afterwards.
@@ -30,7 +32,7 @@ func TestLoadDotEnv(t *testing.T) {
 	t.Setenv("GATELOG_TEST_ALREADY_SET", "from-env")
 	t.Setenv("GATELOG_TEST_SET_EMPTY", "")
 	dir := writeDotEnv(t, "# comment\nGATELOG_TEST_FROM_FILE=from-file\nGATELOG_TEST_ALREADY_SET=from-file\nexport GATELOG_TEST_SET_EMPTY='from file'\n")
-	if err := LoadDotEnv(dir); err != nil {
+	if err := config.LoadDotEnv(dir); err != nil {
 		t.Fatal(err)
 	}
 	for key, want := range map[string]string{
@@ -46,14 +48,14 @@ func TestLoadDotEnv(t *testing.T) {
 }
 
 func TestLoadDotEnvMissingIsFine(t *testing.T) {
-	if err := LoadDotEnv(t.TempDir()); err != nil {
+	if err := config.LoadDotEnv(t.TempDir()); err != nil {
 		t.Errorf("LoadDotEnv without .env: %v", err)
 	}
 }
 
 func TestLoadDotEnvMalformedHidesContents(t *testing.T) {
 	dir := writeDotEnv(t, "GOOD=1\nFP_PASS=\"unterminated-TESTSECRET\nBAD KEY-TESTSECRET=x\n")
-	err := LoadDotEnv(dir)
+	err := config.LoadDotEnv(dir)
 	if err == nil || strings.Contains(err.Error(), "TESTSECRET") || !strings.Contains(err.Error(), filepath.Join(dir, ".env")) {
 		t.Errorf("error = %v, want one naming the file but not its contents", err)
 	}
@@ -62,7 +64,7 @@ func TestLoadDotEnvMalformedHidesContents(t *testing.T) {
 func TestLoadDotEnvFeedsLoad(t *testing.T) {
 	unsetenv(t, "FORCEPOINT_TOKEN")
 	dir := writeDotEnv(t, "FORCEPOINT_TOKEN="+testToken+"\n")
-	data, err := os.ReadFile(filepath.Join("testdata", "minimal.yaml"))
+	data, err := os.ReadFile(filepath.Join("testdata", "config", "minimal.yaml"))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -70,17 +72,17 @@ func TestLoadDotEnvFeedsLoad(t *testing.T) {
 	if err := os.WriteFile(path, data, 0o600); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := Load(path); err == nil {
+	if _, err := LoadConfig(path); err == nil {
 		t.Fatal("Load without the variable succeeded")
 	}
-	if err := LoadDotEnv(dir); err != nil {
+	if err := config.LoadDotEnv(dir); err != nil {
 		t.Fatal(err)
 	}
-	cfg, err := Load(path)
+	cfg, err := LoadConfig(path)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if got := cfg.Sources[0].Auth.Token.Value(); got != testToken {
+	if got := fp(cfg.Sources[0]).Auth.Token.Value(); got != testToken {
 		t.Errorf("token = %q", got)
 	}
 }
@@ -88,7 +90,7 @@ func TestLoadDotEnvFeedsLoad(t *testing.T) {
 func TestLoadDotEnvSingleQuotesKeepDollar(t *testing.T) {
 	unsetenv(t, "GATELOG_TEST_PW")
 	dir := writeDotEnv(t, "GATELOG_TEST_PW='pa$word'\n")
-	if err := LoadDotEnv(dir); err != nil {
+	if err := config.LoadDotEnv(dir); err != nil {
 		t.Fatal(err)
 	}
 	if got := os.Getenv("GATELOG_TEST_PW"); got != "pa$word" {

@@ -1,4 +1,4 @@
-package config
+package app
 
 import (
 	"os"
@@ -19,7 +19,7 @@ func TestExamplesAreValid(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if _, err := Parse(data, filepath.Base(p), env); err != nil {
+		if _, err := parse(data, filepath.Base(p), env); err != nil {
 			t.Errorf("%s:\n%v", p, err)
 		}
 	}

@@ -1,9 +1,11 @@
-package config
+package app
 
 import (
 	"bytes"
 	"strings"
 	"testing"
+
+	"github.com/gatelog/gatelog/internal/config"
 )
 
 const fuzzSecret = "fz-TESTSECRET-value"
@@ -21,11 +23,11 @@ func fuzzEnv(k string) (string, bool) {
 }
 
 // FuzzParse checks, for any input: no panic; every problem is a
-// *FieldError (so the tree checks and the decoder agree); errors never
+// *config.FieldError (so the tree checks and the decoder agree); errors never
 // contain an environment value; and whatever parses also validates.
 func FuzzParse(f *testing.F) {
 	f.Fuzz(func(t *testing.T, data []byte) {
-		cfg, err := Parse(data, "fuzz.yaml", fuzzEnv)
+		cfg, err := parse(data, "fuzz.yaml", fuzzEnv)
 		if err != nil {
 			checkFuzzError(t, data, err)
 			return
@@ -40,9 +42,9 @@ func FuzzParse(f *testing.F) {
 }
 
 func checkFuzzError(t *testing.T, data []byte, err error) {
-	fes := FieldErrors(err)
+	fes := config.FieldErrors(err)
 	if len(fes) == 0 {
-		t.Errorf("error is not a *FieldError: %v", err)
+		t.Errorf("error is not a *config.FieldError: %v", err)
 	}
 	for _, fe := range fes {
 		if strings.HasPrefix(fe.Msg, "decode configuration:") {

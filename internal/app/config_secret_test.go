@@ -1,4 +1,4 @@
-package config
+package app
 
 import (
 	"bytes"
@@ -8,11 +8,12 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/gatelog/gatelog/internal/config"
 	"go.yaml.in/yaml/v3"
 )
 
 func TestSecretRedacted(t *testing.T) {
-	s := Secret(testToken)
+	s := config.Secret(testToken)
 	if s.Value() != testToken {
 		t.Fatalf("Value() = %q", s.Value())
 	}
@@ -25,19 +26,19 @@ func TestSecretRedacted(t *testing.T) {
 	if got := fmt.Sprintf("%v|%q|%#v", s, s, s); got != `[REDACTED]|"[REDACTED]"|"[REDACTED]"` {
 		t.Errorf("formatted = %s", got)
 	}
-	if got := fmt.Sprintf("%v|%q", Secret(""), Secret("")); got != `|""` {
+	if got := fmt.Sprintf("%v|%q", config.Secret(""), config.Secret("")); got != `|""` {
 		t.Errorf("empty secret formatted as %s, want it visibly empty", got)
 	}
 }
 
-// TestConfigRedacted prints and encodes a whole parsed Config every way a
+// TestConfigRedacted prints and encodes a whole parsed config.Config every way a
 // caller might, and looks for the credential values.
 func TestConfigRedacted(t *testing.T) {
 	cfg, err := parseFile(t, "good.yaml")
 	if err != nil {
 		t.Fatal(err)
 	}
-	if cfg.Sources[0].Auth.Token.Value() != testToken || cfg.Sources[1].Auth.Password.Value() != testPassword {
+	if fp(cfg.Sources[0]).Auth.Token.Value() != testToken || fp(cfg.Sources[1]).Auth.Password.Value() != testPassword {
 		t.Fatal("test config does not hold the test secrets")
 	}
 	var outputs []string
@@ -53,8 +54,8 @@ func TestConfigRedacted(t *testing.T) {
 		t.Fatal(err)
 	}
 	var logs bytes.Buffer
-	slog.New(slog.NewJSONHandler(&logs, nil)).Info("cfg", "cfg", cfg, "auth", cfg.Sources[1].Auth, "token", cfg.Sources[0].Auth.Token)
-	slog.New(slog.NewTextHandler(&logs, nil)).Info("cfg", "cfg", cfg, "token", cfg.Sources[0].Auth.Token)
+	slog.New(slog.NewJSONHandler(&logs, nil)).Info("cfg", "cfg", cfg, "auth", fp(cfg.Sources[1]).Auth, "token", fp(cfg.Sources[0]).Auth.Token)
+	slog.New(slog.NewTextHandler(&logs, nil)).Info("cfg", "cfg", cfg, "token", fp(cfg.Sources[0]).Auth.Token)
 	outputs = append(outputs, string(js), string(ys), logs.String())
 	for _, out := range outputs {
 		if strings.Contains(out, testToken) || strings.Contains(out, testPassword) {

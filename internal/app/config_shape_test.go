@@ -1,10 +1,12 @@
-package config
+package app
 
 import (
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/gatelog/gatelog/internal/config"
 )
 
 // A value of the wrong shape is answered with the right form, built from
@@ -39,7 +41,7 @@ func TestShapeErrorsShowTheRightForm(t *testing.T) {
 			"gatelog.yaml:5: listen_auth: expected a mapping, e.g. listen_auth: {username: admin, password: ${GATELOG_LISTEN_PASSWORD}}"},
 	} {
 		t.Run(c.name, func(t *testing.T) {
-			_, err := Parse([]byte(c.yaml), "gatelog.yaml", lookup(map[string]string{}))
+			_, err := parse([]byte(c.yaml), "gatelog.yaml", lookup(map[string]string{}))
 			if err == nil {
 				t.Fatal("no error")
 			}
@@ -55,14 +57,14 @@ func TestShapeErrorsShowTheRightForm(t *testing.T) {
 
 // The example list parses as written and is what was meant.
 func TestShapeExampleParses(t *testing.T) {
-	const fp = "sources:\n  - name: acme\n    type: forcepoint\n    auth: {token: x}\n"
-	_, err := Parse([]byte(fp+"    log_types: access, admin\n"), "gatelog.yaml", lookup(map[string]string{}))
+	const src = "sources:\n  - name: acme\n    type: forcepoint\n    auth: {token: x}\n"
+	_, err := parse([]byte(src+"    log_types: access, admin\n"), "gatelog.yaml", lookup(map[string]string{}))
 	_, example, _ := strings.Cut(err.Error(), "e.g. ")
-	cfg, err := Parse([]byte(fp+"    "+example+"\n"), "gatelog.yaml", lookup(map[string]string{}))
+	cfg, err := parse([]byte(src+"    "+example+"\n"), "gatelog.yaml", lookup(map[string]string{}))
 	if err != nil {
 		t.Fatal(err)
 	}
-	if got := strings.Join(cfg.Sources[0].LogTypes, " "); got != "access admin" {
+	if got := strings.Join(fp(cfg.Sources[0]).LogTypes, " "); got != "access admin" {
 		t.Fatalf("log_types %q", got)
 	}
 }
@@ -85,7 +87,7 @@ func TestCheckLocalNamesTheKey(t *testing.T) {
 			"gatelog.yaml:1: state: " + dir + " is a folder: name the state file, e.g. " + dir + "/state.db"},
 	} {
 		t.Run(c.name, func(t *testing.T) {
-			cfg, err := Parse([]byte(c.yaml), "gatelog.yaml", lookup(map[string]string{}))
+			cfg, err := parse([]byte(c.yaml), "gatelog.yaml", lookup(map[string]string{}))
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -96,13 +98,13 @@ func TestCheckLocalNamesTheKey(t *testing.T) {
 		})
 	}
 	// A configuration built in code names the key only.
-	cfg := &Config{State: filepath.Join(dir, "ok", "state.db"), Sinks: []Sink{{Name: "f", Type: SinkFile, Path: file + "/x"}}}
+	cfg := &config.Config{State: filepath.Join(dir, "ok", "state.db"), Sinks: []config.Sink{fileSink("f", file+"/x")}}
 	err := cfg.CheckLocal()
 	if want := "sinks[0].path: cannot create " + file + "/x: "; err == nil || !strings.HasPrefix(err.Error(), want) {
 		t.Fatalf("got %v, want %s...", err, want)
 	}
 	// Folders that can be made are made, and pass.
-	cfg = &Config{State: filepath.Join(dir, "new", "state.db"), Sinks: []Sink{{Name: "f", Type: SinkFile, Path: filepath.Join(dir, "new", "logs")}}}
+	cfg = &config.Config{State: filepath.Join(dir, "new", "state.db"), Sinks: []config.Sink{fileSink("f", filepath.Join(dir, "new", "logs"))}}
 	if err := cfg.CheckLocal(); err != nil {
 		t.Fatal(err)
 	}

@@ -6,15 +6,14 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"slices"
 	"time"
 
 	"github.com/gatelog/gatelog/internal/config"
 	"github.com/gatelog/gatelog/internal/errclass"
-	"github.com/gatelog/gatelog/internal/httpx"
 	"github.com/gatelog/gatelog/internal/retry"
 	"github.com/gatelog/gatelog/internal/source"
 	"github.com/gatelog/gatelog/internal/source/forcepoint"
-	"github.com/gatelog/gatelog/internal/state"
 )
 
 // ExportOptions is one ad-hoc Forcepoint export: no checkpoint is kept, but
@@ -23,26 +22,40 @@ type ExportOptions struct {
 	Source   *config.Source
 	LogType  string
 	From, To time.Time // To zero: up to now
-	Store    state.Store
-	Out      io.Writer
-	Logger   *slog.Logger
-	MaxWait  time.Duration // longest throttle worth waiting for
-	Progress func(records int, bytes int64, newest time.Time)
-	Now      func() time.Time
-	HTTP     HTTPHooks
+	// StatePath is the state file whose request budget the export counts
+	// against; with NoState the count is kept in memory only.
+	StatePath string
+	NoState   bool
+	Out       io.Writer
+	Logger    *slog.Logger
+	MaxWait   time.Duration // longest throttle worth waiting for
+	Progress  func(records int, bytes int64, newest time.Time)
+	Now       func() time.Time
+	HTTP      HTTPHooks
 }
+
+// ExportTypes are the log types export takes: every type the API serves,
+// the opt-in ones included.
+func ExportTypes() []string { return slices.Concat(forcepoint.LogTypes(), forcepoint.OptInTypes()) }
 
 // Export writes the log type's records from From to To as JSON Lines.
 func Export(ctx context.Context, o ExportOptions) (int, error) {
 	if o.Now == nil {
 		o.Now = time.Now
 	}
-	fc := ForcepointConfig(o.Source, o.Logger, o.Now)
-	fc.LogTypes = []string{o.LogType}
-	fc.Start = o.Now().Sub(o.From)
-	client := httpx.NewClient(httpx.Options{Insecure: o.Source.Insecure, HeaderTimeout: fc.RequestTimeout,
-		Name: o.Source.Name, Observe: o.HTTP.Observe, Trace: o.HTTP.Trace})
-	src, err := forcepoint.New(fc, client, o.Store)
+	fc, ok := o.Source.Settings.(*forcepoint.Config)
+	if !ok {
+		return 0, fmt.Errorf("source %s is not a forcepoint source", o.Source.Name)
+	}
+	store, err := openLedger(o.StatePath, o.NoState)
+	if err != nil {
+		return 0, err
+	}
+	defer store.Close()
+	one := *fc
+	one.LogTypes, one.Start = []string{o.LogType}, config.Duration(o.Now().Sub(o.From))
+	src, err := forcepoint.Factory.New(o.Source.Name, &one, source.Deps{Ledger: store, Logger: o.Logger, Now: o.Now,
+		Observe: o.HTTP.Observe, Trace: o.HTTP.Trace})
 	if err != nil {
 		return 0, err
 	}

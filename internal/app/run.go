@@ -3,6 +3,7 @@ package app
 import (
 	"context"
 	"fmt"
+	"io"
 	"os"
 	"strings"
 	"time"
@@ -86,4 +87,24 @@ func (a *App) sinkRetry() map[string]pipeline.SinkRetry {
 			Backoff: retry.Backoff{Base: time.Duration(s.Retry.Initial), Max: time.Duration(s.Retry.Max)}}
 	}
 	return m
+}
+
+// PrintResults writes one line per stream: a failed one with its last
+// error, an interrupted one saying it did not catch up.
+func PrintResults(w io.Writer, results []pipeline.Result) {
+	for _, r := range results {
+		line := fmt.Sprintf("%-40s %-11s %8d records", r.ID, r.Status, r.Records)
+		switch r.Status {
+		case pipeline.Deferred:
+			line += fmt.Sprintf("  (budget resets %s)", r.Until.UTC().Format("2006-01-02 15:04 UTC"))
+		case pipeline.Failed:
+			line += "  " + strings.ReplaceAll(fmt.Sprint(r.Err), "\n", "; ")
+		case pipeline.Interrupted:
+			line += "  (not caught up: run again to resume)"
+		}
+		if len(r.Stopped) > 0 {
+			line += fmt.Sprintf("  (stopped sinks: %s)", strings.Join(r.Stopped, ", "))
+		}
+		fmt.Fprintln(w, line)
+	}
 }

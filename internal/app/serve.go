@@ -8,6 +8,7 @@ import (
 	"github.com/gatelog/gatelog/internal/config"
 	"github.com/gatelog/gatelog/internal/httpx"
 	"github.com/gatelog/gatelog/internal/pipeline"
+	"github.com/gatelog/gatelog/internal/source"
 	"github.com/gatelog/gatelog/internal/status"
 	"github.com/gatelog/gatelog/internal/telemetry"
 )
@@ -49,7 +50,9 @@ func Serve(ctx context.Context, cfg *config.Config, logger *slog.Logger) Monitor
 func longestPoll(cfg *config.Config) time.Duration {
 	var d time.Duration
 	for _, s := range cfg.Sources {
-		d = max(d, time.Duration(s.PollInterval))
+		if p, ok := s.Settings.(source.Poller); ok {
+			d = max(d, p.PollEvery())
+		}
 	}
 	return d
 }

@@ -7,8 +7,12 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"path/filepath"
+	"strings"
+	"text/tabwriter"
 	"time"
 
+	"github.com/gatelog/gatelog/internal/config"
 	"github.com/gatelog/gatelog/internal/pipeline"
 	"github.com/gatelog/gatelog/internal/retry"
 	"github.com/gatelog/gatelog/internal/source"
@@ -103,4 +107,113 @@ func (a *App) Backfill(ctx context.Context, sourceName, dir string, hours []time
 		}
 	}
 	return nil, fmt.Errorf("no symantec source named %q", sourceName)
+}
+
+// SymantecClient is a client of one Symantec account's APIs, for the
+// commands that call them directly.
+type SymantecClient = symantec.Client
+
+// AuditQuery selects audit events by day, object and operation.
+type AuditQuery = symantec.AuditQuery
+
+// The variables every Symantec credential falls back to.
+const (
+	SymantecEnvUsername = symantec.EnvUsername
+	SymantecEnvPassword = symantec.EnvPassword
+)
+
+// DefaultSymantecConfig is a configuration with one symantec source,
+// "symantec", collecting access logs, whose credentials come from
+// SWG_API_USERNAME and SWG_API_PASSWORD: what the symantec commands use
+// without a configuration file. It is built in code, so no message about it
+// names a file or line.
+func DefaultSymantecConfig() *config.Config {
+	cfg := DefaultConfig()
+	s := &symantec.Config{Streams: []string{symantec.StreamAccessLog}}
+	cfg.Sources = []config.Source{{Name: "symantec", Type: symantec.Factory.Type, Settings: s}}
+	cfg.ApplyDefaults()
+	return cfg
+}
+
+// SymantecCredential is the credential a symantec source sets under key
+// (access_logs, audit or locations); zero for any other source.
+func SymantecCredential(sc *config.Source, key string) config.Credential {
+	s, ok := sc.Settings.(*symantec.Config)
+	if !ok {
+		return config.Credential{}
+	}
+	switch key {
+	case "access_logs":
+		return s.AccessLogs
+	case "audit":
+		return s.Audit
+	}
+	return s.Locations
+}
+
+// NewSymantecClient builds the client of the symantec source sc of cfg.
+func NewSymantecClient(cfg *config.Config, sc *config.Source, o Options) (*SymantecClient, error) {
+	src, err := symantec.Factory.New(sc.Name, sc.Settings, source.Deps{Logger: o.Logger, Now: o.Now,
+		DataDir: filepath.Dir(cfg.State), Observe: o.HTTP.Observe, Trace: o.HTTP.Trace})
+	if err != nil {
+		return nil, err
+	}
+	return src.(*symantec.Source).Client(), nil
+}
+
+// WriteLocations writes the account's locations as a table, JSON or CSV.
+func WriteLocations(w io.Writer, locs []symantec.Location, format string) error {
+	switch format {
+	case "json":
+		rows := make([]map[string]json.RawMessage, len(locs))
+		for i, l := range locs {
+			rows[i] = l.Fields
+		}
+		enc := json.NewEncoder(w)
+		enc.SetIndent("", "  ")
+		return enc.Encode(rows)
+	case "csv":
+		cw := symantec.NewCSVWriter(w, false)
+		names := symantec.FieldNames(locs)
+		cw.Write(names)
+		for _, l := range locs {
+			row := make([]string, len(names))
+			for i, k := range names {
+				row[i] = l.Text(k)
+			}
+			cw.Write(row)
+		}
+		return cw.Flush()
+	case "table":
+		return locationsTable(w, locs)
+	}
+	return usage("--format %q: use table, json or csv", format)
+}
+
+// locationsTable fits an 80-column terminal: id, name and type, cut with
+// an ellipsis; the other fields are in --format json.
+func locationsTable(w io.Writer, locs []symantec.Location) error {
+	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
+	fmt.Fprintln(tw, "ID\tNAME\tTYPE")
+	for _, l := range locs {
+		fmt.Fprintf(tw, "%s\t%s\t%s\n", cut(l.ID, 12), cut(l.Name, 44), cut(l.Text("type"), 16))
+	}
+	if err := tw.Flush(); err != nil {
+		return err
+	}
+	fmt.Fprintf(w, "%d locations (all fields: --format json)\n", len(locs))
+	return nil
+}
+
+func cut(s string, n int) string {
+	r := []rune(strings.Map(func(r rune) rune {
+		if r < 0x20 {
+			return ' '
+		}
+		return r
+	}, s))
+	if len(r) <= n {
+		return string(r)
+	}
+	return string(r[:n-1]) + "…"
 }

@@ -2,54 +2,28 @@
 // names unknown keys with their line, ${VAR} expansion inside values only,
 // .env loading, defaults, and a Validate that reports every problem at once
 // with the field path and line it belongs to.
+//
+// The loader is generic: it knows the top-level keys and the keys every
+// source (name, type) and sink (name, type, retry) has. Each type of source
+// or sink brings its own block of keys as a Kind (see Settings), registered
+// by the package that implements it; the loader decodes an entry's other
+// keys into the Settings its Kind makes.
 package config
 
 import (
 	"errors"
 	"fmt"
 	"os"
-	"strings"
 
 	"go.yaml.in/yaml/v3"
 )
 
-// Source and sink types.
-const (
-	TypeForcepoint = "forcepoint"
-	TypeSymantec   = "symantec"
-
-	SinkFile   = "file"
-	SinkStdout = "stdout"
-)
-
 // Defaults, exported so that docs and `gatelog demo` show the same values.
 const (
-	DefaultState              = "./gatelog-data/state.db"
-	DefaultListen             = "127.0.0.1:9470"
-	DefaultSinkName           = "files"
-	DefaultLogDir             = "./gatelog-data/logs"
-	DefaultBaseURL            = "https://portal.bitglass.com"
-	DefaultPath               = "/api/bitglassapi/logs/v1/"
-	DefaultMethod             = "GET"
-	DefaultCV                 = "1.1.5"
-	DefaultStart              = Duration(24 * hour)
-	DefaultPollInterval       = Duration(15 * minute)
-	DefaultDailyRequestBudget = 300
-	DefaultRequestTimeout     = Duration(2 * minute)
-)
-
-// Limits checked by Validate.
-const (
-	// MaxStart is how far back Forcepoint keeps logs.
-	MaxStart = Duration(30 * day)
-	// MinPollInterval keeps nine log types inside the daily request budget.
-	MinPollInterval       = Duration(minute)
-	MaxDailyRequestBudget = 100000
-)
-
-var (
-	sourceTypes = []string{TypeForcepoint, TypeSymantec}
-	sinkTypes   = []string{SinkFile, SinkStdout, SinkSyslog, SinkSplunkHEC, SinkElasticsearch, SinkKafka, SinkS3}
+	DefaultState    = "./gatelog-data/state.db"
+	DefaultListen   = "127.0.0.1:9470"
+	DefaultSinkName = "files"
+	DefaultLogDir   = "./gatelog-data/logs"
 )
 
 // Config is the whole gatelog.yaml.
@@ -62,158 +36,139 @@ type Config struct {
 	Sources    []Source   `yaml:"sources"`
 	Sinks      []Sink     `yaml:"sinks"`
 
+	// kinds are the types of sources and sinks this config may use.
+	kinds Kinds
 	// src remembers where each field came from, so Validate can name
 	// lines. Nil for configs built in code.
 	src *origin
 }
 
-// Source is one vendor account.
+// Source is one vendor account: the keys every source has, and its type's
+// own settings.
 type Source struct {
-	Name               string   `yaml:"name"`
-	Type               string   `yaml:"type"`
-	BaseURL            string   `yaml:"base_url"`
-	Insecure           bool     `yaml:"insecure"`
-	Path               string   `yaml:"path"`
-	Method             string   `yaml:"method"`
-	Auth               Auth     `yaml:"auth"`
-	LogTypes           []string `yaml:"log_types"`
-	CV                 string   `yaml:"cv"`
-	Start              Duration `yaml:"start"`
-	PollInterval       Duration `yaml:"poll_interval"`
-	DailyRequestBudget int      `yaml:"daily_request_budget"`
-	RequestTimeout     Duration `yaml:"request_timeout"`
-
-	// Symantec Cloud SWG: one credential per API role.
-	AccessLogs  Credential    `yaml:"access_logs"`
-	Audit       Credential    `yaml:"audit"`
-	Locations   Credential    `yaml:"locations"`
-	Paths       SymantecPaths `yaml:"paths"`
-	AuditParams AuditParams   `yaml:"audit_params"`
-	Archive     ArchiveLimits `yaml:"archive"`
+	Name string `yaml:"name"`
+	Type string `yaml:"type"`
+	// Settings is the type's block (nil when the type is unknown).
+	Settings Settings `yaml:"-"`
 }
 
-// Auth holds either a bearer token or a username and password.
-type Auth struct {
-	Token    Secret `yaml:"token"`
-	Username string `yaml:"username"`
-	Password Secret `yaml:"password"`
-}
-
-// Sink is one destination.
+// Sink is one destination: the keys every sink has, and its type's own
+// settings.
 type Sink struct {
 	Name  string `yaml:"name"`
 	Type  string `yaml:"type"`
-	Path  string `yaml:"path"` // file
 	Retry Retry  `yaml:"retry"`
+	// Settings is the type's block (nil when the type is unknown).
+	Settings Settings `yaml:"-"`
+}
 
-	// syslog
-	Address  string   `yaml:"address"`
-	Protocol string   `yaml:"protocol"`
-	Framing  string   `yaml:"framing"`
-	Format   string   `yaml:"format"`
-	TLS      TLSFiles `yaml:"tls"`
-	Insecure bool     `yaml:"insecure"`
-	Hostname string   `yaml:"hostname"`
-	AppName  string   `yaml:"app_name"`
+// Settings is one type's block of configuration: a pointer to a YAML-tagged
+// struct whose keys sit beside name and type in an entry. Fields tagged
+// `yaml:"-"` are not configuration (a constructor may use them).
+type Settings interface {
+	// SetDefaults fills every field left zero with its default. env looks
+	// up environment variables; it is nil when none may be read.
+	SetDefaults(env func(string) (string, bool))
+	// Validate reports every problem through c, with keys relative to the
+	// entry. It runs after SetDefaults.
+	Validate(c *Check)
+}
 
-	// splunk_hec, elasticsearch
-	URL        string   `yaml:"url"`
-	URLs       []string `yaml:"urls"` // elasticsearch: several nodes of one cluster
-	Token      Secret   `yaml:"token"`
-	Index      string   `yaml:"index"`
-	SourceType string   `yaml:"sourcetype"`
-	Source     string   `yaml:"source"`
-	Gzip       *bool    `yaml:"gzip"`
-	Ack        bool     `yaml:"ack"`
-	APIKey     Secret   `yaml:"api_key"`
-	Username   string   `yaml:"username"`
-	Password   Secret   `yaml:"password"`
-	DataStream string   `yaml:"data_stream"`
-	Channel    string   `yaml:"channel"`
-	Host       string   `yaml:"host"`
-	AckTimeout Duration `yaml:"ack_timeout"`
-	AckPoll    Duration `yaml:"ack_poll"`
+// Folder is implemented by Settings that write into a local folder:
+// CheckLocal creates and checks it before anything is collected. Key is
+// the setting that names it.
+type Folder interface {
+	Folder() (key, dir string)
+}
 
-	// batching and timeouts of the remote sinks (zero: the sink's default)
-	BatchRecords int      `yaml:"batch_records"`
-	BatchBytes   int      `yaml:"batch_bytes"`
-	Timeout      Duration `yaml:"timeout"`
+// Kind is one type of source or sink the loader can decode.
+type Kind struct {
+	Type string // the value of type:
+	// Title names the type in messages ("Forcepoint"); default Type.
+	Title string
+	// New returns zero settings of the type.
+	New func() Settings
+	// Examples show the usual form of a key of the type whose value had
+	// the wrong shape, by key name ("auth": "{token: ${FORCEPOINT_TOKEN}}").
+	Examples map[string]string
+}
 
-	// kafka
-	Brokers  []string `yaml:"brokers"`
-	Topic    string   `yaml:"topic"`
-	ClientID string   `yaml:"client_id"`
-	SASL     SASL     `yaml:"sasl"`
+func (k Kind) title() string { return orDefault(k.Title, k.Type) }
 
-	// s3
-	Bucket          string `yaml:"bucket"`
-	Prefix          string `yaml:"prefix"`
-	Endpoint        string `yaml:"endpoint"`
-	Region          string `yaml:"region"`
-	AccessKeyID     string `yaml:"access_key_id"`
-	SecretAccessKey Secret `yaml:"secret_access_key"`
-	UsePathStyle    bool   `yaml:"use_path_style"`
-	PartSize        int64  `yaml:"part_size"`
+// Kinds lists the types a configuration may use, in the order messages
+// list them.
+type Kinds struct {
+	Sources []Kind
+	Sinks   []Kind
+	// DefaultSink is the type of the sink added when a file names none
+	// (named DefaultSinkName, with its type's defaults).
+	DefaultSink string
+}
+
+func find(kinds []Kind, typ string) (Kind, bool) {
+	for _, k := range kinds {
+		if k.Type == typ {
+			return k, true
+		}
+	}
+	return Kind{}, false
+}
+
+func types(kinds []Kind) []string {
+	out := make([]string, len(kinds))
+	for i, k := range kinds {
+		out[i] = k.Type
+	}
+	return out
 }
 
 // Default returns the configuration used when a file sets nothing: no
-// sources (a real config must name at least one) and one file sink.
-func Default() *Config {
-	c := &Config{}
+// sources (a real config must name at least one) and the default sink.
+func Default(kinds Kinds) *Config {
+	c := &Config{kinds: kinds}
 	c.ApplyDefaults()
 	return c
 }
 
-// ApplyDefaults fills every zero field with its default, Symantec
-// credentials from SWG_API_USERNAME/SWG_API_PASSWORD. Parse and Load call it;
-// a Config built in code should call it before Validate.
+// NewSettings returns the zero settings of a source (or, with sink set, a
+// sink) of type typ, for configurations built in code.
+func (c *Config) NewSettings(typ string, sink bool) (Settings, bool) {
+	list := c.kinds.Sources
+	if sink {
+		list = c.kinds.Sinks
+	}
+	k, ok := find(list, typ)
+	if !ok {
+		return nil, false
+	}
+	return k.New(), true
+}
+
+// ApplyDefaults fills every zero field with its default, reading the
+// environment where a type's defaults do (Symantec credentials from
+// SWG_API_USERNAME/SWG_API_PASSWORD). Parse and Load call it; a Config built
+// in code should call it before Validate.
 func (c *Config) ApplyDefaults() { c.applyDefaults(os.LookupEnv) }
 
 func (c *Config) applyDefaults(env func(string) (string, bool)) {
 	c.State = orDefault(c.State, DefaultState)
 	c.Listen = orDefault(c.Listen, DefaultListen)
-	for i := range c.Sources {
-		c.Sources[i].applyDefaults(env)
+	for _, s := range c.Sources {
+		if s.Settings != nil {
+			s.Settings.SetDefaults(env)
+		}
 	}
 	if len(c.Sinks) == 0 {
-		c.Sinks = []Sink{{Name: DefaultSinkName, Type: SinkFile}}
+		if k, ok := find(c.kinds.Sinks, c.kinds.DefaultSink); ok {
+			c.Sinks = []Sink{{Name: DefaultSinkName, Type: k.Type, Settings: k.New()}}
+		}
 	}
 	for i := range c.Sinks {
 		c.Sinks[i].Retry.applyDefaults()
-		switch c.Sinks[i].Type {
-		case SinkFile:
-			c.Sinks[i].Path = orDefault(c.Sinks[i].Path, DefaultLogDir)
-		case SinkSyslog:
-			c.Sinks[i].applySyslogDefaults()
-		default:
-			c.Sinks[i].applyRemoteDefaults()
+		if s := c.Sinks[i].Settings; s != nil {
+			s.SetDefaults(env)
 		}
 	}
-}
-
-func (s *Source) applyDefaults(env func(string) (string, bool)) {
-	switch s.Type {
-	case TypeSymantec:
-		s.applySymantecDefaults(env)
-		return
-	case TypeForcepoint:
-	default:
-		return
-	}
-	s.BaseURL = orDefault(s.BaseURL, DefaultBaseURL)
-	s.Path = orDefault(s.Path, DefaultPath)
-	s.Method = strings.ToUpper(orDefault(s.Method, DefaultMethod))
-	// Nil means "not given"; an explicit empty list is left for Validate
-	// to reject, because it is more likely a mistake than a wish for
-	// the defaults.
-	if s.LogTypes == nil {
-		s.LogTypes = ForcepointLogTypes()
-	}
-	s.CV = orDefault(s.CV, DefaultCV)
-	s.Start = orDefault(s.Start, DefaultStart)
-	s.PollInterval = orDefault(s.PollInterval, DefaultPollInterval)
-	s.DailyRequestBudget = orDefault(s.DailyRequestBudget, DefaultDailyRequestBudget)
-	s.RequestTimeout = orDefault(s.RequestTimeout, DefaultRequestTimeout)
 }
 
 func orDefault[T comparable](v, def T) T {
@@ -223,6 +178,10 @@ func orDefault[T comparable](v, def T) T {
 	}
 	return v
 }
+
+// OrDefault returns v, or def when v is the zero value: the one-line
+// default of a Settings' SetDefaults.
+func OrDefault[T comparable](v, def T) T { return orDefault(v, def) }
 
 // SourceByName returns the source with the given name, pointing into c so
 // that callers see later changes.
@@ -237,19 +196,19 @@ func (c *Config) SourceByName(name string) (*Source, bool) {
 
 // Load reads and parses the file at path, expanding ${VAR} from the process
 // environment. Call LoadDotEnv first if a .env file should count.
-func Load(path string) (*Config, error) {
+func Load(path string, kinds Kinds) (*Config, error) {
 	data, err := os.ReadFile(path)
 	if err != nil {
 		return nil, fmt.Errorf("read config: %w", err)
 	}
-	return Parse(data, path, os.LookupEnv)
+	return Parse(data, path, os.LookupEnv, kinds)
 }
 
 // Parse is Load without the file: data is the YAML, filename is only used in
 // messages, env looks up variables (nil means the process environment).
 // It returns the expanded, defaulted and validated Config, or every problem
 // found, each a *FieldError, joined with errors.Join.
-func Parse(data []byte, filename string, env func(string) (string, bool)) (*Config, error) {
+func Parse(data []byte, filename string, env func(string) (string, bool), kinds Kinds) (*Config, error) {
 	if env == nil {
 		env = os.LookupEnv
 	}
@@ -257,7 +216,7 @@ func Parse(data []byte, filename string, env func(string) (string, bool)) (*Conf
 	if err != nil {
 		return nil, err
 	}
-	cfg := &Config{src: newOrigin(filename)}
+	cfg := &Config{kinds: kinds, src: newOrigin(filename)}
 	if root != nil {
 		if err := decode(root, cfg, env); err != nil {
 			return nil, err
@@ -274,10 +233,71 @@ func Parse(data []byte, filename string, env func(string) (string, bool)) (*Conf
 // it. Problems found in the tree stop here: decoding a tree with unknown keys
 // or unset variables would only add confusing follow-up errors.
 func decode(root *yaml.Node, cfg *Config, env func(string) (string, bool)) error {
-	w := newWalker(cfg.src, env)
+	w := newWalker(cfg.src, env, cfg.kinds)
 	w.value(root, configType, "")
 	if len(w.errs) > 0 {
 		return errors.Join(w.errs...)
 	}
-	return decodeStrict(root, cfg)
+	return decodeStrict(root, cfg, w.entries)
+}
+
+// MarshalYAML writes the entry as it is written in a file: name and type,
+// then its settings' keys.
+func (s Source) MarshalYAML() (any, error) {
+	return entryNode(s.Settings, "name", s.Name, "type", s.Type)
+}
+
+// MarshalYAML writes the entry as it is written in a file: name, type and
+// retry, then its settings' keys.
+func (s Sink) MarshalYAML() (any, error) {
+	return entryNode(s.Settings, "name", s.Name, "type", s.Type, "retry", s.Retry)
+}
+
+// entryNode is a mapping of the key/value pairs kv followed by the keys of
+// settings (none when nil).
+func entryNode(settings Settings, kv ...any) (*yaml.Node, error) {
+	n := &yaml.Node{Kind: yaml.MappingNode}
+	for i := 0; i+1 < len(kv); i += 2 {
+		var k, v yaml.Node
+		if err := k.Encode(kv[i]); err != nil {
+			return nil, err
+		}
+		if err := v.Encode(kv[i+1]); err != nil {
+			return nil, err
+		}
+		n.Content = append(n.Content, &k, &v)
+	}
+	if settings == nil {
+		return n, nil
+	}
+	var s yaml.Node
+	if err := s.Encode(settings); err != nil {
+		return nil, err
+	}
+	n.Content = append(n.Content, s.Content...)
+	return n, nil
+}
+
+// Format prints the entry with its settings, every secret redacted: a
+// settings pointer printed with a verb it has no method for (%s) would
+// otherwise be printed past Secret's String.
+func (s Source) Format(f fmt.State, verb rune) {
+	fmt.Fprintf(f, "{Name:%s Type:%s Settings:%+v}", s.Name, s.Type, s.Settings)
+}
+
+// Format prints the entry as Source's Format does.
+func (s Sink) Format(f fmt.State, verb rune) {
+	fmt.Fprintf(f, "{Name:%s Type:%s Retry:%+v Settings:%+v}", s.Name, s.Type, s.Retry, s.Settings)
+}
+
+// Bind ties a settings type to a constructor taking it: the returned Kind
+// makes new *S, and the returned function hands a constructor the settings
+// Kind.New made, so that neither side needs a type assertion. Source and
+// sink factories are built with it.
+func Bind[S any, P interface {
+	*S
+	Settings
+}, R, D any](kind Kind, build func(name string, s P, d D) (R, error)) (Kind, func(string, Settings, D) (R, error)) {
+	kind.New = func() Settings { return P(new(S)) }
+	return kind, func(name string, s Settings, d D) (R, error) { return build(name, s.(P), d) }
 }

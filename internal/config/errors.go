@@ -59,6 +59,9 @@ type origin struct {
 	file    string
 	lines   map[string]int  // field path -> line of its value
 	fromEnv map[string]bool // field paths whose value came from ${VAR}
+	// later are problems the walker found that do not stop decoding;
+	// Validate reports them with its own.
+	later []error
 }
 
 func newOrigin(file string) *origin {

@@ -66,17 +66,19 @@ func (c *Config) CheckStateFolder() error {
 func (c *Config) checkSinkFolders() error {
 	var errs []error
 	for i, s := range c.Sinks {
-		if s.Type != SinkFile {
+		f, ok := s.Settings.(Folder)
+		if !ok {
 			continue
 		}
-		err := CheckFolder(s.Path, 0o750) // as the file sink makes it
-		field := fmt.Sprintf("sinks[%d].path", i)
+		key, dir := f.Folder()
+		err := CheckFolder(dir, 0o750) // as the file sink makes it
+		field := fmt.Sprintf("sinks[%d].%s", i, key)
 		switch {
 		case err == nil:
 		case c.defaulted("sinks"):
-			errs = append(errs, c.Problem("sinks", "the default file sink: %v (set sinks: to write elsewhere, e.g. sinks: [{name: archive, type: file, path: /var/lib/gatelog/logs}])", err))
+			errs = append(errs, c.Problem("sinks", "the default %s sink: %v (set sinks: to write elsewhere, e.g. sinks: [{name: archive, type: file, path: /var/lib/gatelog/logs}])", s.Type, err))
 		case c.defaulted(field):
-			errs = append(errs, c.Problem(field, "%v (the default path; set path: to write elsewhere)", err))
+			errs = append(errs, c.Problem(field, "%v (the default %s; set %s: to write elsewhere)", err, key, key))
 		default:
 			errs = append(errs, c.Problem(field, "%v", err))
 		}

@@ -3,6 +3,7 @@ package config
 import (
 	"reflect"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -17,7 +18,7 @@ import (
 
 // listShape explains a value n that should have been a list of t's
 // elements, for the key at path.
-func listShape(n *yaml.Node, t reflect.Type, path string) string {
+func (w *walker) listShape(n *yaml.Node, t reflect.Type, path string) string {
 	key := keyName(path)
 	elemIsMapping := t.Elem().Kind() == reflect.Struct
 	switch {
@@ -37,7 +38,7 @@ func listShape(n *yaml.Node, t reflect.Type, path string) string {
 	if n.Kind == yaml.MappingNode {
 		what = ", not a mapping"
 	}
-	if ex, ok := listExamples[key]; ok {
+	if ex, ok := w.example(key); ok {
 		return "expected a list" + what + ", e.g. " + key + ": " + ex
 	}
 	return "expected a list" + what + ", e.g. " + key + ": [a, b]"
@@ -45,7 +46,7 @@ func listShape(n *yaml.Node, t reflect.Type, path string) string {
 
 // mappingShape explains a value n that should have been a mapping, for the
 // key (or list entry) at path.
-func mappingShape(n *yaml.Node, path string) string {
+func (w *walker) mappingShape(n *yaml.Node, path string) string {
 	what := ""
 	if n.Kind == yaml.SequenceNode {
 		what = ", not a list"
@@ -58,7 +59,7 @@ func mappingShape(n *yaml.Node, path string) string {
 		}
 		return "expected a mapping" + what + ", e.g. - " + entryExample(key, name)
 	}
-	if ex, ok := mappingExamples[key]; ok {
+	if ex, ok := w.example(key); ok {
 		return "expected a mapping" + what + ", e.g. " + key + ": " + ex
 	}
 	return "expected a mapping of keys to values" + what
@@ -76,26 +77,27 @@ func keyName(path string) string {
 	return path
 }
 
-var listExamples = map[string]string{
-	"log_types": "[access, admin]",
-	"brokers":   "[kafka-1:9092, kafka-2:9092]",
-	"urls":      "[https://es-1:9200, https://es-2:9200]",
-	"sources":   "[{name: acme-fp, type: forcepoint, ...}]",
-	"sinks":     "[{name: archive, type: file, path: " + DefaultLogDir + "}]",
+// examples are the usual forms of the keys every configuration has; each
+// Kind brings those of its own keys.
+var examples = map[string]string{
+	"sources":     "[{name: acme-fp, type: forcepoint, ...}]",
+	"sinks":       "[{name: archive, type: file, path: " + DefaultLogDir + "}]",
+	"listen_auth": "{username: admin, password: ${GATELOG_LISTEN_PASSWORD}}",
+	"retry":       "{attempts: 5, initial: 1s, max: 30s}",
 }
 
-var mappingExamples = map[string]string{
-	"auth":         "{token: ${FORCEPOINT_TOKEN}}",
-	"access_logs":  "{username: ${SWG_LOGS_USERNAME}, password: ${SWG_LOGS_PASSWORD}}",
-	"audit":        "{username: ${" + EnvSymantecUsername + "}, password: ${" + EnvSymantecPassword + "}}",
-	"locations":    "{username: ${" + EnvSymantecUsername + "}, password: ${" + EnvSymantecPassword + "}}",
-	"listen_auth":  "{username: admin, password: ${GATELOG_LISTEN_PASSWORD}}",
-	"paths":        "{locations: /api/rest/locations}",
-	"audit_params": "{start_date: startDate, end_date: endDate}",
-	"archive":      "{max_line_bytes: 2097152}",
-	"retry":        "{attempts: 5, initial: 1s, max: 30s}",
-	"tls":          "{enabled: true, ca: /etc/ssl/certs/ca.pem}",
-	"sasl":         "{mechanism: SCRAM-SHA-512, username: gatelog, password: ${KAFKA_PASSWORD}}",
+// example is the usual form of key, from the loader's own keys or the
+// first Kind that has one.
+func (w *walker) example(key string) (string, bool) {
+	if ex, ok := examples[key]; ok {
+		return ex, true
+	}
+	for _, k := range slices.Concat(w.kinds.Sources, w.kinds.Sinks) {
+		if ex, ok := k.Examples[key]; ok {
+			return ex, true
+		}
+	}
+	return "", false
 }
 
 // entryExample is one source or sink entry in flow form, named name when

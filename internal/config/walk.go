@@ -2,6 +2,7 @@ package config
 
 import (
 	"fmt"
+	"maps"
 	"reflect"
 	"slices"
 	"strconv"
@@ -33,13 +34,23 @@ type walker struct {
 	fromEnv map[*yaml.Node]bool // scalars that got a value from ${VAR}
 	merges  map[*yaml.Node]bool // merge chain being walked, to stop cycles
 	visits  int
+
+	kinds Kinds
+	// entries are the nodes of the sources and sinks lists, in order, and
+	// the kind each names (zero when its type is missing or unknown).
+	entries map[string][]entry
 }
 
-func newWalker(src *origin, env func(string) (string, bool)) *walker {
+type entry struct {
+	node *yaml.Node
+	kind Kind
+}
+
+func newWalker(src *origin, env func(string) (string, bool), kinds Kinds) *walker {
 	return &walker{
 		src: src, env: env,
 		done: map[*yaml.Node]bool{}, broken: map[*yaml.Node]bool{}, fromEnv: map[*yaml.Node]bool{},
-		merges: map[*yaml.Node]bool{},
+		merges: map[*yaml.Node]bool{}, kinds: kinds, entries: map[string][]entry{},
 	}
 }
 
@@ -73,12 +84,118 @@ func (w *walker) sequence(n *yaml.Node, t reflect.Type, path string) {
 		return
 	}
 	if n.Kind != yaml.SequenceNode {
-		w.fail(n.Line, path, "%s", listShape(n, t, path))
+		w.fail(n.Line, path, "%s", w.listShape(n, t, path))
 		return
 	}
 	for i, el := range n.Content {
-		w.value(el, t.Elem(), fmt.Sprintf("%s[%d]", path, i))
+		p := fmt.Sprintf("%s[%d]", path, i)
+		if t.Elem() == sourceType || t.Elem() == sinkType {
+			w.entry(resolveAlias(el), t.Elem(), p, path)
+			continue
+		}
+		w.value(el, t.Elem(), p)
 	}
+}
+
+// entry checks one source or sink: the keys every entry has and those of
+// the settings its type names. An entry whose type is missing or unknown
+// keeps only name and type: Validate rejects it by its type, which is the
+// useful message; its other keys belong to a schema not known here and
+// would only add "unknown key" noise. Nothing is lost silently: a config
+// with such an entry never loads.
+func (w *walker) entry(n *yaml.Node, t reflect.Type, path, list string) {
+	e := entry{node: n}
+	defer func() { w.entries[list] = append(w.entries[list], e) }()
+	if w.visits++; w.visits > maxVisits || isNull(n) {
+		return
+	}
+	w.src.lines[path] = n.Line
+	if n.Kind != yaml.MappingNode {
+		w.fail(n.Line, path, "%s", w.mappingShape(n, path))
+		return
+	}
+	kinds := w.listKinds(t)
+	typ, ok := w.entryType(n, path)
+	k, known := find(kinds, typ)
+	fields := yamlFields(t)
+	if !ok || !known {
+		keepOnly(n, "name", "type")
+	} else {
+		e.kind = k
+		fields = fields.with(yamlFields(reflect.TypeOf(k.New()).Elem()))
+		w.dropForeign(n, t, k, fields, path)
+	}
+	w.keys(n, t, fields, path)
+}
+
+func (w *walker) listKinds(t reflect.Type) []Kind {
+	if t == sourceType {
+		return w.kinds.Sources
+	}
+	return w.kinds.Sinks
+}
+
+// keepOnly drops every key of the mapping n but keys.
+func keepOnly(n *yaml.Node, keys ...string) {
+	kept := n.Content[:0:0]
+	for i := 0; i+1 < len(n.Content); i += 2 {
+		if slices.Contains(keys, n.Content[i].Value) {
+			kept = append(kept, n.Content[i], n.Content[i+1])
+		}
+	}
+	n.Content = kept
+}
+
+// dropForeign removes the keys of entry n that another type of the same
+// list has and its type k has not, each with one problem for Validate to
+// report with the others: "cv: is a Forcepoint setting; a symantec source
+// does not use it" says more than "unknown key".
+func (w *walker) dropForeign(n *yaml.Node, t reflect.Type, k Kind, own fieldSet, path string) {
+	kept := n.Content[:0:0]
+	for i := 0; i+1 < len(n.Content); i += 2 {
+		key := resolveAlias(n.Content[i])
+		owners := w.owners(t, key.Value)
+		if _, mine := own.types[key.Value]; mine || len(owners) == 0 || isMerge(key) {
+			kept = append(kept, n.Content[i], n.Content[i+1])
+			continue
+		}
+		w.src.later = append(w.src.later, &FieldError{File: w.src.file, Line: key.Line,
+			Field: joinPath(path, key.Value), Msg: foreignKey(t, k, key.Value, owners)})
+	}
+	n.Content = kept
+}
+
+// owners are the types of t's list whose settings have key.
+func (w *walker) owners(t reflect.Type, key string) []Kind {
+	var out []Kind
+	for _, k := range w.listKinds(t) {
+		if _, ok := yamlFields(reflect.TypeOf(k.New()).Elem()).types[key]; ok {
+			out = append(out, k)
+		}
+	}
+	return out
+}
+
+func foreignKey(t reflect.Type, k Kind, key string, owners []Kind) string {
+	titles := make([]string, len(owners))
+	for i, o := range owners {
+		titles[i] = o.title()
+	}
+	if t == sourceType {
+		return fmt.Sprintf("is a %s setting; a %s source does not use it", strings.Join(titles, " or "), k.Type)
+	}
+	if len(titles) == 1 {
+		return fmt.Sprintf("only %s sinks have %s %s", titles[0], article(key), key)
+	}
+	last := len(titles) - 1
+	return fmt.Sprintf("only %s and %s sinks use %s", strings.Join(titles[:last], ", "), titles[last], key)
+}
+
+func article(word string) string {
+	if strings.ContainsRune("aeiou", rune(word[0])) {
+		return "an"
+	}
+	return "a"
 }
 
 func (w *walker) mapping(n *yaml.Node, t reflect.Type, path string) {
@@ -86,17 +203,18 @@ func (w *walker) mapping(n *yaml.Node, t reflect.Type, path string) {
 		return
 	}
 	if n.Kind != yaml.MappingNode {
-		w.fail(n.Line, path, "%s", mappingShape(n, path))
+		w.fail(n.Line, path, "%s", w.mappingShape(n, path))
 		return
 	}
-	if t == sourceType || t == sinkType {
-		w.dropKeysOfUnsupportedType(n, t, path)
-	}
-	fields := yamlFields(t)
+	w.keys(n, t, yamlFields(t), path)
+}
+
+// keys checks the keys of the mapping n against fields.
+func (w *walker) keys(n *yaml.Node, t reflect.Type, fields fieldSet, path string) {
 	// Merged mappings first, so that explicit keys record their own line.
 	for i := 0; i+1 < len(n.Content); i += 2 {
 		if isMerge(n.Content[i]) {
-			w.merge(n.Content[i+1], t, path)
+			w.merge(n.Content[i+1], t, fields, path)
 		}
 	}
 	seen := map[string]int{}
@@ -143,7 +261,7 @@ func (w *walker) unknownKey(k *yaml.Node, path string, allowed []string) {
 
 // merge walks the mappings a "<<" key pulls in, as if written in place.
 // Like yaml.v3, it takes a mapping, an alias of one, or a list of those.
-func (w *walker) merge(v *yaml.Node, t reflect.Type, path string) {
+func (w *walker) merge(v *yaml.Node, t reflect.Type, fields fieldSet, path string) {
 	targets := []*yaml.Node{v}
 	if v.Kind == yaml.SequenceNode {
 		targets = v.Content
@@ -157,53 +275,54 @@ func (w *walker) merge(v *yaml.Node, t reflect.Type, path string) {
 			w.fail(m.Line, path, "merge (<<) refers to itself")
 		default:
 			w.merges[m] = true
-			w.mapping(m, t, path)
+			w.keys(m, t, fields, path)
 			delete(w.merges, m)
 		}
 	}
 }
 
-// dropKeysOfUnsupportedType keeps only name and type of a source or sink
-// whose type gatelog cannot use (yet). Validate rejects such an entry by its
-// type, which is the useful message; its other keys belong to a schema not
-// implemented here and would only add "unknown key" noise. Nothing is lost
-// silently: a config with such an entry never loads.
-func (w *walker) dropKeysOfUnsupportedType(n *yaml.Node, t reflect.Type, path string) {
-	typ, ok := w.entryType(n, path)
-	if !ok || typ == "" || supportedType(t, typ) {
-		return
-	}
-	kept := n.Content[:0:0]
-	for i := 0; i+1 < len(n.Content); i += 2 {
-		if k := n.Content[i].Value; k == "name" || k == "type" {
-			kept = append(kept, n.Content[i], n.Content[i+1])
-		}
-	}
-	n.Content = kept
-}
-
-// entryType expands and returns the value of the mapping's type key.
+// entryType expands and returns the value of the mapping's type key,
+// written in the mapping or in one it merges (<<) in.
 func (w *walker) entryType(n *yaml.Node, path string) (string, bool) {
-	for i := 0; i+1 < len(n.Content); i += 2 {
-		if n.Content[i].Value != "type" {
-			continue
-		}
-		v := resolveAlias(n.Content[i+1])
-		if v.Kind != yaml.ScalarNode {
-			return "", false
-		}
-		before := len(w.errs)
-		w.value(v, reflect.TypeFor[string](), joinPath(path, "type"))
-		return v.Value, len(w.errs) == before
+	v := typeNode(n, 0)
+	if v == nil || v.Kind != yaml.ScalarNode {
+		return "", false
 	}
-	return "", false
+	before := len(w.errs)
+	w.value(v, reflect.TypeFor[string](), joinPath(path, "type"))
+	return v.Value, len(w.errs) == before
 }
 
-func supportedType(t reflect.Type, typ string) bool {
-	if t == sourceType {
-		return slices.Contains(sourceTypes, typ)
+// typeNode finds the value of the type key: an explicit key wins over a
+// merged one, as in yaml.v3. depth stops merge cycles.
+func typeNode(n *yaml.Node, depth int) *yaml.Node {
+	if n = resolveAlias(n); n.Kind != yaml.MappingNode || depth > 8 {
+		return nil
 	}
-	return slices.Contains(sinkTypes, typ)
+	var merged *yaml.Node
+	for i := 0; i+1 < len(n.Content); i += 2 {
+		k, v := n.Content[i], n.Content[i+1]
+		switch {
+		case k.Value == "type" && !isMerge(k):
+			return resolveAlias(v)
+		case isMerge(k) && merged == nil:
+			merged = mergedTypeNode(v, depth)
+		}
+	}
+	return merged
+}
+
+func mergedTypeNode(v *yaml.Node, depth int) *yaml.Node {
+	targets := []*yaml.Node{v}
+	if v.Kind == yaml.SequenceNode {
+		targets = v.Content
+	}
+	for _, m := range targets {
+		if t := typeNode(m, depth+1); t != nil {
+			return t
+		}
+	}
+	return nil
 }
 
 func isMerge(k *yaml.Node) bool {
@@ -292,6 +411,13 @@ func typeName(t reflect.Type) string {
 type fieldSet struct {
 	names []string
 	types map[string]reflect.Type
+}
+
+// with is fs and then more.
+func (fs fieldSet) with(more fieldSet) fieldSet {
+	out := fieldSet{names: slices.Concat(fs.names, more.names), types: maps.Clone(fs.types)}
+	maps.Copy(out.types, more.types)
+	return out
 }
 
 func yamlFields(t reflect.Type) fieldSet {

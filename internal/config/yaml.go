@@ -123,22 +123,59 @@ func flowEnvLine(data []byte) int {
 	return 0
 }
 
-// decodeStrict decodes the checked tree with KnownFields(true) as a second
-// line of defence. yaml.v3 offers KnownFields only on a Decoder, hence the
-// round trip through bytes. The walker has already reported every problem
-// it can see, so an error here means the two disagree.
-func decodeStrict(root *yaml.Node, cfg *Config) error {
+// decodeStrict decodes the checked tree. The top level goes through
+// KnownFields(true) as a second line of defence (yaml.v3 offers it only on a
+// Decoder, hence the round trip through bytes); each source and sink entry
+// is then decoded twice from its node, into the keys every entry has and
+// into its type's settings, each taking its own keys. The walker has already
+// reported every problem it can see, so an error here means the two
+// disagree.
+func decodeStrict(root *yaml.Node, cfg *Config, entries map[string][]entry) error {
+	var top struct {
+		State      string     `yaml:"state"`
+		Listen     string     `yaml:"listen"`
+		ListenAuth Credential `yaml:"listen_auth"`
+		Sources    any        `yaml:"sources"`
+		Sinks      any        `yaml:"sinks"`
+	}
 	spellOutNulls(root)
 	data, err := yaml.Marshal(root)
 	if err == nil {
 		dec := yaml.NewDecoder(bytes.NewReader(data))
 		dec.KnownFields(true)
-		err = dec.Decode(cfg)
+		err = dec.Decode(&top)
+	}
+	cfg.State, cfg.Listen, cfg.ListenAuth = top.State, top.Listen, top.ListenAuth
+	for _, e := range entries["sources"] {
+		var s Source
+		s.Settings, err = decodeEntry(e, &s, err)
+		cfg.Sources = append(cfg.Sources, s)
+	}
+	for _, e := range entries["sinks"] {
+		var s Sink
+		s.Settings, err = decodeEntry(e, &s, err)
+		cfg.Sinks = append(cfg.Sinks, s)
 	}
 	if err != nil {
 		return &FieldError{File: cfg.src.file, Msg: "decode configuration: " + withoutValues(err)}
 	}
 	return nil
+}
+
+// decodeEntry decodes e into common and returns its settings, keeping the
+// first error.
+func decodeEntry(e entry, common any, err error) (Settings, error) {
+	if err != nil || isNull(e.node) {
+		return nil, err
+	}
+	if err := e.node.Decode(common); err != nil {
+		return nil, err
+	}
+	if e.kind.New == nil {
+		return nil, nil
+	}
+	s := e.kind.New()
+	return s, e.node.Decode(s)
 }
 
 // spellOutNulls writes empty nulls ("key:" with nothing after it) as

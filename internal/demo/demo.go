@@ -18,6 +18,9 @@ import (
 	"github.com/gatelog/gatelog/internal/config"
 	"github.com/gatelog/gatelog/internal/pipeline"
 	"github.com/gatelog/gatelog/internal/simulator"
+	"github.com/gatelog/gatelog/internal/sink/file"
+	"github.com/gatelog/gatelog/internal/source/forcepoint"
+	"github.com/gatelog/gatelog/internal/source/symantec"
 )
 
 // Options configures a demo run.
@@ -78,7 +81,7 @@ func Run(ctx context.Context, o Options) error {
 	}
 	defer a.Close()
 	fmt.Fprintf(o.Out, "gatelog demo: collecting %d Forcepoint log types and Symantec access and audit logs from the simulators at %s into %s/\n",
-		len(cfg.Sources[0].LogTypes), sim.URL, o.Dir)
+		len(cfg.Sources[0].Settings.(*forcepoint.Config).LogTypes), sim.URL, o.Dir)
 	if o.Live {
 		fmt.Fprintf(o.Out, "following new records; Ctrl-C stops\nstatus page:   http://%s/\n", cfg.Listen)
 	}
@@ -105,21 +108,16 @@ func liveLine(w io.Writer) func(pipeline.Event) {
 }
 
 func demoConfig(o Options, url string) *config.Config {
-	cfg := config.Default()
+	cfg := app.DefaultConfig()
 	cfg.State = filepath.Join(o.Dir, "state.db")
-	cfg.Sinks = []config.Sink{{Name: "files", Type: "file", Path: filepath.Join(o.Dir, "logs")}}
-	cfg.Sources = []config.Source{{
-		Name: SourceName, Type: "forcepoint", BaseURL: url, Path: "/api/bitglassapi/logs/v1/", Method: "GET",
-		Auth:     config.Auth{Token: config.Secret(simulator.DemoToken)},
-		LogTypes: config.ForcepointLogTypes(), CV: "1.1.5",
-		Start: config.Duration(24 * time.Hour), PollInterval: config.Duration(o.PollInterval),
-		DailyRequestBudget: 300, RequestTimeout: config.Duration(time.Minute),
-	}, {
-		Name: SymantecSourceName, Type: "symantec", BaseURL: url,
-		AccessLogs: demoKey, Audit: demoKey, Locations: demoKey,
-		LogTypes: config.SymantecStreams(), Start: config.Duration(24 * time.Hour),
+	cfg.Sinks = []config.Sink{{Name: "files", Type: "file", Settings: &file.Config{Path: filepath.Join(o.Dir, "logs")}}}
+	cfg.Sources = []config.Source{{Name: SourceName, Type: "forcepoint", Settings: &forcepoint.Config{
+		BaseURL: url, Auth: forcepoint.Auth{Token: config.Secret(simulator.DemoToken)},
+		PollInterval: config.Duration(o.PollInterval), RequestTimeout: config.Duration(time.Minute),
+	}}, {Name: SymantecSourceName, Type: "symantec", Settings: &symantec.Config{
+		BaseURL: url, AccessLogs: demoKey, Audit: demoKey, Locations: demoKey,
 		PollInterval: config.Duration(o.PollInterval),
-	}}
+	}}}
 	cfg.ApplyDefaults()
 	if o.Listen != "" {
 		cfg.Listen = o.Listen
@@ -157,7 +155,7 @@ func prepareDir(dir string) error {
 // user can run `gatelog state show -c gatelog-demo/gatelog.yaml` and see
 // what a real configuration looks like.
 func writeConfig(dir string, cfg *config.Config) error {
-	s := cfg.Sources[0]
+	fp := cfg.Sources[0].Settings.(*forcepoint.Config)
 	text := fmt.Sprintf(`# What "gatelog demo" ran, as a configuration file. The simulator it used
 # is gone now; for a real account set base_url and auth.
 state: %s
@@ -176,11 +174,14 @@ sources:
     log_types: [accesslog, audit]
 sinks:
   - {name: files, type: file, path: %s}
-`, cfg.State, s.Name, s.BaseURL, simulator.DemoToken, strings.Join(s.LogTypes, ", "),
-		SymantecSourceName, s.BaseURL, simulator.DemoSWGUsername, simulator.DemoSWGPassword,
-		simulator.DemoSWGUsername, simulator.DemoSWGPassword, cfg.Sinks[0].Path)
+`, cfg.State, SourceName, fp.BaseURL, simulator.DemoToken, strings.Join(fp.LogTypes, ", "),
+		SymantecSourceName, fp.BaseURL, simulator.DemoSWGUsername, simulator.DemoSWGPassword,
+		simulator.DemoSWGUsername, simulator.DemoSWGPassword, logDir(cfg))
 	return os.WriteFile(filepath.Join(dir, "gatelog.yaml"), []byte(text), 0o640)
 }
+
+// logDir is where the demo's file sink writes.
+func logDir(cfg *config.Config) string { return cfg.Sinks[0].Settings.(*file.Config).Path }
 
 // printSummary tells what the demo collected and what to run next; command
 // is how to run gatelog (Command).
@@ -195,8 +196,8 @@ func printSummary(w io.Writer, command, dir string, cfg *config.Config, results 
 		fmt.Fprintf(w, "  %-32s %7d records  %s\n", r.ID, r.Records, status)
 		total += r.Records
 	}
-	files, _ := filepath.Glob(filepath.Join(cfg.Sinks[0].Path, "*", "*", "*.jsonl"))
-	fmt.Fprintf(w, "\n%d records in %d files under %s/\n", total, len(files), cfg.Sinks[0].Path)
+	files, _ := filepath.Glob(filepath.Join(logDir(cfg), "*", "*", "*.jsonl"))
+	fmt.Fprintf(w, "\n%d records in %d files under %s/\n", total, len(files), logDir(cfg))
 	if len(files) > 0 {
 		fmt.Fprintf(w, "look at one:   head -n 2 %s | jq .\n", files[0])
 	}

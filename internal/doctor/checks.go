@@ -7,17 +7,17 @@ import (
 	"fmt"
 	"net"
 	"net/http"
-	"net/url"
 	"os"
 	"path/filepath"
 	"syscall"
 	"time"
 
-	"github.com/gatelog/gatelog/internal/app"
 	"github.com/gatelog/gatelog/internal/config"
 	"github.com/gatelog/gatelog/internal/errclass"
 	"github.com/gatelog/gatelog/internal/httpx"
 	"github.com/gatelog/gatelog/internal/record"
+	"github.com/gatelog/gatelog/internal/sink"
+	sourcepkg "github.com/gatelog/gatelog/internal/source"
 	"github.com/gatelog/gatelog/internal/source/forcepoint"
 	"github.com/gatelog/gatelog/internal/source/symantec"
 	"github.com/gatelog/gatelog/internal/state"
@@ -82,8 +82,9 @@ func openState(path string) (state.Store, Check) {
 func diskChecks(o Options) []Check {
 	dirs := []string{filepath.Dir(o.Cfg.State)}
 	for _, s := range o.Cfg.Sinks {
-		if s.Type == config.SinkFile {
-			dirs = append(dirs, s.Path)
+		if f, ok := s.Settings.(config.Folder); ok {
+			_, dir := f.Folder()
+			dirs = append(dirs, dir)
 		}
 	}
 	var out []Check
@@ -143,31 +144,35 @@ func reach(ctx context.Context, o Options, name, base string, insecure bool) []C
 
 func sourceChecks(ctx context.Context, o Options, sc *config.Source, store state.Store) []Check {
 	name := "source " + sc.Name
-	out := reach(ctx, o, name, sc.BaseURL, sc.Insecure)
-	if !out[0].OK {
-		return out
+	switch s := sc.Settings.(type) {
+	case *forcepoint.Config:
+		out := reach(ctx, o, name, s.BaseURL, s.Insecure)
+		if !out[0].OK {
+			return out
+		}
+		return append(out, forcepointAuth(ctx, o, sc.Name, s, store))
+	case *symantec.Config:
+		out := reach(ctx, o, name, s.BaseURL, s.Insecure)
+		if !out[0].OK {
+			return out
+		}
+		return append(out, symantecAuth(ctx, o, sc.Name, s)...)
 	}
-	switch sc.Type {
-	case config.TypeForcepoint:
-		return append(out, forcepointAuth(ctx, o, name, sc, store))
-	case config.TypeSymantec:
-		return append(out, symantecAuth(ctx, o, name, sc)...)
-	}
-	return out
+	return nil
 }
 
 // forcepointAuth sends one request for the first log type, unless its
 // budget for today is nearly spent.
-func forcepointAuth(ctx context.Context, o Options, name string, sc *config.Source, store state.Store) Check {
-	typ := sc.LogTypes[0]
-	check := name + " auth"
-	id := record.StreamID{Source: sc.Name, Stream: typ}
-	if b, err := store.Budget(id); err == nil && b.Day == o.Now().UTC().Format(time.DateOnly) && b.Used >= sc.DailyRequestBudget*9/10 {
-		return skip(check, "%d of %d requests for %s used today: not spending more", b.Used, sc.DailyRequestBudget, typ)
+func forcepointAuth(ctx context.Context, o Options, source string, s *forcepoint.Config, store state.Store) Check {
+	typ := s.LogTypes[0]
+	check := "source " + source + " auth"
+	id := record.StreamID{Source: source, Stream: typ}
+	if b, err := store.Budget(id); err == nil && b.Day == o.Now().UTC().Format(time.DateOnly) && b.Used >= s.DailyRequestBudget*9/10 {
+		return skip(check, "%d of %d requests for %s used today: not spending more", b.Used, s.DailyRequestBudget, typ)
 	}
-	fc := app.ForcepointConfig(sc, nil, o.Now)
-	fc.LogTypes, fc.Start, fc.MaxAttempts = []string{typ}, time.Minute, 1
-	src, err := forcepoint.New(fc, httpx.NewClient(httpx.Options{Insecure: sc.Insecure}), store)
+	one := *s
+	one.LogTypes, one.Start, one.MaxAttempts = []string{typ}, config.Duration(time.Minute), 1
+	src, err := forcepoint.Factory.New(source, &one, sourcepkg.Deps{Ledger: store, Now: o.Now})
 	if err != nil {
 		return fail(check, "check the source", "%v", err)
 	}
@@ -195,8 +200,9 @@ func authResult(check, success string, err error) Check {
 }
 
 // symantecAuth makes one cheap request per API role with a credential.
-func symantecAuth(ctx context.Context, o Options, name string, sc *config.Source) []Check {
-	src, err := app.NewSource(sc, app.Deps{Now: o.Now, DataDir: os.TempDir()})
+func symantecAuth(ctx context.Context, o Options, source string, s *symantec.Config) []Check {
+	name := "source " + source
+	src, err := symantec.Factory.New(source, s, sourcepkg.Deps{Now: o.Now, DataDir: os.TempDir()})
 	if err != nil {
 		return []Check{fail(name+" auth", "check the source", "%v", err)}
 	}
@@ -205,11 +211,11 @@ func symantecAuth(ctx context.Context, o Options, name string, sc *config.Source
 	defer cancel()
 	now := o.Now()
 	var out []Check
-	if sc.AccessLogs.Set() {
+	if s.AccessLogs.Set() {
 		_, err := c.ListHours(ctx, now.Add(-2*time.Hour), now)
 		out = append(out, authResult(name+" access_logs", "the key may read access logs", err))
 	}
-	if sc.Audit.Set() {
+	if s.Audit.Set() {
 		err := c.AuditJSON(ctx, symantec.AuditQuery{From: now, To: now}, func(json.RawMessage) error { return nil })
 		out = append(out, authResult(name+" audit", "the key may read the audit log", err))
 	}
@@ -220,19 +226,13 @@ func symantecAuth(ctx context.Context, o Options, name string, sc *config.Source
 // with the disks.
 func sinkCheck(ctx context.Context, s config.Sink) Check {
 	name := "sink " + s.Name
-	var addr string
-	switch s.Type {
-	case config.SinkFile, config.SinkStdout:
+	ep, isNet := s.Settings.(sink.Endpoint)
+	if !isNet {
 		return ok(name, "%s", s.Type)
-	case config.SinkSyslog:
-		if s.Protocol == "udp" {
-			return skip(name, "UDP has no handshake to check")
-		}
-		addr = s.Address
-	case config.SinkKafka:
-		addr = s.Brokers[0]
-	case config.SinkSplunkHEC, config.SinkElasticsearch, config.SinkS3:
-		addr = hostPort(s)
+	}
+	addr, why := ep.Endpoint()
+	if why != "" {
+		return skip(name, "%s", why)
 	}
 	d := net.Dialer{Timeout: timeout}
 	conn, err := d.DialContext(ctx, "tcp", addr)
@@ -241,29 +241,4 @@ func sinkCheck(ctx context.Context, s config.Sink) Check {
 	}
 	conn.Close()
 	return ok(name, "%s accepts connections", addr)
-}
-
-// hostPort is where an HTTP sink listens.
-func hostPort(s config.Sink) string {
-	raw := s.URL
-	if raw == "" && len(s.URLs) > 0 {
-		raw = s.URLs[0]
-	}
-	if s.Type == config.SinkS3 {
-		raw = "https://" + s.Endpoint
-		if s.Insecure {
-			raw = "http://" + s.Endpoint
-		}
-	}
-	u, err := url.Parse(raw)
-	if err != nil {
-		return raw
-	}
-	if u.Port() != "" {
-		return u.Host
-	}
-	if u.Scheme == "http" {
-		return net.JoinHostPort(u.Hostname(), "80")
-	}
-	return net.JoinHostPort(u.Hostname(), "443")
 }

@@ -29,6 +29,10 @@ const (
 	// Production covers non-test files only: a package's tests may import what
 	// its production code may not.
 	Production Scope = "production"
+	// Direct covers production and _test.go files, and only their own
+	// imports: a front end such as cmd/ may not import a part, though the
+	// layer it talks to does.
+	Direct Scope = "direct"
 )
 
 // Rule forbids packages matching From from depending on packages matching
@@ -37,7 +41,8 @@ const (
 // package only, and "..." matches every package of the module.
 //
 // A dependency is forbidden whether it is direct or goes through other
-// packages of the module: what matters is what ends up linked in.
+// packages of the module: what matters is what ends up linked in. Scope
+// Direct is the exception: it forbids the import itself.
 type Rule struct {
 	From, To string
 	Scope    Scope
@@ -76,6 +81,14 @@ var Gatelog = Rules{
 		{"internal/record", "...", All},
 		{"internal/normalize/...", "internal/source/...", All},
 		{"internal/normalize/...", "internal/sink/...", All},
+		// The command line talks to app, which assembles the parts; it
+		// does not reach around it.
+		{"cmd/...", "internal/source/...", Direct},
+		{"cmd/...", "internal/sink/...", Direct},
+		{"cmd/...", "internal/state/...", Direct},
+		{"cmd/...", "internal/pipeline/...", Direct},
+		{"cmd/...", "internal/record", Direct},
+		{"cmd/...", "internal/quarantine", Direct},
 	},
 	NoTestCycles: true,
 }
@@ -194,6 +207,10 @@ func CheckPackages(pkgs []Package, rules Rules) []Violation {
 				continue
 			}
 			forbidden := func(q string) bool { return q != p.ImportPath && Match(r.To, q) }
+			if r.Scope == Direct {
+				vs = append(vs, directImports(p, r, forbidden)...)
+				continue
+			}
 			if path := reach(byPath, p.ImportPath, p.Imports, forbidden); path != nil {
 				vs = append(vs, Violation{Rule: r, Path: path})
 			} else if r.Scope == All {
@@ -205,6 +222,23 @@ func CheckPackages(pkgs []Package, rules Rules) []Violation {
 	}
 	if rules.NoTestCycles {
 		vs = append(vs, testCycles(pkgs, byPath)...)
+	}
+	return vs
+}
+
+// directImports are p's own imports (tests included) that r forbids.
+func directImports(p Package, r Rule, forbidden func(string) bool) []Violation {
+	var vs []Violation
+	for _, q := range p.Imports {
+		if forbidden(q) {
+			return []Violation{{Rule: r, Path: []string{p.ImportPath, q}}}
+		}
+	}
+	for _, q := range testImports(p) {
+		if forbidden(q) {
+			vs = append(vs, Violation{Rule: r, Test: true, Path: []string{p.ImportPath, q}})
+			break
+		}
 	}
 	return vs
 }

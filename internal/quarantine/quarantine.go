@@ -13,8 +13,15 @@ import (
 	"unicode/utf8"
 
 	"github.com/gatelog/gatelog/internal/record"
-	"github.com/gatelog/gatelog/internal/source"
 )
+
+// Item is a piece of vendor data that failed to parse (or a record a
+// destination refused), with what is needed to find it again.
+type Item struct {
+	Reason  string // why it was rejected, e.g. "time \"32 Foo 2026\" does not parse"
+	Context string // where it came from, e.g. "page 12, data[3]" or "member x.gz line 88"
+	Raw     []byte // the data as received
+}
 
 // Writer appends quarantined items to <dir>/<source>/<stream>.jsonl.
 type Writer struct {
@@ -40,7 +47,7 @@ type entry struct {
 
 // Write appends items durably (fsync) before the batch they came with is
 // committed, so that a crash cannot lose them either.
-func (w *Writer) Write(id record.StreamID, items []source.Quarantined) error {
+func (w *Writer) Write(id record.StreamID, items []Item) error {
 	if len(items) == 0 {
 		return nil
 	}

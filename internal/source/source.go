@@ -6,6 +6,7 @@ import (
 	"context"
 	"time"
 
+	"github.com/gatelog/gatelog/internal/quarantine"
 	"github.com/gatelog/gatelog/internal/record"
 )
 
@@ -72,12 +73,9 @@ type Batch struct {
 	PruneSeenBefore time.Time
 }
 
-// Quarantined is a piece of vendor data that failed to parse.
-type Quarantined struct {
-	Reason  string // why it was rejected, e.g. "time \"32 Foo 2026\" does not parse"
-	Context string // where it came from, e.g. "page 12, data[3]" or "member x.gz line 88"
-	Raw     []byte // the data as received
-}
+// Quarantined is a piece of vendor data that failed to parse: the
+// quarantine's own item, which sources fill and the pipeline hands on.
+type Quarantined = quarantine.Item
 
 // Budget is a stream's request budget for the day, as the status page and
 // metrics show it.

@@ -72,6 +72,26 @@ type Entry struct {
 	SeenMarks int
 }
 
+// Ledger keeps each stream's request budget: the part of a Store a source
+// that counts its requests needs.
+type Ledger interface {
+	// Budget returns the stream's ledger, zero with Remaining -1 when none.
+	Budget(id record.StreamID) (Budget, error)
+	// SetBudget replaces the stream's ledger durably.
+	SetBudget(id record.StreamID, b Budget) error
+}
+
+// SeenMarks answers which records a stream already delivered: the part of a
+// Store a source that re-reads ranges needs.
+type SeenMarks interface {
+	// Seen reports, for each key, whether a committed checkpoint of the stream marked it seen
+	// (matched by ID within the key's UTC hour: a mark is stored under the hour of its Time).
+	// The answer has one element per key, in order; a key before 1970 is
+	// never seen. A store with no marks (or a read-only file written before
+	// marks existed) answers false for every key.
+	Seen(id record.StreamID, keys []SeenID) ([]bool, error)
+}
+
 // Store keeps per-stream state durably. Every write method returns only
 // after the change is on disk (fsync). Methods are safe for concurrent use.
 //
@@ -79,6 +99,8 @@ type Entry struct {
 // idempotent. A store opened by one process is not opened by another at the
 // same time (ErrLocked), and within it each stream is owned by one lease.
 type Store interface {
+	Ledger
+	SeenMarks
 	// Checkpoint returns the stream's last commit; ok is false when it has none.
 	Checkpoint(id record.StreamID) (c Checkpoint, ok bool, err error)
 	// Commit replaces the stream's checkpoint atomically and durably. In the
@@ -92,16 +114,6 @@ type Store interface {
 	// Seen and PruneSeenBefore are not part of the stored checkpoint:
 	// Checkpoint returns them empty.
 	Commit(id record.StreamID, c Checkpoint) error
-	// Seen reports, for each key, whether a committed checkpoint of the stream marked it seen
-	// (matched by ID within the key's UTC hour: a mark is stored under the hour of its Time).
-	// The answer has one element per key, in order; a key before 1970 is
-	// never seen. A store with no marks (or a read-only file written before
-	// marks existed) answers false for every key.
-	Seen(id record.StreamID, keys []SeenID) ([]bool, error)
-	// Budget returns the stream's ledger, zero with Remaining -1 when none.
-	Budget(id record.StreamID) (Budget, error)
-	// SetBudget replaces the stream's ledger durably.
-	SetBudget(id record.StreamID, b Budget) error
 	// Acquire takes or renews the stream's exclusive lease for ttl. It fails
 	// with ErrLeased while another owner's lease is live.
 	Acquire(id record.StreamID, owner string, ttl time.Duration) error

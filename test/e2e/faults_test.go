@@ -13,7 +13,6 @@ import (
 	"time"
 
 	"github.com/gatelog/gatelog/internal/app"
-	"github.com/gatelog/gatelog/internal/config"
 	"github.com/gatelog/gatelog/internal/errclass"
 	"github.com/gatelog/gatelog/internal/retry"
 	"github.com/gatelog/gatelog/internal/simulator"
@@ -120,7 +119,7 @@ sinks:
 // does, and returns /metrics as scraped afterwards.
 func runMetered(t *testing.T, path string) string {
 	t.Helper()
-	cfg, err := config.Load(path)
+	cfg, err := app.LoadConfig(path)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -134,7 +133,7 @@ func runMetered(t *testing.T, path string) string {
 	ctx, cancel := context.WithTimeout(t.Context(), 4*time.Minute)
 	defer cancel()
 	results := a.Run(ctx, app.RunOptions{Once: true, MaxWait: time.Minute, Observe: m.Observe, Backoff: fast})
-	requireDone(t, results, len(cfg.Sources[0].LogTypes)+len(cfg.Sources[1].LogTypes))
+	requireDone(t, results, len(a.Sources[0].Streams())+len(a.Sources[1].Streams()))
 	srv := httptest.NewServer(m.Handler(telemetry.HandlerOptions{Poll: 15 * time.Minute}))
 	defer srv.Close()
 	return get(t, srv.URL+"/metrics", 200)

@@ -10,7 +10,6 @@ import (
 	"time"
 
 	"github.com/gatelog/gatelog/internal/app"
-	"github.com/gatelog/gatelog/internal/config"
 	"github.com/gatelog/gatelog/internal/pipeline"
 	"github.com/gatelog/gatelog/internal/retry"
 	"github.com/gatelog/gatelog/internal/simulator"
@@ -22,7 +21,7 @@ import (
 func runOnce(t *testing.T, path string, maxWait time.Duration) []pipeline.Result {
 	t.Helper()
 	t.Setenv("TEST_FP_TOKEN", simulator.DemoToken)
-	cfg, err := config.Load(path)
+	cfg, err := app.LoadConfig(path)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -11,7 +11,6 @@ import (
 	"time"
 
 	"github.com/gatelog/gatelog/internal/app"
-	"github.com/gatelog/gatelog/internal/config"
 	"github.com/gatelog/gatelog/internal/httpx"
 	"github.com/gatelog/gatelog/internal/pipeline"
 	"github.com/gatelog/gatelog/internal/retry"
@@ -27,7 +26,7 @@ func TestMetricsAfterACollection(t *testing.T) {
 		Faults: fault.Config{Rate: 0.2, Seed: 5, Kinds: []fault.Kind{fault.Status503}}})
 	dir := t.TempDir()
 	t.Setenv("TEST_FP_TOKEN", simulator.DemoToken)
-	cfg, err := config.Load(fpConfig(t, dir, sim.URL, []string{"admin"}, ""))
+	cfg, err := app.LoadConfig(fpConfig(t, dir, sim.URL, []string{"admin"}, ""))
 	if err != nil {
 		t.Fatal(err)
 	}

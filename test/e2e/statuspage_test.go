@@ -20,8 +20,8 @@ import (
 	"github.com/chromedp/cdproto/network"
 	"github.com/chromedp/chromedp"
 
-	"github.com/gatelog/gatelog/internal/config"
 	"github.com/gatelog/gatelog/internal/simulator"
+	"github.com/gatelog/gatelog/internal/source/forcepoint"
 	"github.com/gatelog/gatelog/internal/testutil"
 )
 
@@ -283,7 +283,7 @@ func readPage(t *testing.T, browser context.Context) pageView {
 // wantStreams are the demo's streams in the page's order.
 func wantStreams() []string {
 	var names []string
-	for _, typ := range config.ForcepointLogTypes() {
+	for _, typ := range forcepoint.LogTypes() {
 		names = append(names, "demo-forcepoint/"+typ)
 	}
 	slices.Sort(names)

@@ -9,6 +9,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/gatelog/gatelog/internal/config"
 	"github.com/gatelog/gatelog/internal/httpx"
 	"github.com/gatelog/gatelog/internal/pipeline"
 	"github.com/gatelog/gatelog/internal/quarantine"
@@ -63,8 +64,8 @@ func TestSymantecHugeArchiveInBoundedMemory(t *testing.T) {
 	end := time.Now().UTC().Truncate(time.Hour)
 	_, url := swgSim(t, swgsim.Config{Seed: 1, Start: end.Add(-2 * time.Hour), End: end, HugeBytes: huge}, nil)
 	src, err := symantec.New(symantec.Config{Name: "wss", BaseURL: url, Streams: []string{"accesslog"},
-		AccessLogs: symantec.Credential{Username: swgUser, Password: swgPass}, SpoolDir: t.TempDir()},
-		httpx.NewClient(httpx.Options{}), memstate.New())
+		AccessLogs: config.Credential{Username: swgUser, Password: swgPass}, SpoolDir: t.TempDir()},
+		httpx.NewClient(httpx.Options{}), nil, memstate.New())
 	if err != nil {
 		t.Fatal(err)
 	}

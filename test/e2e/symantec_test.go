@@ -14,7 +14,6 @@ import (
 	"unicode/utf8"
 
 	"github.com/gatelog/gatelog/internal/app"
-	"github.com/gatelog/gatelog/internal/config"
 	"github.com/gatelog/gatelog/internal/pipeline"
 	"github.com/gatelog/gatelog/internal/record"
 	"github.com/gatelog/gatelog/internal/retry"
@@ -166,7 +165,7 @@ func TestSymantecGoneRestartsWithoutDuplicates(t *testing.T) {
 	srv, url := swgSim(t, c, nil)
 	dir := t.TempDir()
 	t.Setenv("TEST_FP_TOKEN", "unused")
-	cfg, err := config.Load(swgConfig(t, dir, url, []string{"accesslog"}, ""))
+	cfg, err := app.LoadConfig(swgConfig(t, dir, url, []string{"accesslog"}, ""))
 	if err != nil {
 		t.Fatal(err)
 	}

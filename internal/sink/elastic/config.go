@@ -4,13 +4,16 @@ import (
 	"fmt"
 	"log/slog"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 
+	"github.com/gatelog/gatelog/internal/config"
 	"github.com/gatelog/gatelog/internal/errclass"
 	"github.com/gatelog/gatelog/internal/httpx"
 	"github.com/gatelog/gatelog/internal/record"
 	"github.com/gatelog/gatelog/internal/retry"
+	"github.com/gatelog/gatelog/internal/sink"
 )
 
 // Defaults of the zero Config fields.
@@ -18,51 +21,103 @@ const (
 	DefaultIndex        = "gatelog-{source}-{stream}-{date}"
 	DefaultBatchRecords = 1000
 	DefaultBatchBytes   = 8 << 20
-	DefaultTimeout      = time.Minute
+	DefaultTimeout      = config.Duration(time.Minute)
 	DefaultItemRetries  = 3
 )
 
 // DefaultRetryBackoff spaces the retries of refused items within a Write.
 var DefaultRetryBackoff = retry.Backoff{Base: 500 * time.Millisecond, Max: 10 * time.Second}
 
-// Config configures an Elasticsearch or OpenSearch sink. Zero values select
-// the documented defaults.
+// Config configures an Elasticsearch or OpenSearch sink: the block of a
+// `type: elasticsearch` sink (the fields with YAML keys) and what New
+// takes. Zero values select the documented defaults (SetDefaults).
 type Config struct {
-	Name string
-	// URLs are nodes of one cluster, e.g. https://es1.example:9200.
-	// Requests rotate over them and fail over on connection errors.
-	URLs []string
+	Name string `yaml:"-" json:"-"`
+	// URL is the one node of a cluster, e.g. https://es1.example:9200;
+	// URLs, instead, several nodes of one cluster. Requests rotate over
+	// them and fail over on connection errors.
+	URL  string   `yaml:"url"`
+	URLs []string `yaml:"urls"`
 	// APIKey is sent as "Authorization: ApiKey <key>": the base64 "encoded"
-	// value Elasticsearch shows when it creates a key. A secret.
-	APIKey string
-	// Username and Password are HTTP basic credentials (Password is a
-	// secret). Set these or APIKey, not both; neither for an open cluster.
-	Username string
-	Password string
+	// value Elasticsearch shows when it creates a key.
+	APIKey config.Secret `yaml:"api_key"`
+	// Username and Password are HTTP basic credentials. Set these or
+	// APIKey, not both; neither for an open cluster.
+	Username string        `yaml:"username"`
+	Password config.Secret `yaml:"password"`
 	// Index is the target index template over {source}, {stream},
 	// {vendor} and {date} (the record's UTC day, YYYY.MM.DD); default
 	// DefaultIndex. Names are lowercased, as Elasticsearch requires.
-	Index string
+	Index string `yaml:"index"`
 	// DataStream, instead of Index, names a data stream (a template without
 	// {date}: the stream rolls over by itself). Each document gets
 	// @timestamp either way.
-	DataStream   string
-	BatchRecords int  // documents per request; default 1000
-	BatchBytes   int  // NDJSON bytes per request; default 8 MiB
-	Insecure     bool // allow plain http to non-loopback hosts, skip TLS verification
+	DataStream   string `yaml:"data_stream"`
+	BatchRecords int    `yaml:"batch_records"` // documents per request; default 1000
+	BatchBytes   int    `yaml:"batch_bytes"`   // NDJSON bytes per request; default 8 MiB
 	// Timeout bounds one HTTP request, response included; default 1m.
-	Timeout time.Duration
+	Timeout  config.Duration `yaml:"timeout"`
+	Insecure bool            `yaml:"insecure"` // allow plain http to non-loopback hosts, skip TLS verification
 	// Trace, when set, logs every request with credentials redacted.
-	Trace *slog.Logger
+	Trace *slog.Logger `yaml:"-" json:"-"`
 	// Quarantine receives each record Elasticsearch rejects as a document
 	// (400: mapper_parsing_exception and the like), with the reason; the
 	// batch then succeeds without it. nil: such a rejection fails the
 	// batch permanently, because retrying the same document cannot help.
-	Quarantine func(rec record.Record, reason string) error
+	Quarantine func(rec record.Record, reason string) error `yaml:"-" json:"-"`
 	// ItemRetries is how often, within one Write, the documents refused
 	// with 429 or 5xx are sent again before the Write fails; default 3.
-	ItemRetries  int
-	RetryBackoff retry.Backoff // between those retries; default DefaultRetryBackoff
+	ItemRetries  int           `yaml:"-" json:"-"`
+	RetryBackoff retry.Backoff `yaml:"-" json:"-"` // between those retries; default DefaultRetryBackoff
+}
+
+// SetDefaults fills the zero fields: an index only without a data stream.
+func (c *Config) SetDefaults(func(string) (string, bool)) {
+	if c.DataStream == "" {
+		c.Index = config.OrDefault(c.Index, DefaultIndex)
+	}
+	c.BatchRecords = config.OrDefault(c.BatchRecords, DefaultBatchRecords)
+	c.BatchBytes = config.OrDefault(c.BatchBytes, DefaultBatchBytes)
+	c.Timeout = config.OrDefault(c.Timeout, DefaultTimeout)
+	c.ItemRetries = config.OrDefault(c.ItemRetries, DefaultItemRetries)
+	c.RetryBackoff = config.OrDefault(c.RetryBackoff, DefaultRetryBackoff)
+}
+
+// Validate reports what the loader can tell is wrong; New checks the rest.
+func (c *Config) Validate(ck *config.Check) {
+	switch {
+	case c.URL != "" && len(c.URLs) > 0:
+		ck.Fail("urls", "set either url or urls, not both")
+	case len(c.URLs) > 0:
+		for i, u := range c.URLs {
+			ck.HTTPURL("urls["+strconv.Itoa(i)+"]", u, c.Insecure)
+		}
+	default:
+		ck.HTTPURL("url", c.URL, c.Insecure)
+	}
+	if c.APIKey != "" && c.Username != "" {
+		ck.Fail("", "set either api_key or username and password, not both")
+	}
+	if c.DataStream != "" && c.Index != "" {
+		ck.Fail("index", "set either index or data_stream, not both")
+	}
+}
+
+// Endpoint is the host:port of the first node, which `gatelog doctor`
+// connects to.
+func (c *Config) Endpoint() (hostPort, skip string) {
+	if u := c.nodes(); len(u) > 0 {
+		return sink.URLEndpoint(u[0]), ""
+	}
+	return "", "no url"
+}
+
+// nodes is URL as a one-node list, or URLs.
+func (c *Config) nodes() []string {
+	if c.URL != "" {
+		return []string{c.URL}
+	}
+	return c.URLs
 }
 
 // withDefaults validates c and fills its zero fields. Every error is
@@ -71,10 +126,13 @@ func (c Config) withDefaults() (Config, error) {
 	fail := func(format string, args ...any) (Config, error) {
 		return c, errclass.Permanentf("elasticsearch sink %q: %s", c.Name, fmt.Sprintf(format, args...))
 	}
+	if c.URL != "" && len(c.URLs) > 0 {
+		return fail("set either url or urls, not both")
+	}
+	c.URLs, c.URL = slices.Clone(c.nodes()), "" // trimmed below: the caller's slice stays as it was
 	if len(c.URLs) == 0 {
 		return fail("url: required")
 	}
-	c.URLs = slices.Clone(c.URLs) // trimmed below: the caller's slice stays as it was
 	for i, u := range c.URLs {
 		if err := httpx.CheckURL(u, c.Insecure); err != nil {
 			return fail("url: %v", err)
@@ -91,21 +149,6 @@ func (c Config) withDefaults() (Config, error) {
 	case c.BatchRecords < 0 || c.BatchBytes < 0 || c.Timeout < 0 || c.ItemRetries < 0:
 		return fail("batch sizes, durations and retries must not be negative")
 	}
-	if c.DataStream == "" && c.Index == "" {
-		c.Index = DefaultIndex
-	}
-	c.BatchRecords = orDefault(c.BatchRecords, DefaultBatchRecords)
-	c.BatchBytes = orDefault(c.BatchBytes, DefaultBatchBytes)
-	c.Timeout = orDefault(c.Timeout, DefaultTimeout)
-	c.ItemRetries = orDefault(c.ItemRetries, DefaultItemRetries)
-	c.RetryBackoff = orDefault(c.RetryBackoff, DefaultRetryBackoff)
+	c.SetDefaults(nil)
 	return c, nil
-}
-
-func orDefault[T comparable](v, def T) T {
-	var zero T
-	if v == zero {
-		return def
-	}
-	return v
 }

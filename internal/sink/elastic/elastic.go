@@ -75,7 +75,7 @@ func New(cfg Config) (*Sink, error) {
 	return &Sink{
 		cfg: cfg, target: target,
 		ids:    ids{qualify: !target.Has("source") || !target.Has("stream")},
-		client: httpx.NewClient(httpx.Options{Insecure: cfg.Insecure, HeaderTimeout: cfg.Timeout, Name: "sink " + cfg.Name, Trace: cfg.Trace}),
+		client: httpx.NewClient(httpx.Options{Insecure: cfg.Insecure, HeaderTimeout: time.Duration(cfg.Timeout), Name: "sink " + cfg.Name, Trace: cfg.Trace}),
 		now:    time.Now,
 		life:   sink.NewLifecycle(),
 	}, nil
@@ -213,7 +213,7 @@ func (s *Sink) post(ctx context.Context, body []byte) (answer, error) {
 }
 
 func (s *Sink) roundTrip(ctx context.Context, node string, body []byte) (answer, error) {
-	ctx, cancel := context.WithTimeout(ctx, s.cfg.Timeout)
+	ctx, cancel := context.WithTimeout(ctx, time.Duration(s.cfg.Timeout))
 	defer cancel()
 	req, err := http.NewRequestWithContext(ctx, http.MethodPost, node+bulkPath, bytes.NewReader(body))
 	if err != nil {
@@ -222,9 +222,9 @@ func (s *Sink) roundTrip(ctx context.Context, node string, body []byte) (answer,
 	req.Header.Set("Content-Type", "application/x-ndjson")
 	switch {
 	case s.cfg.APIKey != "":
-		req.Header.Set("Authorization", "ApiKey "+s.cfg.APIKey)
+		req.Header.Set("Authorization", "ApiKey "+s.cfg.APIKey.Value())
 	case s.cfg.Username != "":
-		req.SetBasicAuth(s.cfg.Username, s.cfg.Password)
+		req.SetBasicAuth(s.cfg.Username, s.cfg.Password.Value())
 	}
 	resp, err := s.client.Do(req)
 	if err != nil {

@@ -181,7 +181,7 @@ func hint(status int) string {
 // redact removes credentials from server text, in case a proxy echoes
 // the request.
 func (s *Sink) redact(text string) string {
-	for _, secret := range []string{s.cfg.APIKey, s.cfg.Password} {
+	for _, secret := range []string{s.cfg.APIKey.Value(), s.cfg.Password.Value()} {
 		if secret != "" {
 			text = strings.ReplaceAll(text, secret, "[REDACTED]")
 		}

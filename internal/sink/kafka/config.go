@@ -15,6 +15,7 @@ import (
 	"github.com/twmb/franz-go/pkg/sasl/plain"
 	"github.com/twmb/franz-go/pkg/sasl/scram"
 
+	"github.com/gatelog/gatelog/internal/config"
 	"github.com/gatelog/gatelog/internal/errclass"
 )
 
@@ -22,47 +23,65 @@ import (
 const (
 	DefaultTopic    = "gatelog.{source}.{stream}"
 	DefaultClientID = "gatelog"
-	DefaultTimeout  = 30 * time.Second
+	DefaultTimeout  = config.Duration(30 * time.Second)
 )
 
-// Config configures a Kafka sink. Zero values select the documented
-// defaults; New rejects everything else that is out of range.
+// Config configures a Kafka sink: the block of a `type: kafka` sink (the
+// fields with YAML keys) and what New takes. Zero values select the
+// documented defaults (SetDefaults); New rejects everything else that is
+// out of range.
 type Config struct {
-	Name    string
-	Brokers []string // seed brokers, host:port; the rest are discovered
+	Name    string   `yaml:"-" json:"-"`
+	Brokers []string `yaml:"brokers"` // seed brokers, host:port; the rest are discovered
 	// Topic is a template over {source}, {stream} and {vendor}; default
 	// DefaultTopic. {vendor} splits a stream over two topics when its
 	// records come from two vendors: each topic then keeps its own share
 	// in order, but no order holds across them.
-	Topic    string
-	ClientID string // default DefaultClientID
-	TLS      TLSConfig
-	SASL     SASLConfig
+	Topic    string `yaml:"topic"`
+	ClientID string `yaml:"client_id"` // default DefaultClientID
+	// TLS dials brokers with TLS when Enabled; every other field requires
+	// it. CA defaults to the system roots, ServerName to the host of each
+	// broker dialed.
+	TLS  config.TLSFiles `yaml:"tls"`
+	SASL SASLConfig      `yaml:"sasl"`
+	// Insecure accepts any broker certificate (TLS only). Only for tests
+	// and labs: anyone on the path can then read and forge the logs.
+	Insecure bool `yaml:"insecure"`
 	// Timeout bounds a Write: records not acknowledged by then fail the
 	// Write (retryably). Default DefaultTimeout.
-	Timeout time.Duration
-}
-
-// TLSConfig holds file paths, never key material, so that a config dump
-// or an error message cannot leak a key.
-type TLSConfig struct {
-	Enabled  bool   // dial brokers with TLS; every other field requires it
-	CAFile   string // PEM CA bundle to verify brokers; default: system roots
-	CertFile string // PEM client certificate (mutual TLS); set with KeyFile
-	KeyFile  string
-	// ServerName is the name broker certificates must match; default: the
-	// host of each broker dialed.
-	ServerName string
-	// InsecureSkipVerify accepts any broker certificate. Only for tests and
-	// labs: anyone on the path can then read and forge the logs.
-	InsecureSkipVerify bool
+	Timeout config.Duration `yaml:"timeout"`
 }
 
 // SASLConfig selects SASL authentication. An empty Mechanism: none.
 type SASLConfig struct {
-	Mechanism string // "PLAIN", "SCRAM-SHA-256" or "SCRAM-SHA-512"
-	Username  string
-	Password  string // a secret: never printed, never in an error
+	Mechanism string        `yaml:"mechanism"` // "PLAIN", "SCRAM-SHA-256" or "SCRAM-SHA-512"
+	Username  string        `yaml:"username"`
+	Password  config.Secret `yaml:"password"`
+}
+
+// SetDefaults fills the zero fields.
+func (c *Config) SetDefaults(func(string) (string, bool)) {
+	c.Topic = config.OrDefault(c.Topic, DefaultTopic)
+	c.ClientID = config.OrDefault(c.ClientID, DefaultClientID)
+	c.Timeout = config.OrDefault(c.Timeout, DefaultTimeout)
+}
+
+// Validate reports what the loader can tell is wrong; New checks the rest.
+func (c *Config) Validate(ck *config.Check) {
+	if len(c.Brokers) == 0 {
+		ck.Fail("brokers", "required: at least one host:port")
+	}
+	if c.SASL != (SASLConfig{}) {
+		ck.OneOf("sasl.mechanism", c.SASL.Mechanism, []string{"PLAIN", "SCRAM-SHA-256", "SCRAM-SHA-512"})
+	}
+}
+
+// Endpoint is the first seed broker, which `gatelog doctor` connects to.
+func (c *Config) Endpoint() (hostPort, skip string) {
+	if len(c.Brokers) == 0 {
+		return "", "no brokers"
+	}
+	return c.Brokers[0], ""
 }
 
 // topic placeholders and the bytes a Kafka topic name may hold.
@@ -87,16 +106,14 @@ func (c Config) withDefaults() (Config, error) {
 			return fail("broker %q: want host:port", b)
 		}
 	}
-	c.Topic = orDefault(c.Topic, DefaultTopic)
+	c.SetDefaults(nil)
 	if err := checkTemplate(c.Topic); err != nil {
 		return fail("topic %q: %v", c.Topic, err)
 	}
-	c.ClientID = orDefault(c.ClientID, DefaultClientID)
 	if c.Timeout < 0 {
 		return fail("timeout must not be negative")
 	}
-	c.Timeout = orDefault(c.Timeout, DefaultTimeout)
-	if !c.TLS.Enabled && c.TLS != (TLSConfig{}) {
+	if !c.TLS.Enabled && (c.TLS != (config.TLSFiles{}) || c.Insecure) {
 		return fail("tls settings are given but tls is not enabled: set tls enabled")
 	}
 	c.SASL.Mechanism = strings.ToUpper(c.SASL.Mechanism)
@@ -146,11 +163,11 @@ func (c SASLConfig) mechanism() (sasl.Mechanism, error) {
 	}
 	switch c.Mechanism {
 	case "PLAIN":
-		return plain.Auth{User: c.Username, Pass: c.Password}.AsMechanism(), nil
+		return plain.Auth{User: c.Username, Pass: c.Password.Value()}.AsMechanism(), nil
 	case "SCRAM-SHA-256":
-		return scram.Auth{User: c.Username, Pass: c.Password}.AsSha256Mechanism(), nil
+		return scram.Auth{User: c.Username, Pass: c.Password.Value()}.AsSha256Mechanism(), nil
 	case "SCRAM-SHA-512":
-		return scram.Auth{User: c.Username, Pass: c.Password}.AsSha512Mechanism(), nil
+		return scram.Auth{User: c.Username, Pass: c.Password.Value()}.AsSha512Mechanism(), nil
 	}
 	return nil, fmt.Errorf("mechanism %q: want PLAIN, SCRAM-SHA-256 or SCRAM-SHA-512", c.Mechanism)
 }
@@ -182,7 +199,7 @@ func (c Config) clientOpts() ([]kgo.Opt, error) {
 		opts = append(opts, kgo.SASL(mech))
 	}
 	if c.TLS.Enabled {
-		tc, err := c.TLS.build()
+		tc, err := buildTLS(c.TLS, c.Insecure)
 		if err != nil {
 			return nil, err
 		}
@@ -191,28 +208,28 @@ func (c Config) clientOpts() ([]kgo.Opt, error) {
 	return opts, nil
 }
 
-// build loads the files named in c once, at New, so that a missing or
+// buildTLS loads the files named in c once, at New, so that a missing or
 // malformed file stops the sink at start-up. Errors name files, never
-// their content.
-func (c TLSConfig) build() (*tls.Config, error) {
-	cfg := &tls.Config{MinVersion: tls.VersionTLS12, ServerName: c.ServerName, InsecureSkipVerify: c.InsecureSkipVerify} //nolint:gosec // opt-in, documented as lab only
-	if c.CAFile != "" {
-		pem, err := os.ReadFile(c.CAFile)
+// their content. insecure skips verifying the brokers.
+func buildTLS(c config.TLSFiles, insecure bool) (*tls.Config, error) {
+	cfg := &tls.Config{MinVersion: tls.VersionTLS12, ServerName: c.ServerName, InsecureSkipVerify: insecure} //nolint:gosec // opt-in, documented as lab only
+	if c.CA != "" {
+		pem, err := os.ReadFile(c.CA)
 		if err != nil {
 			return nil, fmt.Errorf("tls ca file: %w", err)
 		}
 		cfg.RootCAs = x509.NewCertPool()
 		if !cfg.RootCAs.AppendCertsFromPEM(pem) {
-			return nil, fmt.Errorf("tls ca file %s: no PEM certificate in it", c.CAFile)
+			return nil, fmt.Errorf("tls ca file %s: no PEM certificate in it", c.CA)
 		}
 	}
-	if (c.CertFile == "") != (c.KeyFile == "") {
+	if (c.Cert == "") != (c.Key == "") {
 		return nil, errors.New("tls client certificate and key go together: set both files or neither")
 	}
-	if c.CertFile != "" {
-		pair, err := tls.LoadX509KeyPair(c.CertFile, c.KeyFile)
+	if c.Cert != "" {
+		pair, err := tls.LoadX509KeyPair(c.Cert, c.Key)
 		if err != nil {
-			return nil, fmt.Errorf("tls client certificate %s / key %s: %s", c.CertFile, c.KeyFile, keyPairProblem(err))
+			return nil, fmt.Errorf("tls client certificate %s / key %s: %s", c.Cert, c.Key, keyPairProblem(err))
 		}
 		cfg.Certificates = []tls.Certificate{pair}
 	}
@@ -228,12 +245,4 @@ func keyPairProblem(err error) string {
 		return pathErr.Error()
 	}
 	return "cannot be parsed as a PEM certificate and matching private key"
-}
-
-func orDefault[T comparable](v, def T) T {
-	var zero T
-	if v == zero {
-		return def
-	}
-	return v
 }

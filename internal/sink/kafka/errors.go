@@ -22,7 +22,7 @@ func (s *Sink) cancelled(w *write, what string) error {
 	case errclass.IsPermanent(cause):
 		return errclass.Permanent(s.errorf("%s: %w", what, cause))
 	case errors.Is(cause, errTimeout):
-		return s.errorf("%s within %v%s", what, s.cfg.Timeout, s.lastConn())
+		return s.errorf("%s within %v%s", what, time.Duration(s.cfg.Timeout), s.lastConn())
 	}
 	return s.errorf("%s: %w", what, cause)
 }

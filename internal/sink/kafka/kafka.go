@@ -27,6 +27,7 @@ import (
 	"fmt"
 	"sync"
 	"sync/atomic"
+	"time"
 
 	"github.com/twmb/franz-go/pkg/kgo"
 
@@ -147,7 +148,7 @@ type write struct {
 var errTimeout = errors.New("timeout")
 
 func (s *Sink) begin(parent context.Context) (*write, error) {
-	tctx, stop := context.WithTimeoutCause(parent, s.cfg.Timeout, errTimeout)
+	tctx, stop := context.WithTimeoutCause(parent, time.Duration(s.cfg.Timeout), errTimeout)
 	ctx, cancel := context.WithCancelCause(tctx)
 	w := &write{ctx: ctx, cancel: cancel, stop: stop}
 	s.mu.Lock()
@@ -182,5 +183,5 @@ func (s *Sink) abortWrites(cause error) {
 // errorf formats an error of this sink with every credential removed, in
 // case a broker or a proxy echoes one back.
 func (s *Sink) errorf(format string, args ...any) error {
-	return sink.Redact(fmt.Errorf("kafka sink %q: %w", s.name, fmt.Errorf(format, args...)), s.cfg.SASL.Password)
+	return sink.Redact(fmt.Errorf("kafka sink %q: %w", s.name, fmt.Errorf(format, args...)), s.cfg.SASL.Password.Value())
 }

@@ -17,6 +17,7 @@ import (
 	"github.com/twmb/franz-go/pkg/kgo"
 	"github.com/twmb/franz-go/pkg/kmsg"
 
+	"github.com/gatelog/gatelog/internal/config"
 	"github.com/gatelog/gatelog/internal/errclass"
 	"github.com/gatelog/gatelog/internal/record"
 )
@@ -191,7 +192,7 @@ func TestWrongPassword(t *testing.T) {
 		answerAuthFailures(c)
 		cfg := saslConfig(c)
 		cfg.SASL.Password = wrongPassword
-		cfg.Timeout = time.Hour // a permanent error must not wait for it
+		cfg.Timeout = config.Duration(time.Hour) // a permanent error must not wait for it
 		ctx, cancel := context.WithTimeout(context.Background(), hangTimeout)
 		defer cancel()
 		_, err := newSink(t, cfg).Write(ctx, streamA, testRecs(streamA, 0, 3))
@@ -202,7 +203,7 @@ func TestWrongPassword(t *testing.T) {
 		c := saslCluster(t)
 		cfg := saslConfig(c)
 		cfg.SASL.Password = wrongPassword
-		cfg.Timeout = 300 * time.Millisecond
+		cfg.Timeout = config.Duration(300 * time.Millisecond)
 		_, err := newSink(t, cfg).Write(context.Background(), streamA, testRecs(streamA, 0, 3))
 		wantRetryable(t, err, "not acknowledged within 300ms")
 		noSecret(t, err, wrongPassword)
@@ -256,7 +257,7 @@ func TestTopicACL(t *testing.T) {
 func TestBrokersDown(t *testing.T) {
 	c := saslCluster(t)
 	cfg := saslConfig(c)
-	cfg.Timeout = 300 * time.Millisecond
+	cfg.Timeout = config.Duration(300 * time.Millisecond)
 	s := newSink(t, cfg)
 	mustWrite(t, s, streamA, testRecs(streamA, 0, 3))
 	c.Close()
@@ -297,10 +298,10 @@ func TestConfig(t *testing.T) {
 		{"bad mechanism", func(c *Config) { c.SASL = SASLConfig{Mechanism: "GSSAPI", Username: "u", Password: "pw-in-config"} }, `mechanism "GSSAPI"`},
 		{"password without mechanism", func(c *Config) { c.SASL = SASLConfig{Username: "u", Password: "pw-in-config"} }, "without a mechanism"},
 		{"no password", func(c *Config) { c.SASL = SASLConfig{Mechanism: "PLAIN", Username: "u"} }, "needs a username and a password"},
-		{"tls not enabled", func(c *Config) { c.TLS = TLSConfig{CAFile: "/ca.pem"} }, "tls is not enabled"},
-		{"tls missing ca", func(c *Config) { c.TLS = TLSConfig{Enabled: true, CAFile: "/nonexistent/ca.pem"} }, "tls ca file"},
-		{"tls cert without key", func(c *Config) { c.TLS = TLSConfig{Enabled: true, CertFile: "/c.pem"} }, "set both files or neither"},
-		{"negative timeout", func(c *Config) { c.Timeout = -time.Second }, "timeout must not be negative"},
+		{"tls not enabled", func(c *Config) { c.TLS = config.TLSFiles{CA: "/ca.pem"} }, "tls is not enabled"},
+		{"tls missing ca", func(c *Config) { c.TLS = config.TLSFiles{Enabled: true, CA: "/nonexistent/ca.pem"} }, "tls ca file"},
+		{"tls cert without key", func(c *Config) { c.TLS = config.TLSFiles{Enabled: true, Cert: "/c.pem"} }, "set both files or neither"},
+		{"negative timeout", func(c *Config) { c.Timeout = config.Duration(-time.Second) }, "timeout must not be negative"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			cfg := ok

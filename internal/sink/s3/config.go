@@ -9,14 +9,16 @@ import (
 	"github.com/minio/minio-go/v7"
 	"github.com/minio/minio-go/v7/pkg/credentials"
 
+	"github.com/gatelog/gatelog/internal/config"
 	"github.com/gatelog/gatelog/internal/errclass"
+	"github.com/gatelog/gatelog/internal/sink"
 )
 
 // Defaults of the zero Config fields, and the part size limits of S3.
 const (
 	DefaultEndpoint = "s3.amazonaws.com"
 	DefaultPartSize = 16 << 20
-	DefaultTimeout  = 5 * time.Minute
+	DefaultTimeout  = config.Duration(5 * time.Minute)
 	MinPartSize     = 5 << 20
 	MaxPartSize     = 5 << 30
 )
@@ -26,36 +28,68 @@ const (
 // with its longer one.
 const requestAttempts = 3
 
-// Config configures an S3 sink. Zero values select the documented
-// defaults; New rejects everything else that is out of range.
+// Config configures an S3 sink: the block of a `type: s3` sink (the fields
+// with YAML keys) and what New takes. Zero values select the documented
+// defaults (SetDefaults); New rejects everything else that is out of range.
 type Config struct {
-	Name   string
-	Bucket string
+	Name   string `yaml:"-" json:"-"`
+	Bucket string `yaml:"bucket"`
 	// Prefix starts every key, as is: end it with "/" to get a folder.
-	Prefix string
-	// Endpoint is host[:port] of the S3 API, default DefaultEndpoint. An
-	// https:// URL is accepted too, and http:// with Insecure.
-	Endpoint string
+	Prefix string `yaml:"prefix"`
+	// APIEndpoint is host[:port] of the S3 API, default DefaultEndpoint. An
+	// https:// URL is accepted too, and http:// with Insecure. (Not named
+	// Endpoint: that is the method `gatelog doctor` asks.)
+	APIEndpoint string `yaml:"endpoint"`
 	// Region of the bucket (us-east-1...). Empty: asked from the bucket,
 	// an extra request that needs s3:GetBucketLocation.
-	Region string
+	Region string `yaml:"region"`
 	// AccessKeyID and SecretAccessKey are static credentials; set both, or
 	// neither to use the AWS environment variables, ~/.aws/credentials or
 	// the instance's IAM role, in that order.
-	AccessKeyID     string
-	SecretAccessKey string // a secret: never printed, never in an error
+	AccessKeyID     string        `yaml:"access_key_id"`
+	SecretAccessKey config.Secret `yaml:"secret_access_key"`
 	// UsePathStyle puts the bucket in the path (https://host/bucket/key),
 	// as most S3-compatible servers want. false: minio-go decides (virtual
 	// host style on AWS, path style elsewhere).
-	UsePathStyle bool
+	UsePathStyle bool `yaml:"use_path_style"`
 	// Insecure talks plain http: for a local S3-compatible server only.
-	Insecure bool
+	Insecure bool `yaml:"insecure"`
 	// PartSize is the size of multipart upload parts, default 16 MiB:
 	// objects up to it go in one PUT. 5 MiB to 5 GiB.
-	PartSize int64
+	PartSize int64 `yaml:"part_size"`
 	// Timeout bounds a Write, every object of the batch included; default
 	// 5 minutes.
-	Timeout time.Duration
+	Timeout config.Duration `yaml:"timeout"`
+}
+
+// SetDefaults fills the zero fields.
+func (c *Config) SetDefaults(func(string) (string, bool)) {
+	c.APIEndpoint = config.OrDefault(c.APIEndpoint, DefaultEndpoint)
+	c.PartSize = config.OrDefault(c.PartSize, DefaultPartSize)
+	c.Timeout = config.OrDefault(c.Timeout, DefaultTimeout)
+}
+
+// Validate reports what the loader can tell is wrong; New checks the rest.
+func (c *Config) Validate(ck *config.Check) {
+	if c.Bucket == "" {
+		ck.Fail("bucket", "required")
+	}
+	if (c.AccessKeyID == "") != (c.SecretAccessKey == "") {
+		ck.Fail("", "access_key_id and secret_access_key go together")
+	}
+}
+
+// Endpoint is the host:port of the S3 API, which `gatelog doctor`
+// connects to: https, or plain http with Insecure.
+func (c *Config) Endpoint() (hostPort, skip string) {
+	host, err := parseEndpoint(c.APIEndpoint, c.Insecure)
+	if err != nil {
+		host = c.APIEndpoint // the dial then fails naming it
+	}
+	if c.Insecure {
+		return sink.URLEndpoint("http://" + host), ""
+	}
+	return sink.URLEndpoint("https://" + host), ""
 }
 
 // withDefaults validates c and fills its zero fields. Every error is
@@ -67,22 +101,21 @@ func (c Config) withDefaults() (Config, error) {
 	if c.Bucket == "" {
 		return fail("bucket: required")
 	}
-	endpoint, err := parseEndpoint(orDefault(c.Endpoint, DefaultEndpoint), c.Insecure)
+	c.SetDefaults(nil)
+	endpoint, err := parseEndpoint(c.APIEndpoint, c.Insecure)
 	if err != nil {
 		return fail("endpoint: %v", err)
 	}
-	c.Endpoint = endpoint
+	c.APIEndpoint = endpoint
 	if (c.AccessKeyID == "") != (c.SecretAccessKey == "") {
 		return fail("access key id and secret access key go together: set both, or neither to use the AWS environment or instance role")
 	}
-	c.PartSize = orDefault(c.PartSize, DefaultPartSize)
 	if c.PartSize < MinPartSize || c.PartSize > MaxPartSize {
 		return fail("part size %d: want %d (5 MiB) to %d (5 GiB)", c.PartSize, MinPartSize, MaxPartSize)
 	}
 	if c.Timeout < 0 {
 		return fail("timeout must not be negative")
 	}
-	c.Timeout = orDefault(c.Timeout, DefaultTimeout)
 	if strings.HasPrefix(c.Prefix, "/") {
 		return fail("prefix %q: keys do not start with a slash", c.Prefix)
 	}
@@ -115,7 +148,7 @@ func parseEndpoint(e string, insecure bool) (string, error) {
 
 // client builds the minio-go client for a validated config.
 func (c Config) client() (*minio.Client, error) {
-	creds := credentials.NewStaticV4(c.AccessKeyID, c.SecretAccessKey, "")
+	creds := credentials.NewStaticV4(c.AccessKeyID, c.SecretAccessKey.Value(), "")
 	if c.AccessKeyID == "" {
 		creds = credentials.NewChainCredentials([]credentials.Provider{
 			&credentials.EnvAWS{}, &credentials.FileAWSCredentials{}, &credentials.IAM{},
@@ -125,15 +158,7 @@ func (c Config) client() (*minio.Client, error) {
 	if c.UsePathStyle {
 		lookup = minio.BucketLookupPath
 	}
-	return minio.New(c.Endpoint, &minio.Options{
+	return minio.New(c.APIEndpoint, &minio.Options{
 		Creds: creds, Secure: !c.Insecure, Region: c.Region, BucketLookup: lookup, MaxRetries: requestAttempts,
 	})
-}
-
-func orDefault[T comparable](v, def T) T {
-	var zero T
-	if v == zero {
-		return def
-	}
-	return v
 }

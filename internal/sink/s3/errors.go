@@ -61,5 +61,5 @@ func (s *Sink) classify(ctx context.Context, id record.StreamID, key string, err
 // errorf formats an error of this sink with the secret key removed, in
 // case a server or a proxy echoes it back.
 func (s *Sink) errorf(format string, args ...any) error {
-	return sink.Redact(fmt.Errorf("s3 sink %q: %w", s.name, fmt.Errorf(format, args...)), s.cfg.SecretAccessKey)
+	return sink.Redact(fmt.Errorf("s3 sink %q: %w", s.name, fmt.Errorf(format, args...)), s.cfg.SecretAccessKey.Value())
 }

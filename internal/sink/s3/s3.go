@@ -30,6 +30,7 @@ import (
 	"context"
 	"fmt"
 	"strings"
+	"time"
 
 	"github.com/minio/minio-go/v7"
 
@@ -95,7 +96,7 @@ func (s *Sink) Write(ctx context.Context, id record.StreamID, recs []record.Reco
 	if len(recs) == 0 {
 		return nil, nil
 	}
-	ctx, cancel := context.WithTimeoutCause(ctx, s.cfg.Timeout, fmt.Errorf("timeout (%v)", s.cfg.Timeout))
+	ctx, cancel := context.WithTimeoutCause(ctx, time.Duration(s.cfg.Timeout), fmt.Errorf("timeout (%v)", time.Duration(s.cfg.Timeout)))
 	defer cancel()
 	e := encoders.Get().(*encoder)
 	hours, groups := groupByHour(recs)

@@ -264,9 +264,9 @@ func TestConfig(t *testing.T) {
 		{"no bucket", func(c *Config) { c.Bucket = "" }, "bucket: required"},
 		{"key without secret", func(c *Config) { c.SecretAccessKey = "" }, "go together"},
 		{"secret without key", func(c *Config) { c.AccessKeyID = "" }, "go together"},
-		{"http without insecure", func(c *Config) { c.Endpoint = "http://minio:9000" }, "plain http: set insecure"},
-		{"https with insecure", func(c *Config) { c.Endpoint, c.Insecure = "https://minio:9000", true }, "insecure selects plain http"},
-		{"endpoint with path", func(c *Config) { c.Endpoint = "https://minio:9000/bucket" }, "without path"},
+		{"http without insecure", func(c *Config) { c.APIEndpoint = "http://minio:9000" }, "plain http: set insecure"},
+		{"https with insecure", func(c *Config) { c.APIEndpoint, c.Insecure = "https://minio:9000", true }, "insecure selects plain http"},
+		{"endpoint with path", func(c *Config) { c.APIEndpoint = "https://minio:9000/bucket" }, "without path"},
 		{"small parts", func(c *Config) { c.PartSize = 1 << 20 }, "part size 1048576"},
 		{"negative timeout", func(c *Config) { c.Timeout = -1 }, "timeout must not be negative"},
 		{"leading slash", func(c *Config) { c.Prefix = "/logs/" }, "do not start with a slash"},
@@ -285,10 +285,10 @@ func TestConfig(t *testing.T) {
 	}
 	for endpoint, want := range map[string]string{"": DefaultEndpoint, "minio:9000": "minio:9000", "https://r2.example/": "r2.example"} {
 		cfg := ok
-		cfg.Endpoint = endpoint
+		cfg.APIEndpoint = endpoint
 		got, err := cfg.withDefaults()
-		if err != nil || got.Endpoint != want || got.PartSize != DefaultPartSize || got.Timeout != DefaultTimeout {
-			t.Errorf("endpoint %q: endpoint %q, part size %d, timeout %v, %v; want endpoint %q and the defaults", endpoint, got.Endpoint, got.PartSize, got.Timeout, err, want)
+		if err != nil || got.APIEndpoint != want || got.PartSize != DefaultPartSize || got.Timeout != DefaultTimeout {
+			t.Errorf("endpoint %q: endpoint %q, part size %d, timeout %v, %v; want endpoint %q and the defaults", endpoint, got.APIEndpoint, got.PartSize, got.Timeout, err, want)
 		}
 	}
 }

@@ -127,7 +127,7 @@ func (st *store) log() []string {
 // config is a sink config for st; edit adjusts it.
 func (st *store) config(edit ...func(*Config)) Config {
 	cfg := Config{
-		Name: "archive", Bucket: testBucket, Prefix: testPrefix, Endpoint: st.srv.URL, Insecure: true,
+		Name: "archive", Bucket: testBucket, Prefix: testPrefix, APIEndpoint: st.srv.URL, Insecure: true,
 		UsePathStyle: true, Region: "us-east-1", AccessKeyID: testKeyID, SecretAccessKey: testSecret,
 	}
 	for _, e := range edit {

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"strconv"
+	"time"
 
 	"github.com/gatelog/gatelog/internal/errclass"
 	"github.com/gatelog/gatelog/internal/retry"
@@ -18,7 +19,7 @@ import (
 // Splunk forgets an ackId once it has reported it true, so confirmed ids
 // are never queried again.
 func (s *Sink) awaitAcks(ctx context.Context, pending []pendingAck) (int, error) {
-	actx, cancel := context.WithTimeout(ctx, s.cfg.AckTimeout)
+	actx, cancel := context.WithTimeout(ctx, time.Duration(s.cfg.AckTimeout))
 	defer cancel()
 	indexed := make(map[int64]bool, len(pending))
 	var lastErr error
@@ -37,7 +38,7 @@ func (s *Sink) awaitAcks(ctx context.Context, pending []pendingAck) (int, error)
 		if len(indexed) == len(pending) {
 			return n, nil
 		}
-		if err := retry.Sleep(actx, s.cfg.AckPoll); err != nil {
+		if err := retry.Sleep(actx, time.Duration(s.cfg.AckPoll)); err != nil {
 			return n, s.ackTimeout(ctx, len(pending)-len(indexed), len(pending), lastErr)
 		}
 	}
@@ -50,7 +51,7 @@ func (s *Sink) ackTimeout(ctx context.Context, missing, total int, lastErr error
 		return err
 	}
 	err := fmt.Errorf("indexer acknowledgement: %d of %d requests not confirmed indexed within ack_timeout %v",
-		missing, total, s.cfg.AckTimeout)
+		missing, total, time.Duration(s.cfg.AckTimeout))
 	if lastErr != nil {
 		err = fmt.Errorf("%w (last ack query: %v)", err, lastErr)
 	}

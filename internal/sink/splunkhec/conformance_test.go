@@ -4,6 +4,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/gatelog/gatelog/internal/config"
 	"github.com/gatelog/gatelog/internal/sink"
 	"github.com/gatelog/gatelog/internal/sink/sinktest"
 )
@@ -13,7 +14,7 @@ const testToken = "11111111-2222-4333-8444-555555555555"
 // newTestSink returns a sink on f, with acks polled without delay.
 func newTestSink(t testing.TB, f *fakeHEC, edit func(*Config)) *Sink {
 	t.Helper()
-	cfg := Config{Name: "siem", URL: f.srv.URL, Token: testToken, Ack: f.ack, AckPoll: time.Millisecond}
+	cfg := Config{Name: "siem", URL: f.srv.URL, Token: testToken, Ack: f.ack, AckPoll: config.Duration(time.Millisecond)}
 	if edit != nil {
 		edit(&cfg)
 	}

@@ -89,7 +89,7 @@ func (s *Sink) describe(status int, r reply, ok bool) string {
 	if !ok {
 		return fmt.Sprintf("%d %s (not a HEC reply)", status, http.StatusText(status))
 	}
-	text := strings.ReplaceAll(r.Text, s.cfg.Token, "[REDACTED]")
+	text := strings.ReplaceAll(r.Text, s.cfg.Token.Value(), "[REDACTED]")
 	return fmt.Sprintf("%d %s (code %d)", status, text, r.code())
 }
 

@@ -63,7 +63,7 @@ func New(cfg Config) (*Sink, error) {
 	}
 	return &Sink{
 		cfg: cfg, meta: m,
-		client:   httpx.NewClient(httpx.Options{Insecure: cfg.Insecure, HeaderTimeout: cfg.Timeout, Name: "sink " + cfg.Name, Trace: cfg.Trace}),
+		client:   httpx.NewClient(httpx.Options{Insecure: cfg.Insecure, HeaderTimeout: time.Duration(cfg.Timeout), Name: "sink " + cfg.Name, Trace: cfg.Trace}),
 		eventURL: cfg.URL + "/services/collector/event",
 		ackURL:   cfg.URL + "/services/collector/ack",
 		now:      time.Now,
@@ -197,13 +197,13 @@ func (s *Sink) post(ctx context.Context, body []byte) (int64, error) {
 
 // do POSTs body to url and returns HEC's reply when it is a success.
 func (s *Sink) do(ctx context.Context, url string, body []byte, gz bool) (reply, error) {
-	ctx, cancel := context.WithTimeout(ctx, s.cfg.Timeout)
+	ctx, cancel := context.WithTimeout(ctx, time.Duration(s.cfg.Timeout))
 	defer cancel()
 	req, err := http.NewRequestWithContext(ctx, http.MethodPost, url, bytes.NewReader(body))
 	if err != nil {
 		return reply{}, errclass.Permanent(httpx.RedactURLError(err))
 	}
-	req.Header.Set("Authorization", "Splunk "+s.cfg.Token)
+	req.Header.Set("Authorization", "Splunk "+s.cfg.Token.Value())
 	req.Header.Set("Content-Type", "application/json")
 	if gz {
 		req.Header.Set("Content-Encoding", "gzip")

@@ -11,6 +11,7 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 
+	"github.com/gatelog/gatelog/internal/config"
 	"github.com/gatelog/gatelog/internal/errclass"
 	"github.com/gatelog/gatelog/internal/record"
 	"github.com/gatelog/gatelog/internal/sink/nametmpl"
@@ -200,7 +201,7 @@ func TestAckWaitsForIndexing(t *testing.T) {
 func TestAckTimeout(t *testing.T) {
 	f := newFakeHEC(t, testToken, true)
 	f.ackDelay = 0 // never indexed
-	s := newTestSink(t, f, func(c *Config) { c.AckTimeout = 20 * time.Millisecond })
+	s := newTestSink(t, f, func(c *Config) { c.AckTimeout = config.Duration(20 * time.Millisecond) })
 	defer s.Close()
 	err := write(t, s, testRecs(0, 3))
 	if err == nil || errclass.IsPermanent(err) || !strings.Contains(err.Error(), "1 of 1 requests not confirmed") {

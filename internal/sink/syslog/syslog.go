@@ -24,8 +24,8 @@
 //     receiver's kernel accepted but the receiver never processed because it
 //     crashed before reading them.
 //
-// TLS verifies the server certificate (against CAFile, else the system
-// roots) unless InsecureSkipVerify is set, and presents the client
+// TLS verifies the server certificate (against TLS.CA, else the system
+// roots) unless Insecure is set, and presents the client
 // certificate when one is configured. A new TLS connection waits 250 ms
 // for the receiver to object to our certificate, which TLS 1.3 receivers
 // do only after the handshake, so that the first batch does not vanish
@@ -85,7 +85,7 @@ func New(cfg Config) (*Sink, error) {
 	}
 	s := &Sink{set: set, fmt: newFormatter(&set), life: sink.NewLifecycle()}
 	if set.protocol == "tls" {
-		if s.tls, err = buildTLS(cfg.Name, cfg.Address, cfg.TLS); err != nil {
+		if s.tls, err = buildTLS(cfg.Name, cfg.Address, cfg.TLS, cfg.Insecure); err != nil {
 			return nil, err
 		}
 	}

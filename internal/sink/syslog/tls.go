@@ -9,32 +9,33 @@ import (
 	"os"
 	"strings"
 
+	"github.com/gatelog/gatelog/internal/config"
 	"github.com/gatelog/gatelog/internal/errclass"
 )
 
 // buildTLS loads the files named in c once, at New, so that a missing or
 // malformed file stops the sink at start-up. Errors name the file, never
-// its content.
-func buildTLS(name, address string, c TLSConfig) (*tls.Config, error) {
-	cfg := &tls.Config{MinVersion: tls.VersionTLS12, ServerName: c.ServerName, InsecureSkipVerify: c.InsecureSkipVerify}
+// its content. insecure skips verifying the server.
+func buildTLS(name, address string, c config.TLSFiles, insecure bool) (*tls.Config, error) {
+	cfg := &tls.Config{MinVersion: tls.VersionTLS12, ServerName: c.ServerName, InsecureSkipVerify: insecure}
 	if cfg.ServerName == "" {
 		host, _, _ := net.SplitHostPort(address) // validated before
 		cfg.ServerName = host
 	}
-	if c.CAFile != "" {
-		pool, err := loadCA(c.CAFile)
+	if c.CA != "" {
+		pool, err := loadCA(c.CA)
 		if err != nil {
 			return nil, errclass.Permanentf("syslog sink %q: %w", name, err)
 		}
 		cfg.RootCAs = pool
 	}
-	if (c.CertFile == "") != (c.KeyFile == "") {
+	if (c.Cert == "") != (c.Key == "") {
 		return nil, errclass.Permanentf("syslog sink %q: tls client certificate and key go together: set both files or neither", name)
 	}
-	if c.CertFile != "" {
-		pair, err := tls.LoadX509KeyPair(c.CertFile, c.KeyFile)
+	if c.Cert != "" {
+		pair, err := tls.LoadX509KeyPair(c.Cert, c.Key)
 		if err != nil {
-			return nil, errclass.Permanentf("syslog sink %q: tls client certificate %s / key %s: %s", name, c.CertFile, c.KeyFile, keyPairProblem(err))
+			return nil, errclass.Permanentf("syslog sink %q: tls client certificate %s / key %s: %s", name, c.Cert, c.Key, keyPairProblem(err))
 		}
 		cfg.Certificates = []tls.Certificate{pair}
 	}

@@ -11,6 +11,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/gatelog/gatelog/internal/config"
 	"github.com/gatelog/gatelog/internal/errclass"
 	"github.com/gatelog/gatelog/internal/testutil/testpki"
 )
@@ -50,9 +51,9 @@ func newTLSServer(t *testing.T, pki *testpki.PKI, auth tls.ClientAuthType, after
 }
 
 func tlsConfig(addr string, pki *testpki.PKI, client bool) Config {
-	cfg := Config{Address: addr, Protocol: "tls", TLS: TLSConfig{CAFile: pki.CAFile}}
+	cfg := Config{Address: addr, Protocol: "tls", TLS: config.TLSFiles{CA: pki.CAFile}}
 	if client {
-		cfg.TLS.CertFile, cfg.TLS.KeyFile = pki.ClientCert, pki.ClientKey
+		cfg.TLS.Cert, cfg.TLS.Key = pki.ClientCert, pki.ClientKey
 	}
 	return cfg
 }
@@ -95,7 +96,7 @@ func TestTLSServerName(t *testing.T) {
 }
 
 // TestTLSUnknownCA: verification is on by default; a server whose CA is
-// not trusted is a permanent error saying so. InsecureSkipVerify, set
+// not trusted is a permanent error saying so. Insecure, set
 // explicitly, accepts it.
 func TestTLSUnknownCA(t *testing.T) {
 	pki, other := testpki.New(t, "server CA", "127.0.0.1"), testpki.New(t, "other CA", "127.0.0.1")
@@ -106,7 +107,7 @@ func TestTLSUnknownCA(t *testing.T) {
 		t.Fatalf("untrusted server: %v, want a permanent unknown-authority error", err)
 	}
 	t.Logf("Write: %v", err)
-	insecure := newSink(t, Config{Address: srv.addr(), Protocol: "tls", TLS: TLSConfig{InsecureSkipVerify: true}})
+	insecure := newSink(t, Config{Address: srv.addr(), Protocol: "tls", Insecure: true})
 	write(t, insecure, idA, batch(idA, 0, 1))
 }
 
@@ -119,8 +120,8 @@ func TestTLSClientRejected(t *testing.T) {
 	srv := newTLSServer(t, pki, tls.RequireAndVerifyClientCert, nil)
 	for name, cfg := range map[string]Config{
 		"no certificate": tlsConfig(srv.addr(), pki, false),
-		"untrusted certificate": {Address: srv.addr(), Protocol: "tls", TLS: TLSConfig{
-			CAFile: pki.CAFile, CertFile: other.ClientCert, KeyFile: other.ClientKey}},
+		"untrusted certificate": {Address: srv.addr(), Protocol: "tls", TLS: config.TLSFiles{
+			CA: pki.CAFile, Cert: other.ClientCert, Key: other.ClientKey}},
 	} {
 		_, err := newSink(t, cfg).Write(ctxT(t), idA, batch(idA, 0, 1))
 		if !errclass.IsPermanent(err) || !strings.Contains(err.Error(), "rejected") {
@@ -185,13 +186,13 @@ func TestTLSFileErrors(t *testing.T) {
 	badCA := filepath.Join(dir, "ca.pem")
 	os.WriteFile(badCA, []byte(secret), 0o600)
 	for _, tt := range []struct {
-		tls  TLSConfig
+		tls  config.TLSFiles
 		want string
 	}{
-		{TLSConfig{CAFile: badCA}, badCA},
-		{TLSConfig{CAFile: filepath.Join(dir, "missing.pem")}, "missing.pem"},
-		{TLSConfig{CertFile: pki.ClientCert, KeyFile: badKey}, badKey},
-		{TLSConfig{CertFile: pki.ClientCert, KeyFile: pki.ServerKey}, pki.ServerKey}, // key of another certificate
+		{config.TLSFiles{CA: badCA}, badCA},
+		{config.TLSFiles{CA: filepath.Join(dir, "missing.pem")}, "missing.pem"},
+		{config.TLSFiles{Cert: pki.ClientCert, Key: badKey}, badKey},
+		{config.TLSFiles{Cert: pki.ClientCert, Key: pki.ServerKey}, pki.ServerKey}, // key of another certificate
 	} {
 		_, err := New(Config{Name: "siem", Address: "127.0.0.1:6514", Protocol: "tls", TLS: tt.tls})
 		t.Log(err)

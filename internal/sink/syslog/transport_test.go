@@ -281,9 +281,9 @@ func TestConfigErrors(t *testing.T) {
 		{func(c *Config) { c.MaxMessageBytes = 100 }, "max message bytes 100"},
 		{func(c *Config) { c.Protocol, c.MaxMessageBytes = "udp", 70000 }, "max message bytes 70000"},
 		{func(c *Config) { c.DialTimeout = -1 }, "negative timeout"},
-		{func(c *Config) { c.TLS.CAFile = "ca.pem" }, "use protocol tls"},
-		{func(c *Config) { c.Protocol, c.TLS.CAFile = "tls", "/nonexistent/ca.pem" }, "/nonexistent/ca.pem"},
-		{func(c *Config) { c.Protocol, c.TLS.CertFile = "tls", "c.pem" }, "set both files or neither"},
+		{func(c *Config) { c.TLS.CA = "ca.pem" }, "use protocol tls"},
+		{func(c *Config) { c.Protocol, c.TLS.CA = "tls", "/nonexistent/ca.pem" }, "/nonexistent/ca.pem"},
+		{func(c *Config) { c.Protocol, c.TLS.Cert = "tls", "c.pem" }, "set both files or neither"},
 	} {
 		cfg := ok
 		tt.edit(&cfg)

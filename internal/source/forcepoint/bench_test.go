@@ -101,8 +101,8 @@ func reportRecords(b *testing.B, perOp int) {
 func benchStream(b *testing.B, baseURL string) *stream {
 	b.Helper()
 	src, err := New(Config{
-		Name: "bench", BaseURL: baseURL, Token: benchToken, LogTypes: []string{"access"},
-		Now: func() time.Time { return benchNow }, DailyBudget: 1 << 30,
+		Name: "bench", BaseURL: baseURL, Auth: Auth{Token: benchToken}, LogTypes: []string{"access"},
+		Now: func() time.Time { return benchNow }, DailyRequestBudget: 1 << 30,
 	}, httpx.NewClient(httpx.Options{}), memstate.New())
 	if err != nil {
 		b.Fatal(err)

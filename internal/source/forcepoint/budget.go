@@ -12,10 +12,11 @@ import (
 )
 
 // ledger spends a stream's daily request budget. The count lives in the
-// state store and is written before each request is sent, so a crash can
-// only over-count, never let a restarted gatelog overspend.
+// state store (its state.Ledger) and is written before each request is
+// sent, so a crash can only over-count, never let a restarted gatelog
+// overspend.
 type ledger struct {
-	store state.Store
+	store state.Ledger
 	id    record.StreamID
 	limit int // our own cap per UTC day (daily_request_budget)
 	now   func() time.Time

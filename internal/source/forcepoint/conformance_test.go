@@ -9,6 +9,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/gatelog/gatelog/internal/config"
 	"github.com/gatelog/gatelog/internal/record"
 	"github.com/gatelog/gatelog/internal/retry"
 	"github.com/gatelog/gatelog/internal/simulator/fault"
@@ -100,8 +101,8 @@ func newFPFixture(t *testing.T, typ string) *fpFixture {
 }
 
 func (f *fpFixture) config() forcepoint.Config {
-	return forcepoint.Config{Name: "fp", BaseURL: f.url, Token: fpToken, LogTypes: []string{f.typ},
-		DailyBudget: 10000, RequestTimeout: time.Minute,
+	return forcepoint.Config{Name: "fp", BaseURL: f.url, Auth: forcepoint.Auth{Token: fpToken}, LogTypes: []string{f.typ},
+		DailyRequestBudget: 10000, RequestTimeout: config.Duration(time.Minute),
 		Backoff: retry.Backoff{Base: time.Millisecond, Max: 10 * time.Millisecond}}
 }
 
@@ -123,17 +124,19 @@ func (f *fpFixture) Misconfigured(t *testing.T, store state.Store, code int) (so
 	var hint string
 	switch code {
 	case http.StatusUnauthorized:
-		cfg.Token, hint = "not-the-token", "check the token in auth.token"
+		cfg.Auth.Token, hint = "not-the-token", "check the token in auth.token"
 	case http.StatusForbidden:
-		cfg.Token, cfg.Username, cfg.Password = "", fpForbidden, fpPassword
+		cfg.Auth = forcepoint.Auth{Username: fpForbidden, Password: fpPassword}
 		hint = "the API user must be a sysadmin"
 	case http.StatusBadRequest:
 		cv := "bogus" // no minimum: only a malformed cv is refused
 		if minCV[f.typ] {
 			cv = "1.0.0"
 		}
-		cfg.CV = func(string) string { return cv }
 		hint = fmt.Sprintf("the server rejects collector version %s for %s: set cv", cv, f.typ)
+		st := f.build(t, cfg, store)
+		forcepoint.SendCV(st, cv) // below the minimum, which Config would raise
+		return st, hint, true
 	default:
 		return nil, "", false
 	}

@@ -33,10 +33,10 @@ func newAPIRequest(ctx context.Context, cfg *Config, params map[string]string) (
 	}
 	req.Header.Set("Accept", "application/json")
 	req.Header.Set("Content-Type", "application/json")
-	if cfg.Token != "" {
-		req.Header.Set("Authorization", "Bearer "+cfg.Token)
+	if a := cfg.Auth; a.Token != "" {
+		req.Header.Set("Authorization", "Bearer "+a.Token.Value())
 	} else {
-		req.SetBasicAuth(cfg.Username, cfg.Password)
+		req.SetBasicAuth(a.Username, a.Password.Value())
 	}
 	return req, nil
 }
@@ -114,7 +114,7 @@ func (s *stream) hint(code int, msg string) string {
 		return "this server wants HTTP Basic: set auth.username and auth.password instead of auth.token"
 	case code == http.StatusUnauthorized && strings.Contains(lower, "required"):
 		return "no credentials reached the server: set auth.token, or auth.username and auth.password"
-	case code == http.StatusUnauthorized && s.cfg.Token != "":
+	case code == http.StatusUnauthorized && s.cfg.Auth.Token != "":
 		return "check the token in auth.token (a Forcepoint OAuth token with the Log API permission)"
 	case code == http.StatusUnauthorized:
 		return "check auth.username and auth.password"
@@ -125,7 +125,7 @@ func (s *stream) hint(code int, msg string) string {
 	case strings.Contains(lower, "invalid type"):
 		return fmt.Sprintf("this server does not know log type %q: remove it from log_types", s.logType)
 	case strings.Contains(lower, "cv"):
-		return fmt.Sprintf("the server rejects collector version %s for %s: set cv", s.cfg.CV(s.logType), s.logType)
+		return fmt.Sprintf("the server rejects collector version %s for %s: set cv", s.cv, s.logType)
 	}
 	return "the server rejected gatelog's request; please report this with the message above"
 }

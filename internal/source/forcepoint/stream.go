@@ -35,6 +35,7 @@ type cursor struct {
 type stream struct {
 	cfg     *Config
 	logType string
+	cv      string // collector version sent for logType
 	id      record.StreamID
 	client  *http.Client
 	ledger  ledger
@@ -44,16 +45,16 @@ type stream struct {
 
 var _ source.Stream = (*stream)(nil)
 
-func newStream(cfg *Config, logType string, client *http.Client, store state.Store) *stream {
+func newStream(cfg *Config, logType string, client *http.Client, store state.Ledger) *stream {
 	id := streamID(cfg, logType)
 	return &stream{
-		cfg: cfg, logType: logType, id: id, client: client,
-		ledger: ledger{store: store, id: id, limit: cfg.DailyBudget, now: cfg.Now},
+		cfg: cfg, logType: logType, cv: cfg.EffectiveCV(logType), id: id, client: client,
+		ledger: ledger{store: store, id: id, limit: cfg.DailyRequestBudget, now: cfg.Now},
 	}
 }
 
 func (s *stream) ID() record.StreamID         { return s.id }
-func (s *stream) PollInterval() time.Duration { return s.cfg.PollInterval }
+func (s *stream) PollInterval() time.Duration { return time.Duration(s.cfg.PollInterval) }
 
 // Budget implements source.Budgeted.
 func (s *stream) Budget() (source.Budget, error) { return s.ledger.snapshot() }
@@ -107,7 +108,7 @@ func (s *stream) fetchOnce(ctx context.Context, batch *source.Batch) error {
 		return err
 	}
 	batch.Requests++
-	ctx, cancel := context.WithTimeout(ctx, s.cfg.RequestTimeout)
+	ctx, cancel := context.WithTimeout(ctx, time.Duration(s.cfg.RequestTimeout))
 	defer cancel()
 	resp, err := s.client.Do(req.WithContext(ctx))
 	if err != nil {
@@ -139,7 +140,7 @@ func (s *stream) fetchOnce(ctx context.Context, batch *source.Batch) error {
 func (s *stream) newRequest(ctx context.Context) (*http.Request, string, error) {
 	q := make(map[string]string, 4)
 	q["type"] = s.logType
-	q["cv"] = s.cfg.CV(s.logType)
+	q["cv"] = s.cv
 	q["responseformat"] = "json"
 	sentToken := s.cur.Token
 	if sentToken != "" {
@@ -157,7 +158,7 @@ func (s *stream) startDate() time.Time {
 	case !s.cur.LastTime.IsZero():
 		return s.cur.LastTime.UTC()
 	case s.cur.StartDate.IsZero():
-		s.cur.StartDate = s.cfg.Now().Add(-s.cfg.Start).UTC().Truncate(time.Second)
+		s.cur.StartDate = s.cfg.Now().Add(-time.Duration(s.cfg.Start)).UTC().Truncate(time.Second)
 	}
 	return s.cur.StartDate
 }

@@ -76,8 +76,8 @@ func newTestStream(t *testing.T, srv *scriptServer, logType string, store state.
 	t.Helper()
 	ts := httptest.NewServer(srv)
 	t.Cleanup(ts.Close)
-	src, err := New(Config{Name: "acme", BaseURL: ts.URL, Token: "T0KEN", LogTypes: []string{logType},
-		Now: func() time.Time { return now }, DailyBudget: 10, MaxAttempts: 3,
+	src, err := New(Config{Name: "acme", BaseURL: ts.URL, Auth: Auth{Token: "T0KEN"}, LogTypes: []string{logType},
+		Now: func() time.Time { return now }, DailyRequestBudget: 10, MaxAttempts: 3,
 		Backoff: retry.Backoff{Base: time.Millisecond, Max: time.Millisecond}}, ts.Client(), store)
 	if err != nil {
 		t.Fatal(err)

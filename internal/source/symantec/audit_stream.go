@@ -29,11 +29,11 @@ type auditCursor struct {
 // events (and a bounded number of bad items), so memory does not follow
 // the size of a day.
 type auditStream struct {
-	c     *Client
-	id    record.StreamID
-	store state.Store
-	cur   auditCursor
-	day   *auditDay // the day being handed out, if any
+	c    *Client
+	id   record.StreamID
+	seen state.SeenMarks
+	cur  auditCursor
+	day  *auditDay // the day being handed out, if any
 }
 
 // auditDay is one spooled day's answer, read as it is handed out.
@@ -46,7 +46,7 @@ type auditDay struct {
 var _ source.Stream = (*auditStream)(nil)
 
 func (s *auditStream) ID() record.StreamID         { return s.id }
-func (s *auditStream) PollInterval() time.Duration { return s.c.cfg.PollInterval }
+func (s *auditStream) PollInterval() time.Duration { return time.Duration(s.c.cfg.PollInterval) }
 
 func (s *auditStream) Resume(_ context.Context, raw []byte) error {
 	s.closeDay()
@@ -57,7 +57,7 @@ func (s *auditStream) Resume(_ context.Context, raw []byte) error {
 		}
 	}
 	if s.cur.Day.IsZero() {
-		s.cur.Day = s.c.cfg.Now().Add(-s.c.cfg.Start).UTC().Truncate(24 * time.Hour)
+		s.cur.Day = s.c.cfg.Now().Add(-time.Duration(s.c.cfg.Start)).UTC().Truncate(24 * time.Hour)
 	}
 	return nil
 }
@@ -89,7 +89,7 @@ func (s *auditStream) Fetch(ctx context.Context) (*source.Batch, error) {
 	if err != nil {
 		return nil, err
 	}
-	if b.Records, err = dropSeen(s.store, s.id, b.Records); err != nil {
+	if b.Records, err = dropSeen(s.seen, s.id, b.Records); err != nil {
 		return nil, err
 	}
 	if done {

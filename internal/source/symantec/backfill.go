@@ -22,11 +22,11 @@ const BackfillStream = "accesslog-backfill"
 // dir, in hour order, through the same archive reader as the sync stream.
 // Lines the live accesslog stream (or an earlier backfill) delivered are
 // dropped by id, as long as their seen marks are kept.
-func NewBackfill(c *Client, store state.Store, dir string, hours []time.Time) source.Source {
+func NewBackfill(c *Client, seen state.SeenMarks, dir string, hours []time.Time) source.Source {
 	hours = slices.Clone(hours)
 	slices.SortFunc(hours, func(a, b time.Time) int { return a.Compare(b) })
 	id := record.StreamID{Source: c.cfg.Name, Stream: BackfillStream}
-	s := newSyncStream(c, id, store)
+	s := newSyncStream(c, id, seen)
 	s.alsoSeen = []record.StreamID{{Source: c.cfg.Name, Stream: StreamAccessLog}}
 	s.fetch = func(context.Context) (*spooled, error) { return nextHour(s, dir, hours) }
 	return &Source{c: c, streams: []source.Stream{s}}

@@ -17,86 +17,13 @@ import (
 	"strings"
 	"time"
 
+	"github.com/gatelog/gatelog/internal/config"
 	"github.com/gatelog/gatelog/internal/errclass"
 	"github.com/gatelog/gatelog/internal/httpx"
-	"github.com/gatelog/gatelog/internal/retry"
-	"github.com/gatelog/gatelog/internal/source/symantec/archive"
 )
 
 // Vendor is the envelope's vendor value.
 const Vendor = "symantec"
-
-// Credential is one API key; each key is scoped to one role.
-type Credential struct{ Username, Password string }
-
-// Set reports whether both parts are present.
-func (c Credential) Set() bool { return c.Username != "" && c.Password != "" }
-
-// Paths are the API paths (configurable: several are unverified).
-type Paths struct{ Sync, List, Download, Audit, Locations string }
-
-// AuditParams name the audit API's query parameters.
-type AuditParams struct{ StartDate, EndDate, Format, ObjectType, OperationType string }
-
-// Config is one Symantec source, already validated.
-type Config struct {
-	Name       string
-	BaseURL    string
-	Insecure   bool
-	AccessLogs Credential // X-APIUsername/X-APIPassword on /reportpod
-	Audit      Credential // HTTP Basic on the audit API
-	Locations  Credential // HTTP Basic on the locations API
-	Paths      Paths
-	Audits     AuditParams
-	Limits     archive.Limits
-	SpoolDir   string // where archives are spooled while they are read
-
-	Streams        []string // "accesslog", "audit"
-	Start          time.Duration
-	PollInterval   time.Duration
-	RequestTimeout time.Duration
-	BatchSize      int // records per batch handed to the pipeline (default 5000)
-	MaxAttempts    int // tries per Fetch before reporting a retryable error (default 4)
-	Backoff        retry.Backoff
-
-	Now    func() time.Time
-	Logger *slog.Logger
-}
-
-func withDefaults(c Config) Config {
-	if c.Paths == (Paths{}) {
-		c.Paths = Paths{Sync: "/reportpod/logs/sync", List: "/reportpod/logs/list", Download: "/reportpod/logs/download",
-			Audit: "/api/rest/audit/download", Locations: "/api/rest/locations"}
-	}
-	if c.Audits == (AuditParams{}) {
-		c.Audits = AuditParams{StartDate: "startDate", EndDate: "endDate", Format: "format", ObjectType: "objectType", OperationType: "operationType"}
-	}
-	if c.Limits == (archive.Limits{}) {
-		c.Limits = archive.DefaultLimits()
-	}
-	if c.Start == 0 {
-		c.Start = 24 * time.Hour
-	}
-	if c.PollInterval == 0 {
-		c.PollInterval = 5 * time.Minute
-	}
-	if c.RequestTimeout == 0 {
-		c.RequestTimeout = 30 * time.Minute
-	}
-	if c.BatchSize == 0 {
-		c.BatchSize = 5000
-	}
-	if c.MaxAttempts == 0 {
-		c.MaxAttempts = 4
-	}
-	if c.Now == nil {
-		c.Now = time.Now
-	}
-	if c.Logger == nil {
-		c.Logger = slog.New(slog.DiscardHandler)
-	}
-	return c
-}
 
 // Client speaks the Cloud SWG APIs for one source.
 type Client struct {
@@ -108,12 +35,21 @@ type Client struct {
 }
 
 // NewClient checks the base URL and returns a client. The http.Client
-// carries TLS and transport settings (httpx.NewClient).
+// carries TLS and transport settings (httpx.NewClient). Settings left zero
+// (a Config built in code) get their defaults, but not from the environment.
 func NewClient(cfg Config, hc *http.Client) (*Client, error) {
 	if err := httpx.CheckURL(cfg.BaseURL, cfg.Insecure); err != nil {
 		return nil, fmt.Errorf("source %s: base_url: %w", cfg.Name, err)
 	}
-	cfg = withDefaults(cfg)
+	cfg.SetDefaults(nil)
+	cfg.BatchSize = config.OrDefault(cfg.BatchSize, 5000)
+	cfg.MaxAttempts = config.OrDefault(cfg.MaxAttempts, 4)
+	if cfg.Now == nil {
+		cfg.Now = time.Now
+	}
+	if cfg.Logger == nil {
+		cfg.Logger = slog.New(slog.DiscardHandler)
+	}
 	return &Client{cfg: cfg, http: hc, pace: &pacer{now: cfg.Now}}, nil
 }
 
@@ -123,7 +59,7 @@ func (c *Client) Name() string { return c.cfg.Name }
 // role names what each API needs, for error hints.
 type role struct {
 	name, key string // the portal role and the config key of its credential
-	cred      Credential
+	cred      config.Credential
 	basic     bool
 }
 
@@ -151,10 +87,10 @@ func (c *Client) get(ctx context.Context, path string, q url.Values, r role) (*h
 		return nil, errclass.Permanentf("build request: %v", err)
 	}
 	if r.basic {
-		req.SetBasicAuth(r.cred.Username, r.cred.Password)
+		req.SetBasicAuth(r.cred.Username.Value(), r.cred.Password.Value())
 	} else {
-		req.Header.Set("X-APIUsername", r.cred.Username)
-		req.Header.Set("X-APIPassword", r.cred.Password)
+		req.Header.Set("X-APIUsername", r.cred.Username.Value())
+		req.Header.Set("X-APIPassword", r.cred.Password.Value())
 	}
 	sl, err := c.pace.wait(ctx)
 	if err != nil {
@@ -162,7 +98,7 @@ func (c *Client) get(ctx context.Context, path string, q url.Values, r role) (*h
 	}
 	// request_timeout starts once the pacer lets the request go, and
 	// bounds the body too: it ends when the body is closed.
-	ctx, cancel := context.WithTimeout(ctx, c.cfg.RequestTimeout)
+	ctx, cancel := context.WithTimeout(ctx, time.Duration(c.cfg.RequestTimeout))
 	resp, err := c.http.Do(req.WithContext(ctx))
 	if err != nil {
 		cancel()

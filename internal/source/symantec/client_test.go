@@ -12,6 +12,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/gatelog/gatelog/internal/config"
 	"github.com/gatelog/gatelog/internal/errclass"
 	"github.com/gatelog/gatelog/internal/record"
 	"github.com/gatelog/gatelog/internal/source"
@@ -23,7 +24,7 @@ func testClient(t *testing.T, h http.HandlerFunc) *Client {
 	ts := httptest.NewServer(h)
 	t.Cleanup(ts.Close)
 	c, err := NewClient(Config{Name: "wss", BaseURL: ts.URL, SpoolDir: t.TempDir(),
-		AccessLogs: Credential{"AK-ID", "AK-S3CRET"}, Audit: Credential{"AU-ID", "AU-S3CRET"},
+		AccessLogs: config.Credential{Username: "AK-ID", Password: "AK-S3CRET"}, Audit: config.Credential{Username: "AU-ID", Password: "AU-S3CRET"},
 		Now: func() time.Time { return time.Date(2026, 11, 22, 12, 0, 0, 0, time.UTC) }}, ts.Client())
 	if err != nil {
 		t.Fatal(err)
@@ -200,8 +201,8 @@ func TestPacingDoesNotCountAgainstTheRequestTimeout(t *testing.T) {
 		fmt.Fprint(w, `[]`)
 	}))
 	t.Cleanup(ts.Close)
-	c, err := NewClient(Config{Name: "wss", BaseURL: ts.URL, SpoolDir: t.TempDir(), RequestTimeout: 300 * time.Millisecond,
-		Audit: Credential{"AU-ID", "AU-S3CRET"}}, ts.Client())
+	c, err := NewClient(Config{Name: "wss", BaseURL: ts.URL, SpoolDir: t.TempDir(), RequestTimeout: config.Duration(300 * time.Millisecond),
+		Audit: config.Credential{Username: "AU-ID", Password: "AU-S3CRET"}}, ts.Client())
 	if err != nil {
 		t.Fatal(err)
 	}

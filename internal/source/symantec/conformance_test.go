@@ -16,6 +16,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/gatelog/gatelog/internal/config"
 	"github.com/gatelog/gatelog/internal/record"
 	"github.com/gatelog/gatelog/internal/retry"
 	"github.com/gatelog/gatelog/internal/simulator/fault"
@@ -152,12 +153,12 @@ func newSWGFixture(t *testing.T, p path) *swgFixture {
 
 func (f *swgFixture) config() symantec.Config {
 	cfg := symantec.Config{Name: "wss", BaseURL: f.url, SpoolDir: f.spool,
-		AccessLogs: symantec.Credential{Username: accessUser, Password: accessPass},
-		Audit:      symantec.Credential{Username: auditUser, Password: auditPass},
-		Streams:    []string{symantec.StreamAccessLog}, BatchSize: batchSize, RequestTimeout: time.Minute,
+		AccessLogs: config.Credential{Username: accessUser, Password: accessPass},
+		Audit:      config.Credential{Username: auditUser, Password: auditPass},
+		Streams:    []string{symantec.StreamAccessLog}, BatchSize: batchSize, RequestTimeout: config.Duration(time.Minute),
 		Backoff: retry.Backoff{Base: time.Millisecond, Max: 10 * time.Millisecond}}
 	if f.path == pathAudit {
-		cfg.Streams, cfg.Start = []string{symantec.StreamAudit}, 48*time.Hour
+		cfg.Streams, cfg.Start = []string{symantec.StreamAudit}, config.Duration(48*time.Hour)
 	}
 	return cfg
 }
@@ -192,7 +193,7 @@ func (f *swgFixture) build(t *testing.T, cfg symantec.Config, store state.Store)
 		f.mu.Unlock()
 		return symantec.NewBackfill(c, store, f.dir, hours).Streams()[0]
 	}
-	src, err := symantec.New(cfg, f.client, store)
+	src, err := symantec.New(cfg, f.client, store, store)
 	if err != nil {
 		t.Fatal(err)
 	}

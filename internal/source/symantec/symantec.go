@@ -21,8 +21,9 @@ var _ source.Source = (*Source)(nil)
 
 // New builds the source's streams ("accesslog", "audit"). It removes spool
 // files that crashed runs left behind, and carries a Retry-After the
-// server gave a run before over to this one.
-func New(cfg Config, hc *http.Client, store state.Store) (*Source, error) {
+// server gave a run before over to this one: ledger keeps it, seen answers
+// which lines a re-read archive already delivered.
+func New(cfg Config, hc *http.Client, ledger state.Ledger, seen state.SeenMarks) (*Source, error) {
 	c, err := NewClient(cfg, hc)
 	if err != nil {
 		return nil, err
@@ -34,7 +35,7 @@ func New(cfg Config, hc *http.Client, store state.Store) (*Source, error) {
 	if len(removed) > 0 {
 		c.cfg.Logger.Info("removed spool files left by an earlier run", "source", cfg.Name, "files", len(removed))
 	}
-	if err := c.keepThrottles(store); err != nil {
+	if err := c.keepThrottles(ledger); err != nil {
 		return nil, fmt.Errorf("source %s: %w", cfg.Name, err)
 	}
 	s := &Source{c: c}
@@ -42,9 +43,9 @@ func New(cfg Config, hc *http.Client, store state.Store) (*Source, error) {
 		id := record.StreamID{Source: cfg.Name, Stream: name}
 		switch name {
 		case StreamAccessLog:
-			s.streams = append(s.streams, newSyncStream(c, id, store))
+			s.streams = append(s.streams, newSyncStream(c, id, seen))
 		case StreamAudit:
-			s.streams = append(s.streams, &auditStream{c: c, id: id, store: store})
+			s.streams = append(s.streams, &auditStream{c: c, id: id, seen: seen})
 		default:
 			return nil, fmt.Errorf("source %s: unknown stream %q", cfg.Name, name)
 		}
@@ -68,22 +69,22 @@ func (c *Client) throttleRow() record.StreamID {
 
 // keepThrottles restores a saved Retry-After into the pacer and saves each
 // new one, so a restart sends nothing before it either. Ad-hoc commands
-// run without a store and keep nothing.
-func (c *Client) keepThrottles(store state.Store) error {
-	if store == nil {
+// run without a ledger and keep nothing.
+func (c *Client) keepThrottles(ledger state.Ledger) error {
+	if ledger == nil {
 		return nil
 	}
 	id := c.throttleRow()
-	b, err := store.Budget(id)
+	b, err := ledger.Budget(id)
 	if err != nil {
 		return fmt.Errorf("read saved throttle: %w", err)
 	}
 	c.pace.restore(b.BlockedUntil)
 	c.onThrottle = func(until time.Time) {
-		b, err := store.Budget(id)
+		b, err := ledger.Budget(id)
 		if err == nil && until.After(b.BlockedUntil) {
 			b.BlockedUntil, b.Reason = until, "Broadcom answered 429 (per customer, across all keys)"
-			err = store.SetBudget(id, b)
+			err = ledger.SetBudget(id, b)
 		}
 		if err != nil {
 			c.cfg.Logger.Warn("could not save the server's Retry-After; a restart may ask too early", "source", c.cfg.Name, "error", err.Error())

@@ -38,7 +38,7 @@ type syncCursor struct {
 type syncStream struct {
 	c      *Client
 	id     record.StreamID
-	store  state.Store
+	seen   state.SeenMarks
 	cur    syncCursor
 	runCtx context.Context // from Resume: an archive walk stops with it
 	active *walker
@@ -50,8 +50,8 @@ type syncStream struct {
 	alsoSeen []record.StreamID
 }
 
-func newSyncStream(c *Client, id record.StreamID, store state.Store) *syncStream {
-	s := &syncStream{c: c, id: id, store: store, runCtx: context.Background()}
+func newSyncStream(c *Client, id record.StreamID, seen state.SeenMarks) *syncStream {
+	s := &syncStream{c: c, id: id, seen: seen, runCtx: context.Background()}
 	s.fetch = s.syncRequest
 	return s
 }
@@ -59,7 +59,7 @@ func newSyncStream(c *Client, id record.StreamID, store state.Store) *syncStream
 var _ source.Stream = (*syncStream)(nil)
 
 func (s *syncStream) ID() record.StreamID         { return s.id }
-func (s *syncStream) PollInterval() time.Duration { return s.c.cfg.PollInterval }
+func (s *syncStream) PollInterval() time.Duration { return time.Duration(s.c.cfg.PollInterval) }
 
 // Resume loads the committed cursor and drops an archive in progress.
 func (s *syncStream) Resume(ctx context.Context, raw []byte) error {
@@ -113,7 +113,7 @@ func (s *syncStream) sessionHour() time.Time {
 	case !s.cur.LastTime.IsZero():
 		return hourOf(s.cur.LastTime)
 	}
-	return hourOf(s.c.cfg.Now().Add(-s.c.cfg.Start))
+	return hourOf(s.c.cfg.Now().Add(-time.Duration(s.c.cfg.Start)))
 }
 
 // request fetches one archive. It returns a batch when there is nothing to

@@ -193,7 +193,7 @@ func (b *batcher) unseen(recs []record.Record) ([]record.Record, error) {
 	}
 	for _, id := range append([]record.StreamID{b.s.id}, b.s.alsoSeen...) {
 		var err error
-		if recs, err = dropSeen(b.s.store, id, recs); err != nil {
+		if recs, err = dropSeen(b.s.seen, id, recs); err != nil {
 			return nil, err
 		}
 	}
@@ -201,7 +201,7 @@ func (b *batcher) unseen(recs []record.Record) ([]record.Record, error) {
 }
 
 // dropSeen removes the records a committed checkpoint marked seen.
-func dropSeen(store state.Store, id record.StreamID, recs []record.Record) ([]record.Record, error) {
+func dropSeen(seen state.SeenMarks, id record.StreamID, recs []record.Record) ([]record.Record, error) {
 	if len(recs) == 0 {
 		return recs, nil
 	}
@@ -209,13 +209,13 @@ func dropSeen(store state.Store, id record.StreamID, recs []record.Record) ([]re
 	for i, r := range recs {
 		keys[i] = state.SeenID{Time: r.Time, ID: r.ID}
 	}
-	seen, err := store.Seen(id, keys)
+	done, err := seen.Seen(id, keys)
 	if err != nil {
 		return nil, fmt.Errorf("check delivered records: %w", err)
 	}
 	out := recs[:0]
 	for i, r := range recs {
-		if !seen[i] {
+		if !done[i] {
 			out = append(out, r)
 		}
 	}

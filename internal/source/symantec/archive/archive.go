@@ -40,12 +40,13 @@ var (
 )
 
 // Limits bound what one response may cost. A zero field means its default.
+// The YAML keys are those of a symantec source's archive block.
 type Limits struct {
-	MaxSpoolBytes   int64   // largest response body accepted on disk
-	MaxMembers      int     // ZIP entries, of any kind
-	MaxUncompressed int64   // total uncompressed bytes across members
-	MaxRatio        float64 // uncompressed bytes / archive bytes read, per member
-	MaxLineBytes    int     // longer lines are delivered truncated, flagged TooLong
+	MaxSpoolBytes   int64   `yaml:"max_bytes"`              // largest response body accepted on disk
+	MaxMembers      int     `yaml:"max_members"`            // ZIP entries, of any kind
+	MaxUncompressed int64   `yaml:"max_uncompressed_bytes"` // total uncompressed bytes across members
+	MaxRatio        float64 `yaml:"max_ratio"`              // uncompressed bytes / archive bytes read, per member
+	MaxLineBytes    int     `yaml:"max_line_bytes"`         // longer lines are delivered truncated, flagged TooLong
 }
 
 // DefaultLimits returns limits sized for catch-up archives: the largest
@@ -61,24 +62,32 @@ func DefaultLimits() Limits {
 	}
 }
 
-func (l Limits) withDefaults() Limits {
+// SetDefaults fills each zero limit with its default. A negative one is
+// kept, so that a configuration's check can reject it.
+func (l *Limits) SetDefaults() {
 	d := DefaultLimits()
-	if l.MaxSpoolBytes <= 0 {
-		l.MaxSpoolBytes = d.MaxSpoolBytes
-	}
-	if l.MaxMembers <= 0 {
-		l.MaxMembers = d.MaxMembers
-	}
-	if l.MaxUncompressed <= 0 {
-		l.MaxUncompressed = d.MaxUncompressed
-	}
-	if l.MaxRatio <= 0 {
-		l.MaxRatio = d.MaxRatio
-	}
-	if l.MaxLineBytes <= 0 {
-		l.MaxLineBytes = d.MaxLineBytes
-	}
+	l.MaxSpoolBytes = orDefault(l.MaxSpoolBytes, d.MaxSpoolBytes)
+	l.MaxMembers = orDefault(l.MaxMembers, d.MaxMembers)
+	l.MaxUncompressed = orDefault(l.MaxUncompressed, d.MaxUncompressed)
+	l.MaxRatio = orDefault(l.MaxRatio, d.MaxRatio)
+	l.MaxLineBytes = orDefault(l.MaxLineBytes, d.MaxLineBytes)
+}
+
+// withDefaults is l with every limit that is not positive defaulted: Walk
+// takes limits nobody checked.
+func (l Limits) withDefaults() Limits {
+	l.MaxSpoolBytes, l.MaxMembers = max(l.MaxSpoolBytes, 0), max(l.MaxMembers, 0)
+	l.MaxUncompressed, l.MaxRatio, l.MaxLineBytes = max(l.MaxUncompressed, 0), max(l.MaxRatio, 0), max(l.MaxLineBytes, 0)
+	l.SetDefaults()
 	return l
+}
+
+func orDefault[T comparable](v, def T) T {
+	var zero T
+	if v == zero {
+		return def
+	}
+	return v
 }
 
 // Spool copies r into a new temporary file in dir (os.CreateTemp; "" means
