@@ -92,7 +92,8 @@ func Open(cfg *config.Config, o Options) (*App, error) {
 func (a *App) build(o Options) error {
 	comps := o.components()
 	for _, sc := range a.Cfg.Sinks {
-		sd := sink.Deps{Stdout: o.Stdout, Reject: rejected(a.Quarantine, sc.Name), Trace: o.HTTP.Trace, Version: Version}
+		sd := sink.Deps{Stdout: o.Stdout, Reject: rejected(a.Quarantine, sc.Name), Trace: o.HTTP.Trace, Version: Version,
+			Schema: sc.Schema}
 		s, err := comps.newSink(sc, sd)
 		if err != nil {
 			return err

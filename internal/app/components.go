@@ -5,6 +5,7 @@ import (
 
 	"github.com/gatelog/gatelog/internal/config"
 	"github.com/gatelog/gatelog/internal/errclass"
+	"github.com/gatelog/gatelog/internal/normalize"
 	"github.com/gatelog/gatelog/internal/sink"
 	"github.com/gatelog/gatelog/internal/sink/elastic"
 	"github.com/gatelog/gatelog/internal/sink/file"
@@ -40,7 +41,7 @@ func Builtin() Components {
 
 // Kinds is what the configuration loader needs to know of c.
 func (c Components) Kinds() config.Kinds {
-	k := config.Kinds{DefaultSink: c.DefaultSink}
+	k := config.Kinds{DefaultSink: c.DefaultSink, Schemas: normalize.Schemas()}
 	for _, f := range c.Sources {
 		k.Sources = append(k.Sources, f.Kind)
 	}

@@ -80,7 +80,7 @@ func forcepointDefaults(name string, auth forcepoint.Auth, edit ...func(*forcepo
 }
 
 func fileSink(name, path string) config.Sink {
-	return config.Sink{Name: name, Type: "file", Settings: &file.Config{Path: path}, Retry: defaultRetry}
+	return config.Sink{Name: name, Type: "file", Settings: &file.Config{Path: path}, Retry: defaultRetry, Schema: "raw"}
 }
 
 func TestParseGood(t *testing.T) {
@@ -105,7 +105,7 @@ func TestParseGood(t *testing.T) {
 		Sources: []config.Source{acme, basic, sim},
 		Sinks: []config.Sink{
 			fileSink("archive", "/var/log/gatelog"),
-			{Name: "console", Type: "stdout", Settings: &stdout.Config{}, Retry: defaultRetry},
+			{Name: "console", Type: "stdout", Settings: &stdout.Config{}, Retry: defaultRetry, Schema: "raw"},
 			fileSink("default-path", config.DefaultLogDir),
 			fileSink("empty-values-are-defaults", config.DefaultLogDir),
 		},

@@ -93,7 +93,7 @@ func TestASinkAddedByItsFactoryAlone(t *testing.T) {
 		for sinks, want := range map[string]string{
 			"  - {name: m, type: memory}\n":                     `gatelog.yaml:5: sinks[0].label: required: a word for every record`,
 			"  - {name: m, type: memory, label: x, keep: -1}\n": `gatelog.yaml:5: sinks[0].keep: -1 must be positive`,
-			"  - {name: m, type: memory, labl: x}\n":            `gatelog.yaml:5: unknown key "labl" in sinks[0] (did you mean "label"?); allowed keys: name, type, retry, label, keep`,
+			"  - {name: m, type: memory, labl: x}\n":            `gatelog.yaml:5: unknown key "labl" in sinks[0] (did you mean "label"?); allowed keys: name, type, retry, schema, label, keep`,
 			"  - {name: m, type: memory, label: x, path: /x}\n": `gatelog.yaml:5: sinks[0].path: only file sinks have a path`,
 			"  - {name: m, type: file, label: x}\n":             `gatelog.yaml:5: sinks[0].label: only memory sinks have a label`,
 			"  - {name: m, type: nats}\n":                       `(allowed: file, stdout, syslog, splunk_hec, elasticsearch, kafka, s3, memory)`,

@@ -26,6 +26,7 @@ func (a *App) Run(ctx context.Context, o RunOptions) []pipeline.Result {
 	return pipeline.Run(ctx, a.Sources, pipeline.Options{
 		Store: a.Store, Sinks: a.Sinks, Quarantine: a.Quarantine, Logger: a.Logger,
 		Once: o.Once, MaxWait: o.MaxWait, Observe: o.Observe, Backoff: o.Backoff, SinkRetry: a.sinkRetry(),
+		Schemas: a.schemas(),
 		Owner: owner(),
 	})
 }
@@ -85,6 +86,15 @@ func (a *App) sinkRetry() map[string]pipeline.SinkRetry {
 	for _, s := range a.Cfg.Sinks {
 		m[s.Name] = pipeline.SinkRetry{Attempts: s.Retry.Attempts,
 			Backoff: retry.Backoff{Base: time.Duration(s.Retry.Initial), Max: time.Duration(s.Retry.Max)}}
+	}
+	return m
+}
+
+// schemas is what each sink receives, by name.
+func (a *App) schemas() map[string]string {
+	m := make(map[string]string, len(a.Cfg.Sinks))
+	for _, s := range a.Cfg.Sinks {
+		m[s.Name] = s.Schema
 	}
 	return m
 }

@@ -58,6 +58,9 @@ type Sink struct {
 	Name  string `yaml:"name"`
 	Type  string `yaml:"type"`
 	Retry Retry  `yaml:"retry"`
+	// Schema is what the sink receives: the raw envelope (the default) or
+	// one of Kinds.Schemas.
+	Schema string `yaml:"schema"`
 	// Settings is the type's block (nil when the type is unknown).
 	Settings Settings `yaml:"-"`
 }
@@ -72,6 +75,13 @@ type Settings interface {
 	// Validate reports every problem through c, with keys relative to the
 	// entry. It runs after SetDefaults.
 	Validate(c *Check)
+}
+
+// SchemaLimited is implemented by the settings of a sink that can write
+// only some schemas (CEF maps the vendor's own fields; Security Lake's
+// Parquet is OCSF): Schemas lists them and says why.
+type SchemaLimited interface {
+	Schemas() (allowed []string, why string)
 }
 
 // Folder is implemented by Settings that write into a local folder:
@@ -103,6 +113,9 @@ type Kinds struct {
 	// DefaultSink is the type of the sink added when a file names none
 	// (named DefaultSinkName, with its type's defaults).
 	DefaultSink string
+	// Schemas are the values a sink's schema may take; the first is the
+	// default.
+	Schemas []string
 }
 
 func find(kinds []Kind, typ string) (Kind, bool) {
@@ -165,6 +178,9 @@ func (c *Config) applyDefaults(env func(string) (string, bool)) {
 	}
 	for i := range c.Sinks {
 		c.Sinks[i].Retry.applyDefaults()
+		if len(c.kinds.Schemas) > 0 {
+			c.Sinks[i].Schema = orDefault(c.Sinks[i].Schema, c.kinds.Schemas[0])
+		}
 		if s := c.Sinks[i].Settings; s != nil {
 			s.SetDefaults(env)
 		}
@@ -250,7 +266,7 @@ func (s Source) MarshalYAML() (any, error) {
 // MarshalYAML writes the entry as it is written in a file: name, type and
 // retry, then its settings' keys.
 func (s Sink) MarshalYAML() (any, error) {
-	return entryNode(s.Settings, "name", s.Name, "type", s.Type, "retry", s.Retry)
+	return entryNode(s.Settings, "name", s.Name, "type", s.Type, "retry", s.Retry, "schema", s.Schema)
 }
 
 // entryNode is a mapping of the key/value pairs kv followed by the keys of
@@ -287,7 +303,7 @@ func (s Source) Format(f fmt.State, verb rune) {
 
 // Format prints the entry as Source's Format does.
 func (s Sink) Format(f fmt.State, verb rune) {
-	fmt.Fprintf(f, "{Name:%s Type:%s Retry:%+v Settings:%+v}", s.Name, s.Type, s.Retry, s.Settings)
+	fmt.Fprintf(f, "{Name:%s Type:%s Retry:%+v Schema:%s Settings:%+v}", s.Name, s.Type, s.Retry, s.Schema, s.Settings)
 }
 
 // Bind ties a settings type to a constructor taking it: the returned Kind

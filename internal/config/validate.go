@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"net"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 )
@@ -32,6 +33,7 @@ func (c *Config) Validate() error {
 		v.name(p, s.Name, names)
 		v.retry(p+".retry", s.Retry)
 		v.entry(p, "sink", s.Type, s.Settings, c.kinds.Sinks)
+		v.schema(p+".schema", s.Schema, s.Settings, c.kinds.Schemas)
 	}
 	if c.src != nil {
 		v.errs = append(v.errs, c.src.later...)
@@ -116,6 +118,23 @@ func (v *validator) entry(p, what, typ string, s Settings, kinds []Kind) {
 		v.fail(p+".type", "unknown %s type %s (allowed: %s)", what, v.show(p+".type", typ), allowed)
 	case s != nil:
 		s.Validate(&Check{v: v, at: p})
+	}
+}
+
+// schema checks a sink's schema against those gatelog writes and those its
+// settings can take.
+func (v *validator) schema(field, schema string, s Settings, all []string) {
+	if len(all) == 0 && schema == "" {
+		return
+	}
+	if !slices.Contains(all, schema) {
+		v.fail(field, "%s is not a schema gatelog writes (allowed: %s)%s", v.show(field, schema), strings.Join(all, ", "), v.didYouMean(field, schema, all))
+		return
+	}
+	if l, ok := s.(SchemaLimited); ok {
+		if allowed, why := l.Schemas(); !slices.Contains(allowed, schema) {
+			v.fail(field, "%s cannot be written here (allowed: %s): %s", v.show(field, schema), strings.Join(allowed, ", "), why)
+		}
 	}
 }
 

@@ -36,15 +36,20 @@ type writeResult struct {
 // failure of any sink fails the batch, which is then delivered again.
 func (r *runner) writeAll(ctx context.Context, recs []record.Record) (map[string][]byte, error) {
 	results := make([]writeResult, len(r.o.Sinks))
+	views := r.views(recs)
 	var wg sync.WaitGroup
 	for i, s := range r.o.Sinks {
 		if r.stopped[s.Name()] != nil {
 			continue
 		}
+		batch, ok := views[r.o.Schemas[s.Name()]]
+		if !ok {
+			batch = recs
+		}
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			results[i] = r.writeOne(ctx, s, recs)
+			results[i] = r.writeOne(ctx, s, batch)
 		}()
 	}
 	wg.Wait()

@@ -41,7 +41,11 @@ type Options struct {
 	// SinkRetry is each sink's own retry policy, by sink name; a sink not
 	// listed is written once per delivery attempt.
 	SinkRetry map[string]SinkRetry
-	queues    queues
+	// Schemas is what each sink receives, by sink name: "ocsf" or "ecs"
+	// (each record mapped once per schema and batch), or the raw envelope
+	// for a sink not listed or listed as "raw".
+	Schemas map[string]string
+	queues  queues
 	// Owner names this process in stream leases.
 	Owner    string
 	LeaseTTL time.Duration

@@ -27,12 +27,29 @@ type Record struct {
 	Stream string          // log type
 	ID     string          // stable dedup key
 	Fields json.RawMessage // the vendor's fields exactly as received: one JSON object
+
+	// Schema and Event are the record in a normalized schema ("ocsf",
+	// "ecs"), set by the pipeline on the copy it hands a sink configured
+	// with that schema: Event is one JSON object. Empty: the raw envelope.
+	Schema string
+	Event  json.RawMessage
 }
 
-// AppendJSON appends r as one JSON object (no trailing newline) in the
-// envelope order of the output schema: time, vendor, source, stream, id, fields.
-// Fields is copied verbatim, so it must already be a valid JSON object.
+// AppendJSON appends r as a sink writes it, one JSON object (no trailing
+// newline): its Event when the record was normalized for the sink, else the
+// envelope (AppendEnvelope).
 func (r *Record) AppendJSON(b []byte) []byte {
+	if r.Event != nil {
+		return append(b, r.Event...)
+	}
+	return r.AppendEnvelope(b)
+}
+
+// AppendEnvelope appends r as one JSON object (no trailing newline) in the
+// envelope order of the raw output schema: time, vendor, source, stream,
+// id, fields. Fields is copied verbatim, so it must already be a valid JSON
+// object.
+func (r *Record) AppendEnvelope(b []byte) []byte {
 	b = append(b, `{"time":"`...)
 	b = r.Time.UTC().AppendFormat(b, time.RFC3339Nano)
 	b = append(b, `","vendor":`...)

@@ -37,6 +37,10 @@ type Deps struct {
 	Reject  func(rec record.Record, reason string) error
 	Trace   *slog.Logger // HTTP request tracing; nil: off
 	Version string       // gatelog's version, for headers that name the sender
+	// Schema is what the sink receives ("raw", "ocsf", "ecs"): records
+	// carry it in Record.Schema and Record.Event. A sink may name its
+	// destinations by it (Elasticsearch's ECS data streams).
+	Schema string
 }
 
 // Endpoint is implemented by the settings of a sink that connects to a

@@ -9,6 +9,7 @@ import (
 	"testing"
 
 	"github.com/gatelog/gatelog/internal/config"
+	"github.com/gatelog/gatelog/internal/normalize"
 )
 
 // File is the file name every message names.
@@ -34,8 +35,10 @@ func Expect(t testing.TB, yaml string, kinds config.Kinds, want ...string) {
 	}
 }
 
-// Sinks is kinds with these sink types only.
-func Sinks(kinds ...config.Kind) config.Kinds { return config.Kinds{Sinks: kinds} }
+// Sinks is kinds with these sink types only, and every schema.
+func Sinks(kinds ...config.Kind) config.Kinds {
+	return config.Kinds{Sinks: kinds, Schemas: normalize.Schemas()}
+}
 
 // Sources is kinds with these source types only.
 func Sources(kinds ...config.Kind) config.Kinds { return config.Kinds{Sources: kinds} }

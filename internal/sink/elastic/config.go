@@ -18,11 +18,15 @@ import (
 
 // Defaults of the zero Config fields.
 const (
-	DefaultIndex        = "gatelog-{source}-{stream}-{date}"
-	DefaultBatchRecords = 1000
-	DefaultBatchBytes   = 8 << 20
-	DefaultTimeout      = config.Duration(time.Minute)
-	DefaultItemRetries  = 3
+	DefaultIndex = "gatelog-{source}-{stream}-{date}"
+	// DefaultECSDataStream is where ECS documents go unless index or
+	// data_stream says otherwise: Elastic's naming, logs-<dataset>-<namespace>,
+	// with the dataset the documents' event.dataset (gatelog.<stream>).
+	DefaultECSDataStream = "logs-gatelog.{stream}-default"
+	DefaultBatchRecords  = 1000
+	DefaultBatchBytes    = 8 << 20
+	DefaultTimeout       = config.Duration(time.Minute)
+	DefaultItemRetries   = 3
 )
 
 // DefaultRetryBackoff spaces the retries of refused items within a Write.
@@ -47,7 +51,8 @@ type Config struct {
 	Password config.Secret `yaml:"password"`
 	// Index is the target index template over {source}, {stream},
 	// {vendor} and {date} (the record's UTC day, YYYY.MM.DD); default
-	// DefaultIndex. Names are lowercased, as Elasticsearch requires.
+	// DefaultIndex, or with schema ecs the data stream
+	// DefaultECSDataStream. Names are lowercased, as Elasticsearch requires.
 	Index string `yaml:"index"`
 	// DataStream, instead of Index, names a data stream (a template without
 	// {date}: the stream rolls over by itself). Each document gets
@@ -60,6 +65,9 @@ type Config struct {
 	Insecure bool            `yaml:"insecure"` // allow plain http to non-loopback hosts, skip TLS verification
 	// Trace, when set, logs every request with credentials redacted.
 	Trace *slog.Logger `yaml:"-" json:"-"`
+	// Schema is what the sink receives (sink.Deps.Schema): it picks the
+	// default destination.
+	Schema string `yaml:"-" json:"-"`
 	// Quarantine receives each record Elasticsearch rejects as a document
 	// (400: mapper_parsing_exception and the like), with the reason; the
 	// batch then succeeds without it. nil: such a rejection fails the
@@ -71,11 +79,9 @@ type Config struct {
 	RetryBackoff retry.Backoff `yaml:"-" json:"-"` // between those retries; default DefaultRetryBackoff
 }
 
-// SetDefaults fills the zero fields: an index only without a data stream.
+// SetDefaults fills the zero fields. The destination's default depends
+// on the schema, which the sink learns when it is built (withDefaults).
 func (c *Config) SetDefaults(func(string) (string, bool)) {
-	if c.DataStream == "" {
-		c.Index = config.OrDefault(c.Index, DefaultIndex)
-	}
 	c.BatchRecords = config.OrDefault(c.BatchRecords, DefaultBatchRecords)
 	c.BatchBytes = config.OrDefault(c.BatchBytes, DefaultBatchBytes)
 	c.Timeout = config.OrDefault(c.Timeout, DefaultTimeout)
@@ -150,5 +156,12 @@ func (c Config) withDefaults() (Config, error) {
 		return fail("batch sizes, durations and retries must not be negative")
 	}
 	c.SetDefaults(nil)
+	switch {
+	case c.Index != "" || c.DataStream != "":
+	case c.Schema == "ecs":
+		c.DataStream = DefaultECSDataStream
+	default:
+		c.Index = DefaultIndex
+	}
 	return c, nil
 }

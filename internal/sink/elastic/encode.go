@@ -60,10 +60,11 @@ func (s *Sink) encodeBulk(b []byte, ts *targets, recs []record.Record) ([]byte, 
 	return b, n
 }
 
-// appendItem appends one create action and its document: the record's
-// envelope plus @timestamp, which Kibana, OpenSearch Dashboards and data
-// streams expect. create, not index: an _id already there is left alone
-// and answered 409, which is what makes a redelivery idempotent.
+// appendItem appends one create action and its document: the record as
+// the sink's schema has it plus @timestamp, which Kibana, OpenSearch
+// Dashboards and data streams expect (an ECS document has its own). create,
+// not index: an _id already there is left alone and answered 409, which is
+// what makes a redelivery idempotent.
 func (s *Sink) appendItem(b []byte, ts *targets, r *record.Record) []byte {
 	b = append(b, `{"create":{"_index":`...)
 	b = record.AppendJSONString(b, ts.name(r))
@@ -71,6 +72,9 @@ func (s *Sink) appendItem(b []byte, ts *targets, r *record.Record) []byte {
 	b = s.ids.appendID(b, r)
 	b = append(b, "}}\n"...)
 	b = r.AppendJSON(b)
+	if r.Schema == "ecs" {
+		return append(b, '\n')
+	}
 	b = append(b[:len(b)-1], `,"@timestamp":`...) // reopen the envelope object
 	b = appendTime(b, r.Time)
 	return append(b, "}\n"...)

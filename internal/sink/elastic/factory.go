@@ -18,7 +18,7 @@ var _ sink.Endpoint = (*Config)(nil)
 // as they were read; documents the cluster refuses go to d.Reject.
 func build(name string, s *Config, d sink.Deps) (sink.Sink, error) {
 	cfg := *s
-	cfg.Name, cfg.Trace, cfg.Quarantine = name, d.Trace, d.Reject
+	cfg.Name, cfg.Trace, cfg.Quarantine, cfg.Schema = name, d.Trace, d.Reject, d.Schema
 	es, err := New(cfg)
 	if err != nil {
 		return nil, err // not a nil *Sink in a non-nil interface

@@ -1,6 +1,7 @@
 package elastic
 
 import (
+	"encoding/json"
 	"slices"
 	"strings"
 	"testing"
@@ -19,7 +20,7 @@ func TestFactoryBuildsASink(t *testing.T) {
 	settings := s.(*Config)
 	settings.URL = f.srv.URL + "/"
 	s.SetDefaults(nil)
-	if settings.Index != DefaultIndex || settings.Timeout != DefaultTimeout {
+	if settings.Index != "" || settings.Timeout != DefaultTimeout {
 		t.Fatalf("defaults: %+v", settings)
 	}
 	var rejected []string
@@ -42,6 +43,42 @@ func TestFactoryBuildsASink(t *testing.T) {
 	}
 	if settings.URL != f.srv.URL+"/" || settings.URLs != nil {
 		t.Fatalf("build changed the loader's settings: %+v", settings)
+	}
+}
+
+// With schema ecs the documents, which carry their own @timestamp, go to
+// Elastic's data stream of their dataset unless index or data_stream says
+// otherwise; the raw envelope keeps its dated index.
+func TestDestinationBySchema(t *testing.T) {
+	for _, tc := range []struct{ schema, index, want string }{
+		{"ecs", "", "logs-gatelog.admin-default"},
+		{"raw", "", "gatelog-acme-fp-admin-2026.03.01"},
+		{"ecs", "mine-{stream}", "mine-admin"},
+	} {
+		f := newFakeES(t)
+		s := Factory.Kind.New().(*Config)
+		s.URL, s.Index = f.srv.URL, tc.index
+		s.SetDefaults(nil)
+		built, err := Factory.New("es", s, sink.Deps{Schema: tc.schema})
+		if err != nil {
+			t.Fatal(err)
+		}
+		rec := testRecs(0, 1)[0]
+		rec.Stream = "admin"
+		if tc.schema == "ecs" {
+			rec.Schema, rec.Event = "ecs", json.RawMessage(`{"@timestamp":"2026-03-01T23:59:00Z","event":{"id":"tx-0000"}}`)
+		}
+		if _, err := built.Write(t.Context(), record.StreamID{Source: rec.Source, Stream: "admin"}, []record.Record{rec}); err != nil {
+			t.Fatal(err)
+		}
+		built.Close()
+		docs := f.stored()
+		if len(docs) != 1 || docs[0].index != tc.want {
+			t.Fatalf("%+v: stored %+v, want one document in %s", tc, docs, tc.want)
+		}
+		if tc.schema == "ecs" && string(docs[0].source) != string(rec.Event) {
+			t.Errorf("ECS document = %s, want the event as it is", docs[0].source)
+		}
 	}
 }
 

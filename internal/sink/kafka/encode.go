@@ -21,7 +21,7 @@ func (s *Sink) encode(id record.StreamID, recs []record.Record) ([]*kgo.Record, 
 	size := 0
 	for i := range recs {
 		r := &recs[i]
-		size += 2*len(r.ID) + len(r.Fields) + len(r.Vendor) + len(r.Source) + len(r.Stream) + envelopeOverhead
+		size += 2*len(r.ID) + len(r.Fields) + len(r.Event) + len(r.Vendor) + len(r.Source) + len(r.Stream) + envelopeOverhead
 	}
 	buf := make([]byte, 0, size)
 	krs := make([]kgo.Record, len(recs))

@@ -278,3 +278,12 @@ func checkTLSUse(s *settings, cfg Config) error {
 	}
 	return nil
 }
+
+// Schemas: CEF and LEEF map the vendor's own fields into their keys, so
+// they take the raw record; rfc5424 and json carry any schema's JSON.
+func (c *Config) Schemas() ([]string, string) {
+	if c.Format == "cef" || c.Format == "leef" {
+		return []string{"raw"}, c.Format + " maps the vendor's fields itself; use format: json or rfc5424 for a normalized schema"
+	}
+	return []string{"raw", "ocsf", "ecs"}, ""
+}

@@ -82,3 +82,16 @@ func TestSettingsChecks(t *testing.T) {
 		`gatelog.yaml:12: sinks[2].tls: only with protocol: tls`,
 	)
 }
+
+// CEF and LEEF take the raw record; the loader says so for any other schema.
+func TestSchemasByFormat(t *testing.T) {
+	configtest.Expect(t, `sinks:
+  - {name: a, type: syslog, address: "h:514", protocol: tcp, format: cef, schema: ocsf}
+  - {name: b, type: syslog, address: "h:514", protocol: tcp, format: json, schema: ecs}
+  - {name: c, type: syslog, address: "h:514", protocol: tcp, format: leef, schema: raw}
+  - {name: d, type: syslog, address: "h:514", protocol: tcp, schema: osf}
+`, configtest.Sinks(Factory.Kind),
+		`gatelog.yaml: sources: at least one source is required`,
+		`gatelog.yaml:2: sinks[0].schema: "ocsf" cannot be written here (allowed: raw): cef maps the vendor's fields itself; use format: json or rfc5424 for a normalized schema`,
+		`gatelog.yaml:5: sinks[3].schema: "osf" is not a schema gatelog writes (allowed: raw, ocsf, ecs); did you mean "ocsf"?`)
+}
