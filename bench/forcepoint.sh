@@ -10,10 +10,13 @@
 # wrong page count, an HTTP error).
 #
 # GATELOG_BENCH_RUNS (default 3) sets how many curl/gatelog pairs are run.
+# GATELOG_BENCH_SCHEMA (raw, ocsf or ecs; default raw) is what the file sink
+# writes: the same records, normalized or not.
 set -euo pipefail
 
 RECORDS=${1:-500000}
 RUNS=${GATELOG_BENCH_RUNS:-3}
+SCHEMA=${GATELOG_BENCH_SCHEMA:-raw}
 PAGE_SIZE=1000
 TOKEN=demo-token
 API_PATH=/api/bitglassapi/logs/v1/
@@ -24,6 +27,7 @@ SCRIPT=forcepoint.sh
 source "$(dirname "$0")/lib.sh"
 need_count RECORDS "$RECORDS"
 need_count GATELOG_BENCH_RUNS "$RUNS"
+case $SCHEMA in raw | ocsf | ecs) ;; *) die "GATELOG_BENCH_SCHEMA must be raw, ocsf or ecs, not $SCHEMA" ;; esac
 need_tools
 setup
 
@@ -92,6 +96,7 @@ sinks:
   - name: files
     type: file
     path: $dir/logs
+    schema: $SCHEMA
 EOF
 	timed_run "$dir"
 	if [[ $GL_LINES -ne $RECORDS ]]; then
@@ -129,7 +134,7 @@ done
 echo
 echo "## Summary"
 echo
-echo "$RECORDS access records, $PAGE_SIZE per page ($CURL_PAGES requests per run), $CURL_BYTES response bytes per run;"
+echo "$RECORDS access records, $PAGE_SIZE per page ($CURL_PAGES requests per run), $CURL_BYTES response bytes per run; schema $SCHEMA;"
 echo "$RUNS runs, alternating curl and gatelog; MB = 10^6 bytes; ratio = gatelog rec/s / curl rec/s."
 echo
 echo "| run | curl s | curl rec/s | curl MB/s | gatelog s | gatelog rec/s | gatelog MB/s | gatelog/curl | gatelog peak RSS MiB |"

@@ -13,11 +13,14 @@
 # differs, an unexpected request count or sync status, an HTTP error).
 #
 # GATELOG_BENCH_RUNS (default 3) sets how many curl/gatelog pairs are run.
+# GATELOG_BENCH_SCHEMA (raw, ocsf or ecs; default raw) is what the file sink
+# writes: the same records, normalized or not.
 set -euo pipefail
 
 HOURS=${1:-24}
 LINES_PER_HOUR=${2:-66000}
 RUNS=${GATELOG_BENCH_RUNS:-3}
+SCHEMA=${GATELOG_BENCH_SCHEMA:-raw}
 # Lines per sync archive before the simulator answers "more": about 63 MB of
 # ELFF (8.4 MB zipped) with the simulator's ~630-byte lines, so a catch-up
 # of the defaults takes 16 archives. (RELAY reports under 10 MB per normal
@@ -34,6 +37,7 @@ need_count HOURS "$HOURS"
 [[ $HOURS -le 2000 ]] || die "HOURS must be at most 2000 (Symantec keeps access logs 100 days), got $HOURS"
 need_count LINES_PER_HOUR "$LINES_PER_HOUR"
 need_count GATELOG_BENCH_RUNS "$RUNS"
+case $SCHEMA in raw | ocsf | ecs) ;; *) die "GATELOG_BENCH_SCHEMA must be raw, ocsf or ecs, not $SCHEMA" ;; esac
 LINES=$((HOURS * LINES_PER_HOUR))
 
 need_tools tail tr grep cut od getconf
@@ -213,6 +217,7 @@ sinks:
   - name: files
     type: file
     path: $dir/logs
+    schema: $SCHEMA
 EOF
 	timed_run "$dir"
 	if [[ $GL_LINES -ne $DATA_LINES ]]; then
@@ -265,7 +270,7 @@ echo "## Summary"
 echo
 echo "$HOURS hours x $LINES_PER_HOUR lines = $DATA_LINES access-log lines, $ARCHIVE_LINES per archive ($CURL_REQS sync requests per run);"
 echo "$ELFF_BYTES bytes of uncompressed ELFF ($CURL_ZIP_BYTES bytes of ZIP) per run, unzip mode: $UNZIP_MODE;"
-echo "$RUNS runs, alternating curl pipeline and gatelog; MB = 10^6 uncompressed ELFF bytes; ratio = gatelog MB/s / curl-pipeline MB/s."
+echo "$RUNS runs, alternating curl pipeline and gatelog; schema $SCHEMA; MB = 10^6 uncompressed ELFF bytes; ratio = gatelog MB/s / curl-pipeline MB/s."
 echo
 echo "| run | curl pipeline s | curl lines/s | curl MB/s | gatelog s | gatelog lines/s | gatelog MB/s | gatelog/curl | gatelog peak RSS MiB |"
 echo "|---|---:|---:|---:|---:|---:|---:|---:|---:|"
