@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"net/http/httptest"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -93,7 +94,7 @@ func TestASinkAddedByItsFactoryAlone(t *testing.T) {
 		for sinks, want := range map[string]string{
 			"  - {name: m, type: memory}\n":                     `gatelog.yaml:5: sinks[0].label: required: a word for every record`,
 			"  - {name: m, type: memory, label: x, keep: -1}\n": `gatelog.yaml:5: sinks[0].keep: -1 must be positive`,
-			"  - {name: m, type: memory, labl: x}\n":            `gatelog.yaml:5: unknown key "labl" in sinks[0] (did you mean "label"?); allowed keys: name, type, retry, schema, label, keep`,
+			"  - {name: m, type: memory, labl: x}\n":            `gatelog.yaml:5: unknown key "labl" in sinks[0] (did you mean "label"?); allowed keys: name, type, label, keep, retry, schema`,
 			"  - {name: m, type: memory, label: x, path: /x}\n": `gatelog.yaml:5: sinks[0].path: only file sinks have a path`,
 			"  - {name: m, type: file, label: x}\n":             `gatelog.yaml:5: sinks[0].label: only memory sinks have a label`,
 			"  - {name: m, type: nats}\n":                       `(allowed: file, stdout, syslog, splunk_hec, elasticsearch, kafka, s3, memory)`,
@@ -135,4 +136,28 @@ func srvURL(t *testing.T) string {
 		End: time.Now().Add(-time.Hour).UTC().Truncate(time.Second), Span: time.Hour}))
 	t.Cleanup(srv.Close)
 	return srv.URL
+}
+
+// A source's tenant and route are checked against the sinks configured.
+func TestTenantAndRouteChecks(t *testing.T) {
+	base := "sources:\n  - {name: fp, type: forcepoint, auth: {token: t}, %s}\nsinks:\n  - {name: a, type: stdout}\n  - {name: archive, type: file}\n"
+	for extra, want := range map[string]string{
+		"sinks: [archiv]":    `gatelog.yaml:2: sources[0].sinks[0]: "archiv" is not a configured sink (sinks: a, archive); did you mean "archive"?`,
+		"sinks: [a, a]":      `gatelog.yaml:2: sources[0].sinks[1]: "a" is listed twice`,
+		"sinks: []":          `gatelog.yaml:2: sources[0].sinks: name at least one sink (leave sinks out to deliver to all)`,
+		"tenant: \"a\\tb\"":  `gatelog.yaml:2: sources[0].tenant: must not contain control characters`,
+		"tenant: acme, sink": `unknown key "sink" in sources[0] (did you mean "sinks"?); allowed keys: name, type, base_url`,
+	} {
+		_, err := config.Parse(fmt.Appendf(nil, base, extra), "gatelog.yaml", nil, Builtin().Kinds())
+		if err == nil || !strings.Contains(err.Error(), want) {
+			t.Errorf("%s: error = %v\nwant %s", extra, err, want)
+		}
+	}
+	cfg, err := config.Parse(fmt.Appendf(nil, base, "tenant: acme-42, sinks: [archive]"), "gatelog.yaml", nil, Builtin().Kinds())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if s := cfg.Sources[0]; s.Tenant != "acme-42" || !slices.Equal(s.Sinks, []string{"archive"}) {
+		t.Errorf("source = %+v", s)
+	}
 }

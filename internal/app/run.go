@@ -26,7 +26,7 @@ func (a *App) Run(ctx context.Context, o RunOptions) []pipeline.Result {
 	return pipeline.Run(ctx, a.Sources, pipeline.Options{
 		Store: a.Store, Sinks: a.Sinks, Quarantine: a.Quarantine, Logger: a.Logger,
 		Once: o.Once, MaxWait: o.MaxWait, Observe: o.Observe, Backoff: o.Backoff, SinkRetry: a.sinkRetry(),
-		Schemas: a.schemas(),
+		Schemas: a.schemas(), Routes: a.routes(), Tenants: a.tenants(),
 		Owner: owner(),
 	})
 }
@@ -95,6 +95,28 @@ func (a *App) schemas() map[string]string {
 	m := make(map[string]string, len(a.Cfg.Sinks))
 	for _, s := range a.Cfg.Sinks {
 		m[s.Name] = s.Schema
+	}
+	return m
+}
+
+// routes are the sources that deliver to some sinks only.
+func (a *App) routes() map[string][]string {
+	m := map[string][]string{}
+	for _, s := range a.Cfg.Sources {
+		if s.Sinks != nil {
+			m[s.Name] = s.Sinks
+		}
+	}
+	return m
+}
+
+// tenants are the sources' tenants, by source name.
+func (a *App) tenants() map[string]string {
+	m := map[string]string{}
+	for _, s := range a.Cfg.Sources {
+		if s.Tenant != "" {
+			m[s.Name] = s.Tenant
+		}
 	}
 	return m
 }

@@ -48,6 +48,11 @@ type Config struct {
 type Source struct {
 	Name string `yaml:"name"`
 	Type string `yaml:"type"`
+	// Tenant, when set, names the customer the account belongs to: it is
+	// written into every record (envelope and normalized events).
+	Tenant string `yaml:"tenant"`
+	// Sinks routes the source to these sinks only (by name); empty: all.
+	Sinks []string `yaml:"sinks"`
 	// Settings is the type's block (nil when the type is unknown).
 	Settings Settings `yaml:"-"`
 }
@@ -298,7 +303,7 @@ func entryNode(settings Settings, kv ...any) (*yaml.Node, error) {
 // settings pointer printed with a verb it has no method for (%s) would
 // otherwise be printed past Secret's String.
 func (s Source) Format(f fmt.State, verb rune) {
-	fmt.Fprintf(f, "{Name:%s Type:%s Settings:%+v}", s.Name, s.Type, s.Settings)
+	fmt.Fprintf(f, "{Name:%s Type:%s Tenant:%s Sinks:%v Settings:%+v}", s.Name, s.Type, s.Tenant, s.Sinks, s.Settings)
 }
 
 // Format prints the entry as Source's Format does.

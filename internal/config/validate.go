@@ -8,6 +8,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"unicode"
 )
 
 // Names become directory names, hence the conservative alphabet and the
@@ -26,6 +27,8 @@ func (c *Config) Validate() error {
 		p := fmt.Sprintf("sources[%d]", i)
 		v.name(p, s.Name, names)
 		v.entry(p, "source", s.Type, s.Settings, c.kinds.Sources)
+		v.tenant(p+".tenant", s.Tenant)
+		v.route(p+".sinks", s.Sinks, c.Sinks)
 	}
 	names = map[string]string{}
 	for i, s := range c.Sinks {
@@ -118,6 +121,39 @@ func (v *validator) entry(p, what, typ string, s Settings, kinds []Kind) {
 		v.fail(p+".type", "unknown %s type %s (allowed: %s)", what, v.show(p+".type", typ), allowed)
 	case s != nil:
 		s.Validate(&Check{v: v, at: p})
+	}
+}
+
+// tenant checks a source's tenant: any text a record can carry, short and
+// without control characters.
+func (v *validator) tenant(field, t string) {
+	switch {
+	case len(t) > 128:
+		v.fail(field, "is longer than 128 bytes")
+	case strings.ContainsFunc(t, unicode.IsControl):
+		v.fail(field, "must not contain control characters")
+	}
+}
+
+// route checks that a source's sinks name configured sinks, once each.
+func (v *validator) route(field string, route []string, sinks []Sink) {
+	if route != nil && len(route) == 0 {
+		v.fail(field, "name at least one sink (leave sinks out to deliver to all)")
+	}
+	var known []string
+	for _, s := range sinks {
+		known = append(known, s.Name)
+	}
+	seen := map[string]bool{}
+	for i, name := range route {
+		f := fmt.Sprintf("%s[%d]", field, i)
+		switch {
+		case !slices.Contains(known, name):
+			v.fail(f, "%s is not a configured sink (sinks: %s)%s", v.show(f, name), strings.Join(known, ", "), v.didYouMean(f, name, known))
+		case seen[name]:
+			v.fail(f, "%s is listed twice", v.show(f, name))
+		}
+		seen[name] = true
 	}
 }
 

@@ -122,7 +122,7 @@ func (w *walker) entry(n *yaml.Node, t reflect.Type, path, list string) {
 		keepOnly(n, "name", "type")
 	} else {
 		e.kind = k
-		fields = fields.with(yamlFields(reflect.TypeOf(k.New()).Elem()))
+		fields = entryFields(fields, yamlFields(reflect.TypeOf(k.New()).Elem()))
 		w.dropForeign(n, t, k, fields, path)
 	}
 	w.keys(n, t, fields, path)
@@ -411,6 +411,13 @@ func typeName(t reflect.Type) string {
 type fieldSet struct {
 	names []string
 	types map[string]reflect.Type
+}
+
+// entryFields lists an entry's keys as messages show them: name and type,
+// the type's own keys, then the other keys every entry has.
+func entryFields(common, own fieldSet) fieldSet {
+	head := fieldSet{names: common.names[:2], types: common.types}
+	return head.with(own).with(fieldSet{names: common.names[2:]})
 }
 
 // with is fs and then more.

@@ -8,6 +8,7 @@ package pipeline
 import (
 	"context"
 	"log/slog"
+	"slices"
 	"sync"
 	"time"
 
@@ -45,6 +46,11 @@ type Options struct {
 	// (each record mapped once per schema and batch), or the raw envelope
 	// for a sink not listed or listed as "raw".
 	Schemas map[string]string
+	// Routes sends a source (by name) to some sinks only, by sink name; a
+	// source not listed goes to every sink.
+	Routes map[string][]string
+	// Tenants stamps every record of a source (by name) with its tenant.
+	Tenants map[string]string
 	queues  queues
 	// Owner names this process in stream leases.
 	Owner    string
@@ -94,7 +100,7 @@ func Run(ctx context.Context, sources []source.Source, o Options) []Result {
 			wg.Add(1)
 			go func() {
 				defer wg.Done()
-				rn := newRunner(src.Vendor(), st, o)
+				rn := newRunner(src.Vendor(), st, o.forSource(src.Name()))
 				r := rn.run(ctx)
 				r.Stopped = rn.stoppedNames()
 				mu.Lock()
@@ -106,6 +112,16 @@ func Run(ctx context.Context, sources []source.Source, o Options) []Result {
 	wg.Wait()
 	sortResults(results)
 	return results
+}
+
+// forSource is o with the sinks src is routed to.
+func (o Options) forSource(src string) Options {
+	route, ok := o.Routes[src]
+	if !ok {
+		return o
+	}
+	o.Sinks = slices.DeleteFunc(slices.Clone(o.Sinks), func(s sink.Sink) bool { return !slices.Contains(route, s.Name()) })
+	return o
 }
 
 func withDefaults(o Options) Options {

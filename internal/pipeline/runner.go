@@ -283,6 +283,11 @@ func (r *runner) fail(res Result, err error) Result {
 // sink, then commits the cursor with the sinks' positions. Nothing is
 // committed unless every sink accepted the batch.
 func (r *runner) deliver(ctx context.Context, b *source.Batch) error {
+	if tenant := r.o.Tenants[r.st.ID().Source]; tenant != "" {
+		for i := range b.Records {
+			b.Records[i].Tenant = tenant
+		}
+	}
 	positions, err := r.writeAll(ctx, b.Records)
 	if err != nil {
 		return err

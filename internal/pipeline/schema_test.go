@@ -3,6 +3,8 @@ package pipeline
 import (
 	"context"
 	"encoding/json"
+	"slices"
+	"strings"
 	"sync"
 	"testing"
 
@@ -64,5 +66,55 @@ func TestEachSinkGetsItsSchemaMappedOnce(t *testing.T) {
 		if raw[i].Schema != "" || raw[i].Event != nil {
 			t.Fatalf("record %d: the raw sink got a mapped record", i)
 		}
+	}
+}
+
+type namedSource struct {
+	fakeSource
+	name string
+}
+
+func (n *namedSource) Name() string { return n.name }
+
+// A source routed to some sinks reaches those only, and a source's tenant
+// is on every record it delivers (in the raw envelope too).
+func TestRoutesAndTenants(t *testing.T) {
+	e := newEnv(t)
+	a, b := &recording{Sink: e.file, name: "a"}, &recording{Sink: e.file, name: "b"}
+	e.opts.Sinks = []sink.Sink{a, b}
+	e.opts.Routes = map[string][]string{"east": {"b"}}
+	e.opts.Tenants = map[string]string{"east": "tenant-42"}
+	east := &namedSource{fakeSource{[]source.Stream{&scripted{id: record.StreamID{Source: "east", Stream: "s"}, batches: 2}}}, "east"}
+	west := &namedSource{fakeSource{[]source.Stream{&scripted{id: record.StreamID{Source: "west", Stream: "s"}, batches: 2}}}, "west"}
+	for _, r := range Run(t.Context(), []source.Source{east, west}, e.opts) {
+		if r.Status != Done {
+			t.Fatalf("results %+v", r)
+		}
+	}
+	count := func(got []record.Record, src string) (n int, tenants []string) {
+		for _, r := range got {
+			if r.Source == src {
+				n++
+				if r.Tenant != "" && !slices.Contains(tenants, r.Tenant) {
+					tenants = append(tenants, r.Tenant)
+				}
+			}
+		}
+		return n, tenants
+	}
+	if n, _ := count(a.got, "east"); n != 0 {
+		t.Errorf("sink a got %d records of east, which is routed to b only", n)
+	}
+	if n, tenants := count(b.got, "east"); n != 20 || !slices.Equal(tenants, []string{"tenant-42"}) {
+		t.Errorf("sink b got %d records of east with tenants %v, want 20 with tenant-42", n, tenants)
+	}
+	for _, s := range []*recording{a, b} {
+		if n, tenants := count(s.got, "west"); n != 20 || tenants != nil {
+			t.Errorf("sink %s got %d records of west with tenants %v, want 20 and none", s.name, n, tenants)
+		}
+	}
+	i := slices.IndexFunc(b.got, func(r record.Record) bool { return r.Source == "east" })
+	if env := b.got[i].AppendEnvelope(nil); !strings.Contains(string(env), `"source":"east","tenant":"tenant-42","stream"`) {
+		t.Errorf("envelope %s lacks the tenant", env)
 	}
 }

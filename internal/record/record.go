@@ -24,6 +24,7 @@ type Record struct {
 	Time   time.Time       // event time, UTC
 	Vendor string          // "forcepoint" | "symantec"
 	Source string          // configured source name
+	Tenant string          // the source's tenant, when configured
 	Stream string          // log type
 	ID     string          // stable dedup key
 	Fields json.RawMessage // the vendor's fields exactly as received: one JSON object
@@ -46,9 +47,9 @@ func (r *Record) AppendJSON(b []byte) []byte {
 }
 
 // AppendEnvelope appends r as one JSON object (no trailing newline) in the
-// envelope order of the raw output schema: time, vendor, source, stream,
-// id, fields. Fields is copied verbatim, so it must already be a valid JSON
-// object.
+// envelope order of the raw output schema: time, vendor, source, tenant
+// (only when set), stream, id, fields. Fields is copied verbatim, so it
+// must already be a valid JSON object.
 func (r *Record) AppendEnvelope(b []byte) []byte {
 	b = append(b, `{"time":"`...)
 	b = r.Time.UTC().AppendFormat(b, time.RFC3339Nano)
@@ -56,6 +57,10 @@ func (r *Record) AppendEnvelope(b []byte) []byte {
 	b = AppendJSONString(b, r.Vendor)
 	b = append(b, `,"source":`...)
 	b = AppendJSONString(b, r.Source)
+	if r.Tenant != "" {
+		b = append(b, `,"tenant":`...)
+		b = AppendJSONString(b, r.Tenant)
+	}
 	b = append(b, `,"stream":`...)
 	b = AppendJSONString(b, r.Stream)
 	b = append(b, `,"id":`...)
