@@ -19,7 +19,7 @@ test: test-deps vet ## the test suite: every package with the race detector, the
 	$(GO) test -count=1 -run 'TestSymantecHugeArchiveInBoundedMemory' -v ./test/e2e/ || status=1; \
 	exit $$status
 
-test-deps: ## check the tools the tests need (rsyslog, chromium, ...); as root, install the missing ones
+test-deps: ## check the tools the tests need (rsyslog, PostgreSQL, chromium, ...); as root, install the missing ones
 	@bash scripts/test-deps.sh
 
 vet:

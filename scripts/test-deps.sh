@@ -5,6 +5,8 @@
 #   rsyslogd           the syslog sink is tested against a real rsyslog
 #   rsyslog-gnutls     ... over TLS too (its lmnsd_gtls driver)
 #   chromium           the status page is tested in headless Chromium
+#   postgresql         the PostgreSQL state store is tested against real
+#                      servers that the tests start (initdb, postgres)
 #   script (bsdutils)  progress is tested on a pseudo-terminal
 # Run as root, it installs what is missing with apt-get; otherwise it stops
 # and prints the one command to run.
@@ -26,6 +28,12 @@ check() {
   fi
   # The status-page test runs $CHROMIUM, by default Debian's /usr/bin/chromium.
   [ -x "${CHROMIUM:-/usr/bin/chromium}" ] || need+=(chromium)
+  # internal/testutil/pgtest runs initdb and postgres from Debian's layout
+  # (/usr/lib/postgresql/<version>/bin); the tests start their own cluster,
+  # so the package's own service is never needed.
+  if ! ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1; then
+    need+=(postgresql)
+  fi
 }
 
 check

@@ -1,0 +1,441 @@
+package postgres
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"math"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgconn"
+	"github.com/jackc/pgx/v5/pgtype"
+
+	"github.com/gatelog/gatelog/internal/record"
+	"github.com/gatelog/gatelog/internal/state"
+)
+
+// streamID is the subquery that finds a stream's id by name in a statement
+// whose $1 and $2 are its source and stream (NULL when it has none yet).
+const streamID = `(SELECT id FROM streams WHERE source = $1 AND stream = $2)`
+
+// ensureStream returns the stream's id, creating its row on first use.
+func (s *Store) ensureStream(ctx context.Context, id record.StreamID) (int32, error) {
+	s.mu.Lock()
+	n, ok := s.ids[id]
+	s.mu.Unlock()
+	if ok {
+		return n, nil
+	}
+	// Insert only when absent, so the identity is not spent on every call.
+	// When another session inserts the same stream at the same moment,
+	// neither part may see a row: the next try does.
+	for range 3 {
+		err := s.pool.QueryRow(ctx, `WITH ins AS (
+				INSERT INTO streams (source, stream) SELECT $1, $2
+				WHERE NOT EXISTS `+streamID+`
+				ON CONFLICT DO NOTHING RETURNING id)
+			SELECT id FROM ins UNION ALL `+streamID,
+			id.Source, id.Stream).Scan(&n)
+		if errors.Is(err, pgx.ErrNoRows) {
+			continue
+		}
+		if err != nil {
+			return 0, err
+		}
+		s.mu.Lock()
+		s.ids[id] = n
+		s.mu.Unlock()
+		return n, nil
+	}
+	return 0, errors.New("stream row: created and not found three times")
+}
+
+// withStream runs f with the stream's id. A foreign key violation may mean
+// the cached id's row was deleted by hand: f is then run once more with the
+// id looked up (so made) anew.
+func (s *Store) withStream(ctx context.Context, id record.StreamID, f func(sid int32) error) error {
+	for try := 0; ; try++ {
+		sid, err := s.ensureStream(ctx, id)
+		if err != nil {
+			return err
+		}
+		err = f(sid)
+		var pgErr *pgconn.PgError
+		if try > 0 || !errors.As(err, &pgErr) || pgErr.Code != "23503" {
+			return err
+		}
+		s.mu.Lock()
+		delete(s.ids, id)
+		s.mu.Unlock()
+	}
+}
+
+// splitTime is t as a timestamptz (NULL when zero), which keeps
+// microseconds, and the nanoseconds past its microsecond.
+func splitTime(t time.Time) (pgtype.Timestamptz, int16) {
+	if t.IsZero() {
+		return pgtype.Timestamptz{}, 0
+	}
+	return pgtype.Timestamptz{Time: t, Valid: true}, int16(t.Nanosecond() % 1000)
+}
+
+// joinTime undoes splitTime, in UTC.
+func joinTime(ts pgtype.Timestamptz, ns int16) time.Time {
+	if !ts.Valid {
+		return time.Time{}
+	}
+	return ts.Time.UTC().Add(time.Duration(ns))
+}
+
+// markHour is the UTC hour (Unix hours) a seen mark with time t is filed
+// under; ok is false before 1970 and after the year 246,000 or so.
+func markHour(t time.Time) (hour int32, ok bool) {
+	sec := t.Unix()
+	if sec < 0 || sec/3600 > math.MaxInt32 {
+		return 0, false
+	}
+	return int32(sec / 3600), true
+}
+
+// maxMarkID is the longest id stored as it is; a longer one is stored as
+// its SHA-256 (a B-tree entry is limited to about 2.7 KB).
+const maxMarkID = 512
+
+func markKey(id string) []byte {
+	if len(id) <= maxMarkID {
+		return []byte(id)
+	}
+	sum := sha256.Sum256([]byte(id))
+	return append([]byte("\xffsha256:"), sum[:]...)
+}
+
+// Checkpoint returns the stream's last commit; ok is false when it has none.
+func (s *Store) Checkpoint(id record.StreamID) (c state.Checkpoint, ok bool, err error) {
+	err = s.op(func(ctx context.Context) error {
+		var (
+			sinks              []byte
+			event, updated     pgtype.Timestamptz
+			eventNs, updatedNs int16
+			records            int64
+		)
+		err := s.pool.QueryRow(ctx, `SELECT cursor, sinks, event_time, event_time_ns, records, updated, updated_ns
+			FROM checkpoints WHERE stream_id = `+streamID, id.Source, id.Stream).
+			Scan(&c.Cursor, &sinks, &event, &eventNs, &records, &updated, &updatedNs)
+		if errors.Is(err, pgx.ErrNoRows) {
+			return nil
+		}
+		if err != nil {
+			return err
+		}
+		ok = true
+		c.EventTime, c.Updated, c.Records = joinTime(event, eventNs), joinTime(updated, updatedNs), uint64(records)
+		return decodeSinks(sinks, &c)
+	})
+	if err != nil || !ok {
+		return state.Checkpoint{}, false, s.fail("read checkpoint", id, err)
+	}
+	return c, true, nil
+}
+
+func decodeSinks(raw []byte, c *state.Checkpoint) error {
+	if raw == nil {
+		return nil
+	}
+	if err := json.Unmarshal(raw, &c.Sinks); err != nil {
+		return fmt.Errorf("sink positions: %w", err)
+	}
+	return nil
+}
+
+// Commit replaces the checkpoint, adds its seen marks and prunes old ones
+// in one statement, so one transaction: either all of it is committed, or
+// nothing. Marks older than the cutoff are not sent (the same commit would
+// drop them). A zero Updated is stamped with the database's clock.
+func (s *Store) Commit(id record.StreamID, c state.Checkpoint) error {
+	if c.Records > math.MaxInt64 {
+		return s.fail("commit checkpoint", id, fmt.Errorf("records %d out of range", c.Records))
+	}
+	cutoff := int64(-1) // prune nothing
+	if !c.PruneSeenBefore.IsZero() {
+		sec := c.PruneSeenBefore.Unix()
+		cutoff = sec / 3600
+		if sec%3600 < 0 {
+			cutoff-- // floor: the hour that holds a time before 1970
+		}
+	}
+	hours := make([]int32, 0, len(c.Seen))
+	keys := make([][]byte, 0, len(c.Seen))
+	for _, m := range c.Seen {
+		h, ok := markHour(m.Time)
+		if !ok {
+			return s.fail("commit checkpoint", id, fmt.Errorf("seen mark %.64q: time %s cannot be stored (before 1970, or too far ahead)", m.ID, m.Time.UTC().Format(time.RFC3339)))
+		}
+		if int64(h) >= cutoff {
+			hours, keys = append(hours, h), append(keys, markKey(m.ID))
+		}
+	}
+	var sinks *string
+	if len(c.Sinks) > 0 {
+		b, err := json.Marshal(c.Sinks)
+		if err != nil {
+			return s.fail("commit checkpoint", id, err)
+		}
+		str := string(b)
+		sinks = &str
+	}
+	var cursor []byte
+	if len(c.Cursor) > 0 {
+		cursor = c.Cursor
+	}
+	event, eventNs := splitTime(c.EventTime)
+	updated, updatedNs := splitTime(c.Updated)
+	err := s.op(func(ctx context.Context) error {
+		return s.withStream(ctx, id, func(sid int32) error {
+			_, err := s.pool.Exec(ctx, `WITH cp AS (
+				INSERT INTO checkpoints AS c (stream_id, cursor, sinks, event_time, event_time_ns, records, updated, updated_ns)
+				VALUES ($1, $2, $3::jsonb, $4, $5, $6, coalesce($7, now()), $8)
+				ON CONFLICT (stream_id) DO UPDATE SET
+					cursor = excluded.cursor, sinks = excluded.sinks,
+					event_time = excluded.event_time, event_time_ns = excluded.event_time_ns,
+					records = excluded.records, updated = excluded.updated, updated_ns = excluded.updated_ns
+			), marks AS (
+				INSERT INTO seen_marks (stream_id, hour, mark_id)
+				SELECT $1, u.hour, u.mark_id FROM unnest($9::integer[], $10::bytea[]) AS u (hour, mark_id)
+				ON CONFLICT DO NOTHING
+			), pruned AS (
+				DELETE FROM seen_marks WHERE stream_id = $1 AND hour < $11::bigint
+			)
+			SELECT`,
+				sid, cursor, sinks, event, eventNs, int64(c.Records), updated, updatedNs, hours, keys, cutoff)
+			return err
+		})
+	})
+	return s.fail("commit checkpoint", id, err)
+}
+
+// seenQuery answers, for keys $3 (hours) and $4 (ids) of stream $1/$2, the
+// 1-based positions of those marked. LATERAL with LIMIT is not flattened
+// into a join: the plan stays one primary-key probe per key, however many
+// marks the stream has (a semi-join could read all of them into a hash).
+const seenQuery = `SELECT k.ord FROM unnest($3::integer[], $4::bytea[]) WITH ORDINALITY AS k (hour, mark_id, ord)
+	CROSS JOIN LATERAL (SELECT FROM seen_marks m
+		WHERE m.stream_id = ` + streamID + ` AND m.hour = k.hour AND m.mark_id = k.mark_id LIMIT 1) AS hit`
+
+// Seen asks about all keys in one statement: each (hour, id) is one probe
+// of seen_marks' primary key.
+func (s *Store) Seen(id record.StreamID, keys []state.SeenID) ([]bool, error) {
+	out := make([]bool, len(keys))
+	at := make([]int, 0, len(keys)) // the index in keys of each key sent
+	hours := make([]int32, 0, len(keys))
+	ids := make([][]byte, 0, len(keys))
+	for i, k := range keys {
+		if h, ok := markHour(k.Time); ok {
+			at, hours, ids = append(at, i), append(hours, h), append(ids, markKey(k.ID))
+		}
+	}
+	if len(at) == 0 {
+		return out, nil
+	}
+	err := s.op(func(ctx context.Context) error {
+		rows, err := s.pool.Query(ctx, seenQuery,
+			id.Source, id.Stream, hours, ids)
+		if err != nil {
+			return err
+		}
+		var ord int64
+		_, err = pgx.ForEachRow(rows, []any{&ord}, func() error {
+			if ord < 1 || int(ord) > len(at) {
+				return fmt.Errorf("answer for key %d of %d", ord, len(at))
+			}
+			out[at[ord-1]] = true
+			return nil
+		})
+		return err
+	})
+	if err != nil {
+		return nil, s.fail("read seen marks", id, err)
+	}
+	return out, nil
+}
+
+// Budget returns the stream's ledger, or a zero one with Remaining -1
+// (unknown) when the stream has none.
+func (s *Store) Budget(id record.StreamID) (state.Budget, error) {
+	var b state.Budget
+	err := s.op(func(ctx context.Context) error {
+		var (
+			used, limit, remaining int64
+			blocked                pgtype.Timestamptz
+			blockedNs              int16
+		)
+		err := s.pool.QueryRow(ctx, `SELECT day, used, request_limit, remaining, blocked_until, blocked_until_ns, reason
+			FROM budgets WHERE stream_id = `+streamID, id.Source, id.Stream).
+			Scan(&b.Day, &used, &limit, &remaining, &blocked, &blockedNs, &b.Reason)
+		if errors.Is(err, pgx.ErrNoRows) {
+			b = state.Budget{Remaining: -1}
+			return nil
+		}
+		b.Used, b.Limit, b.Remaining, b.BlockedUntil = int(used), int(limit), int(remaining), joinTime(blocked, blockedNs)
+		return err
+	})
+	if err != nil {
+		return state.Budget{Remaining: -1}, s.fail("read budget", id, err)
+	}
+	return b, nil
+}
+
+// SetBudget replaces the stream's ledger.
+func (s *Store) SetBudget(id record.StreamID, b state.Budget) error {
+	blocked, blockedNs := splitTime(b.BlockedUntil)
+	err := s.op(func(ctx context.Context) error {
+		return s.withStream(ctx, id, func(sid int32) error {
+			_, err := s.pool.Exec(ctx, `INSERT INTO budgets (stream_id, day, used, request_limit, remaining, blocked_until, blocked_until_ns, reason)
+			VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
+			ON CONFLICT (stream_id) DO UPDATE SET
+				day = excluded.day, used = excluded.used, request_limit = excluded.request_limit,
+				remaining = excluded.remaining, blocked_until = excluded.blocked_until,
+				blocked_until_ns = excluded.blocked_until_ns, reason = excluded.reason`,
+				sid, b.Day, int64(b.Used), int64(b.Limit), int64(b.Remaining), blocked, blockedNs, b.Reason)
+			return err
+		})
+	})
+	return s.fail("save budget", id, err)
+}
+
+// Acquire takes or renews the lease in one statement, judged by the
+// database's clock: the row is written only when nobody holds it, its
+// holder is owner, or its holder's lease has expired (expires_at <= now()).
+// A new tenure (see migrations/0002_leases.sql) bumps the generation.
+func (s *Store) Acquire(id record.StreamID, owner string, ttl time.Duration) error {
+	if owner == "" || ttl <= 0 {
+		return s.fail("acquire lease", id, fmt.Errorf("need an owner and a positive ttl (got %q, %s)", owner, ttl))
+	}
+	micros := int64((ttl + time.Microsecond - 1) / time.Microsecond)
+	var (
+		generation pgtype.Int8
+		holder     pgtype.Text
+		until      pgtype.Timestamptz
+	)
+	err := s.op(func(ctx context.Context) error {
+		return s.withStream(ctx, id, func(sid int32) error {
+			return s.pool.QueryRow(ctx, `WITH taken AS (
+				INSERT INTO leases AS l (stream_id, owner, expires_at, generation, acquired_at)
+				VALUES ($1, $2, now() + $3::bigint * interval '1 microsecond', 1, now())
+				ON CONFLICT (stream_id) DO UPDATE SET
+					owner = excluded.owner,
+					expires_at = excluded.expires_at,
+					generation = CASE WHEN l.owner = excluded.owner AND l.expires_at > now()
+						THEN l.generation ELSE l.generation + 1 END,
+					acquired_at = CASE WHEN l.owner = excluded.owner AND l.expires_at > now()
+						THEN l.acquired_at ELSE now() END
+				WHERE l.owner IS NULL OR l.owner = excluded.owner OR l.expires_at <= now()
+				RETURNING generation)
+			SELECT (SELECT generation FROM taken),
+				(SELECT owner FROM leases WHERE stream_id = $1),
+				(SELECT expires_at FROM leases WHERE stream_id = $1)`,
+				sid, owner, micros).Scan(&generation, &holder, &until)
+		})
+	})
+	if err != nil {
+		return s.fail("acquire lease", id, err)
+	}
+	if !generation.Valid {
+		if !holder.Valid { // taken at this instant by a session this statement could not see
+			return s.fail("acquire lease", id, state.ErrLeased)
+		}
+		return s.fail("acquire lease", id, fmt.Errorf("%w: held by %q until %s", state.ErrLeased, holder.String, until.Time.UTC().Format(time.RFC3339)))
+	}
+	return nil
+}
+
+// Release drops the lease if owner holds it; otherwise it changes nothing,
+// so a process that lost its lease cannot free the new holder's. The row
+// stays, with its generation.
+func (s *Store) Release(id record.StreamID, owner string) error {
+	err := s.op(func(ctx context.Context) error {
+		_, err := s.pool.Exec(ctx, `UPDATE leases SET owner = NULL, expires_at = NULL
+			WHERE stream_id = `+streamID+` AND owner = $3`, id.Source, id.Stream, owner)
+		return err
+	})
+	return s.fail("release lease", id, err)
+}
+
+// Reset forgets the stream's checkpoint, seen marks and lease in one
+// statement; the budget (and the stream's row) stay.
+func (s *Store) Reset(id record.StreamID) error {
+	err := s.op(func(ctx context.Context) error {
+		_, err := s.pool.Exec(ctx, `WITH sid AS `+streamID+`,
+			cp AS (DELETE FROM checkpoints WHERE stream_id IN (SELECT id FROM sid)),
+			marks AS (DELETE FROM seen_marks WHERE stream_id IN (SELECT id FROM sid))
+			UPDATE leases SET owner = NULL, expires_at = NULL
+			WHERE stream_id IN (SELECT id FROM sid) AND owner IS NOT NULL`, id.Source, id.Stream)
+		return err
+	})
+	return s.fail("reset", id, err)
+}
+
+// List returns every stream with a checkpoint, budget, held lease or seen
+// marks, sorted by source then stream (byte-wise), from one statement, so
+// one snapshot. SeenMarks are counted from seen_marks' primary key.
+func (s *Store) List() ([]state.Entry, error) {
+	var out []state.Entry
+	err := s.op(func(ctx context.Context) error {
+		rows, err := s.pool.Query(ctx, `SELECT s.source, s.stream,
+				c.stream_id IS NOT NULL, c.cursor, c.sinks, c.event_time, coalesce(c.event_time_ns, 0), coalesce(c.records, 0), c.updated, coalesce(c.updated_ns, 0),
+				b.stream_id IS NOT NULL, coalesce(b.day, ''), coalesce(b.used, 0), coalesce(b.request_limit, 0), coalesce(b.remaining, 0),
+				b.blocked_until, coalesce(b.blocked_until_ns, 0), coalesce(b.reason, ''),
+				coalesce(l.owner, ''), l.expires_at,
+				coalesce(m.n, 0)
+			FROM streams s
+			LEFT JOIN checkpoints c ON c.stream_id = s.id
+			LEFT JOIN budgets b ON b.stream_id = s.id
+			LEFT JOIN leases l ON l.stream_id = s.id AND l.owner IS NOT NULL
+			LEFT JOIN (SELECT stream_id, count(*) AS n FROM seen_marks GROUP BY stream_id) m ON m.stream_id = s.id
+			WHERE c.stream_id IS NOT NULL OR b.stream_id IS NOT NULL OR l.stream_id IS NOT NULL OR m.n > 0
+			ORDER BY s.source, s.stream`)
+		if err != nil {
+			return err
+		}
+		var (
+			e                                      state.Entry
+			hasCP, hasBudget                       bool
+			c                                      state.Checkpoint
+			sinks                                  []byte
+			event, updated, blocked, leaseUntil    pgtype.Timestamptz
+			eventNs, updatedNs, blockedNs          int16
+			records, used, limit, remaining, marks int64
+			b                                      state.Budget
+		)
+		_, err = pgx.ForEachRow(rows, []any{&e.ID.Source, &e.ID.Stream,
+			&hasCP, &c.Cursor, &sinks, &event, &eventNs, &records, &updated, &updatedNs,
+			&hasBudget, &b.Day, &used, &limit, &remaining, &blocked, &blockedNs, &b.Reason,
+			&e.LeaseOwner, &leaseUntil, &marks,
+		}, func() error {
+			entry := state.Entry{ID: e.ID, LeaseOwner: e.LeaseOwner, SeenMarks: int(marks)}
+			if leaseUntil.Valid {
+				entry.LeaseUntil = leaseUntil.Time.UTC()
+			}
+			if hasCP {
+				cp := state.Checkpoint{Cursor: c.Cursor, EventTime: joinTime(event, eventNs), Records: uint64(records), Updated: joinTime(updated, updatedNs)}
+				if err := decodeSinks(sinks, &cp); err != nil {
+					return fmt.Errorf("%s: %w", e.ID, err)
+				}
+				entry.Checkpoint = &cp
+			}
+			if hasBudget {
+				entry.Budget = &state.Budget{Day: b.Day, Used: int(used), Limit: int(limit), Remaining: int(remaining),
+					BlockedUntil: joinTime(blocked, blockedNs), Reason: b.Reason}
+			}
+			out = append(out, entry)
+			return nil
+		})
+		return err
+	})
+	if err != nil {
+		return nil, s.mask.redact(fmt.Errorf("list state store: %w", err))
+	}
+	return out, nil
+}
