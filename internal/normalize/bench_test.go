@@ -7,11 +7,11 @@ import (
 )
 
 // BenchmarkNormalize renders each stream's test records as raw (the
-// baseline: record.AppendJSON) and as OCSF, in the same run, so the cost
-// of normalizing reads as a ratio: go test -bench Normalize -benchmem.
+// baseline: record.AppendJSON), as OCSF and as ECS, in the same run, so the
+// cost of normalizing reads as a ratio: go test -bench Normalize -benchmem.
 func BenchmarkNormalize(b *testing.B) {
 	for _, s := range loadRecords(b) {
-		for _, schema := range []string{normalize.Raw, normalize.OCSF} {
+		for _, schema := range []string{normalize.Raw, normalize.OCSF, normalize.ECS} {
 			b.Run(s.name+"/"+schema, func(b *testing.B) {
 				b.ReportAllocs()
 				var buf []byte

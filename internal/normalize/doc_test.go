@@ -6,16 +6,19 @@ import (
 	"os"
 	"regexp"
 	"testing"
+
+	"github.com/gatelog/gatelog/internal/normalize"
 )
 
-// docFile shows one example event per stream, between markers
-// "<!-- example <vendor>-<stream> -->" and the end of the json block after it.
+// docFile shows one example per stream and schema, between markers
+// "<!-- example <vendor>-<stream> -->" (OCSF) or "<!-- example ecs
+// <vendor>-<stream> -->" and the end of the json block after it.
 const docFile = "../../docs/schemas.md"
 
-var docExample = regexp.MustCompile("(?s)<!-- example ([a-z-]+) -->\n```json\n.*?```\n")
+var docExample = regexp.MustCompile("(?s)<!-- example ((?:ecs )?[a-z-]+) -->\n```json\n.*?```\n")
 
 // TestSchemasDoc keeps the examples in docs/schemas.md identical to what
-// the mapping writes for each stream's first test record; -update rewrites
+// the mappings write for each stream's first test record; -update rewrites
 // them.
 func TestSchemasDoc(t *testing.T) {
 	doc, err := os.ReadFile(docFile)
@@ -24,12 +27,14 @@ func TestSchemasDoc(t *testing.T) {
 	}
 	events := map[string][]byte{}
 	for _, s := range loadRecords(t) {
-		out, _ := ocsfEvent(t, &s.recs[0])
-		var b bytes.Buffer
-		if err := json.Indent(&b, out, "", "  "); err != nil {
-			t.Fatal(err)
+		for schema, marker := range map[string]string{normalize.OCSF: s.name, normalize.ECS: "ecs " + s.name} {
+			out, _ := render(t, schema, &s.recs[0])
+			var b bytes.Buffer
+			if err := json.Indent(&b, out, "", "  "); err != nil {
+				t.Fatal(err)
+			}
+			events[marker] = b.Bytes()
 		}
-		events[s.name] = b.Bytes()
 	}
 	seen := map[string]bool{}
 	got := docExample.ReplaceAllFunc(doc, func(block []byte) []byte {

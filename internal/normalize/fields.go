@@ -69,9 +69,11 @@ func (fs *fields) text(s slot) []byte {
 	return nil
 }
 
-// use marks slot s as carried unchanged by a mapped attribute.
+// use marks slot s as carried unchanged by a mapped attribute. Only text
+// (a string's or a number's) is ever carried, so an object, array or
+// boolean in a slot a mapping reads is never marked and stays unmapped.
 func (fs *fields) use(s slot) {
-	if i := fs.at[s]; i != 0 {
+	if i := fs.at[s]; i != 0 && fs.list[i-1].kind <= kindNumber {
 		fs.list[i-1].used = true
 	}
 }

@@ -12,8 +12,8 @@ import (
 	"github.com/gatelog/gatelog/internal/record"
 )
 
-// fuzzStreams are the streams FuzzAppendOCSF picks from (its second
-// argument, modulo the length); the last has no mapping.
+// fuzzStreams are the streams FuzzAppendOCSF and FuzzAppendECS pick from
+// (their second argument, modulo the length); the last has no mapping.
 var fuzzStreams = [...][2]string{
 	{"forcepoint", "access"}, {"forcepoint", "admin"}, {"forcepoint", "cloudaudit"},
 	{"forcepoint", "cloudsummary"}, {"forcepoint", "swgweb"}, {"forcepoint", "swgwebdlp"},
@@ -32,30 +32,63 @@ var fuzzStreams = [...][2]string{
 func FuzzAppendOCSF(f *testing.F) {
 	f.Add([]byte(`{"user":"a","time":"01 Jan 2026 00:00:00"}`), uint8(1))
 	f.Fuzz(func(t *testing.T, fields []byte, stream uint8) {
-		s := fuzzStreams[int(stream)%len(fuzzStreams)]
-		rec := record.Record{Time: time.Unix(1700000000, 0), Vendor: s[0], Source: "fuzz", Stream: s[1],
-			ID: "id", Fields: fields}
-		out, err := normalize.Append(normalize.OCSF, &rec, []byte("prefix"))
-		if wantOK := isObject(fields); (err == nil) != wantOK {
-			t.Fatalf("err = %v, but Fields is an object: %v", err, wantOK)
-		}
-		if err != nil {
-			if string(out) != "prefix" {
-				t.Fatalf("failed Append changed the buffer: %q", out)
-			}
+		ev := fuzzAppend(t, normalize.OCSF, fields, stream)
+		if ev == nil {
 			return
-		}
-		if !bytes.HasPrefix(out, []byte("prefix")) {
-			t.Fatalf("prefix lost: %q", out)
-		}
-		ev := out[len("prefix"):]
-		if !json.Valid(ev) || !utf8.Valid(ev) || ev[0] != '{' {
-			t.Fatalf("invalid event %q from %q", ev, fields)
 		}
 		if p := problems(schemacheck.OCSF(ev)); len(p) > 0 {
 			t.Fatalf("event %s from %q breaks the schema: %s", ev, fields, p)
 		}
 	})
+}
+
+// FuzzAppendECS: as FuzzAppendOCSF, for ECS documents, which must pass
+// the ECS check whole (the vendors' objects are custom namespaces) and
+// repeat no key (Elasticsearch rejects such a document). The seed corpus
+// in testdata/fuzz/FuzzAppendECS holds a record of each stream, malformed
+// shapes and vendor names that are not keys as they stand.
+func FuzzAppendECS(f *testing.F) {
+	f.Add([]byte(`{"user":"a","time":"01 Jan 2026 00:00:00"}`), uint8(1))
+	f.Fuzz(func(t *testing.T, fields []byte, stream uint8) {
+		ev := fuzzAppend(t, normalize.ECS, fields, stream)
+		if ev == nil {
+			return
+		}
+		if err := schemacheck.ECS(ev, ecsNamespaces...); err != nil {
+			t.Fatalf("document %s from %q breaks the schema: %v", ev, fields, err)
+		}
+		if err := repeatedKeys(ev); err != nil {
+			t.Fatalf("document %s from %q: %v", ev, fields, err)
+		}
+	})
+}
+
+// fuzzAppend renders fields as a record of the picked stream after a
+// prefix and checks what every schema must: an event exactly when Fields
+// is an object, valid JSON and UTF-8, the prefix kept. It returns the
+// event, or nil when Append failed as it should.
+func fuzzAppend(t *testing.T, schema string, fields []byte, stream uint8) []byte {
+	s := fuzzStreams[int(stream)%len(fuzzStreams)]
+	rec := record.Record{Time: time.Unix(1700000000, 0), Vendor: s[0], Source: "fuzz", Stream: s[1],
+		ID: "id", Fields: fields}
+	out, err := normalize.Append(schema, &rec, []byte("prefix"))
+	if wantOK := isObject(fields); (err == nil) != wantOK {
+		t.Fatalf("err = %v, but Fields is an object: %v", err, wantOK)
+	}
+	if err != nil {
+		if string(out) != "prefix" {
+			t.Fatalf("failed Append changed the buffer: %q", out)
+		}
+		return nil
+	}
+	if !bytes.HasPrefix(out, []byte("prefix")) {
+		t.Fatalf("prefix lost: %q", out)
+	}
+	ev := out[len("prefix"):]
+	if !json.Valid(ev) || !utf8.Valid(ev) || ev[0] != '{' {
+		t.Fatalf("invalid event %q from %q", ev, fields)
+	}
+	return ev
 }
 
 // isObject: Fields is valid JSON whose value is an object, or empty (an

@@ -67,10 +67,22 @@ func readRecords(t testing.TB, path string) []record.Record {
 	return recs
 }
 
-// ocsfEvent renders rec and decodes the event (numbers as json.Number).
+// ocsfEvent renders rec as OCSF and decodes the event (numbers as
+// json.Number).
 func ocsfEvent(t testing.TB, rec *record.Record) ([]byte, map[string]any) {
 	t.Helper()
-	out, err := normalize.Append(normalize.OCSF, rec, nil)
+	return render(t, normalize.OCSF, rec)
+}
+
+// ecsDoc renders rec as ECS and decodes the document.
+func ecsDoc(t testing.TB, rec *record.Record) ([]byte, map[string]any) {
+	t.Helper()
+	return render(t, normalize.ECS, rec)
+}
+
+func render(t testing.TB, schema string, rec *record.Record) ([]byte, map[string]any) {
+	t.Helper()
+	out, err := normalize.Append(schema, rec, nil)
 	if err != nil {
 		t.Fatalf("%s/%s %s: %v", rec.Vendor, rec.Stream, rec.ID, err)
 	}

@@ -15,7 +15,7 @@ type writer struct {
 	b     []byte
 	comma bool // the current container already has a member
 	open  []mark
-	stack [8]mark // backing for open: OCSF nests no deeper here
+	stack [8]mark // backing for open: neither schema nests deeper here
 }
 
 // mark is where an open container started, to close or remove it.
@@ -103,6 +103,11 @@ func (w *writer) bool(k string, v bool) {
 
 // elemStr and elemInt write an element of the current array.
 func (w *writer) elemStr(v []byte) {
+	w.sep()
+	w.b = appendString(w.b, v)
+}
+
+func (w *writer) elemStrS(v string) {
 	w.sep()
 	w.b = appendString(w.b, v)
 }

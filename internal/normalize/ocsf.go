@@ -1,9 +1,5 @@
 package normalize
 
-import (
-	"github.com/gatelog/gatelog/internal/record"
-)
-
 // ocsfVersion is the OCSF release the events follow.
 const ocsfVersion = "1.8.0"
 
@@ -50,15 +46,6 @@ func (e *ocsfEvent) otherActivity(s slot) activity {
 	return activity{99, string(v)}
 }
 
-// Severity ids (severity_id) used by the mappings.
-const (
-	sevUnknown = 0
-	sevInfo    = 1
-	sevLow     = 2
-	sevMedium  = 3
-	sevHigh    = 4
-)
-
 var severityNames = [...]string{"Unknown", "Informational", "Low", "Medium", "High", "Critical", "Fatal"}
 
 // profile is a set of OCSF profiles. An event lists the profiles whose
@@ -74,14 +61,6 @@ const (
 
 var profileNames = [...]string{"cloud", "host", "network_proxy", "security_control"}
 
-// product names the vendor product in metadata.product.
-type product struct{ name, vendor string }
-
-var (
-	productForcepoint = product{"Forcepoint ONE SSE", "Forcepoint"}
-	productSymantec   = product{"Cloud SWG", "Symantec"}
-)
-
 // header is what every event starts with: its classification, time and
 // metadata.
 type header struct {
@@ -95,12 +74,9 @@ type header struct {
 	feature  []byte // the product component that reported it, if any
 }
 
-// ocsfEvent builds one event: the decoded fields, the record and the output.
+// ocsfEvent builds one OCSF event.
 type ocsfEvent struct {
-	w    writer
-	fs   fields
-	rec  *record.Record
-	st   *ocsfStream
+	event
 	prof profile // the profiles begin declared
 }
 
@@ -130,6 +106,16 @@ func (e *ocsfEvent) begin(h header) {
 	e.metadata(h)
 }
 
+// vendorTenant is the vendor's own tenant id for tenant_uid, unless the
+// source has a tenant configured: that one wins, and the vendor's stays
+// under unmapped.
+func (e *ocsfEvent) vendorTenant(s slot) []byte {
+	if e.rec.Tenant != "" {
+		return nil
+	}
+	return e.taken(s)
+}
+
 func severityName(id int) string {
 	if id >= 0 && id < len(severityNames) {
 		return severityNames[id]
@@ -156,7 +142,10 @@ func (e *ocsfEvent) metadata(h header) {
 	if h.origTime != nil {
 		w.str("original_time", h.origTime)
 	}
-	if h.tenant != nil {
+	switch {
+	case e.rec.Tenant != "":
+		w.strS("tenant_uid", e.rec.Tenant)
+	case h.tenant != nil:
 		w.str("tenant_uid", h.tenant)
 	}
 	if h.loggedMS != 0 {
@@ -193,58 +182,4 @@ func (e *ocsfEvent) finish() {
 	}
 	w.end()
 	w.b = append(w.b, '}')
-}
-
-// optS writes a string attribute unless it is empty.
-func (e *ocsfEvent) optS(k, v string) {
-	if v != "" {
-		e.w.strS(k, v)
-	}
-}
-
-// str writes slot s verbatim as the string attribute k.
-func (e *ocsfEvent) str(k string, s slot) bool {
-	v := e.fs.text(s)
-	if v == nil {
-		return false
-	}
-	e.w.str(k, v)
-	e.fs.use(s)
-	return true
-}
-
-// num writes slot s as the integer attribute k, if it is one (a JSON number
-// or digits in a string).
-func (e *ocsfEvent) num(k string, s slot) bool {
-	n, ok := parseInt(e.fs.text(s))
-	if !ok {
-		return false
-	}
-	e.w.int(k, n)
-	e.fs.use(s)
-	return true
-}
-
-// port writes slot s as a port_t (0-65535).
-func (e *ocsfEvent) port(k string, s slot) bool {
-	if n, ok := parseInt(e.fs.text(s)); !ok || n < 0 || n > 65535 {
-		return false
-	}
-	return e.num(k, s)
-}
-
-// ip writes slot s as an ip_t, if it is an IP address.
-func (e *ocsfEvent) ip(k string, s slot) bool {
-	if !isIP(e.fs.text(s)) {
-		return false
-	}
-	return e.str(k, s)
-}
-
-// email writes slot s as an email_t, if it matches the schema's pattern.
-func (e *ocsfEvent) email(k string, s slot) bool {
-	if !isEmail(e.fs.text(s)) {
-		return false
-	}
-	return e.str(k, s)
 }

@@ -8,45 +8,31 @@ package normalize
 // adminLogin is the Authentication activity of an operation word, if it is
 // a log-in or log-out.
 func adminLogin(op []byte) (activity, bool) {
-	for _, w := range [...]string{"logout", "log out", "logoff", "log off", "sign out", "signout"} {
-		if containsFold(op, w) {
-			return activity{2, "Logoff"}, true
-		}
-	}
-	for _, w := range [...]string{"login", "log in", "logon", "log on", "sign in", "signin"} {
-		if containsFold(op, w) {
-			return activity{1, "Logon"}, true
-		}
+	switch adminSession(op) {
+	case sessionEnd:
+		return activity{2, "Logoff"}, true
+	case sessionStart:
+		return activity{1, "Logon"}, true
 	}
 	return activity{}, false
 }
 
-// crudStems map an operation word to Create, Read, Update or Delete, the
-// first activities of both API Activity and Entity Management.
-var crudStems = []struct {
-	stem string
-	act  activity
-}{
-	{"delet", activity{4, "Delete"}}, {"remov", activity{4, "Delete"}},
-	{"creat", activity{1, "Create"}}, {"add", activity{1, "Create"}}, {"new", activity{1, "Create"}},
-	{"chang", activity{3, "Update"}}, {"updat", activity{3, "Update"}}, {"edit", activity{3, "Update"}},
-	{"modif", activity{3, "Update"}}, {"enabl", activity{3, "Update"}}, {"disabl", activity{3, "Update"}},
-	{"set", activity{3, "Update"}}, {"mov", activity{3, "Update"}}, {"renam", activity{3, "Update"}},
-	{"view", activity{2, "Read"}}, {"read", activity{2, "Read"}}, {"export", activity{2, "Read"}},
-	{"download", activity{2, "Read"}}, {"list", activity{2, "Read"}},
+// crudActivities are the first activities of both API Activity and Entity
+// Management.
+var crudActivities = [...]activity{
+	crudCreate: {1, "Create"}, crudRead: {2, "Read"}, crudUpdate: {3, "Update"}, crudDelete: {4, "Delete"},
 }
 
 // crudActivity is the CRUD activity of the operation in slot s, or Other
 // (99) with the vendor's word.
 func (e *ocsfEvent) crudActivity(s slot) activity {
 	v := e.fs.text(s)
-	for _, c := range crudStems {
-		if containsFold(v, c.stem) {
-			if string(v) == c.act.name {
-				e.fs.use(s)
-			}
-			return c.act
+	if c := crudOf(v); c != crudNone {
+		act := crudActivities[c]
+		if string(v) == act.name {
+			e.fs.use(s)
 		}
+		return act
 	}
 	return e.otherActivity(s)
 }

@@ -14,18 +14,6 @@ func (e *ocsfEvent) findingInfo(uid, uidAlt, title slot) {
 	e.w.end()
 }
 
-// findingSeverity: a finding is Medium when a DLP pattern matched, High
-// when the vendor names a threat, else Informational.
-func (e *ocsfEvent) findingSeverity(pattern slot, threat bool) int {
-	switch {
-	case threat:
-		return sevHigh
-	case e.fs.text(pattern) != nil:
-		return sevMedium
-	}
-	return sevInfo
-}
-
 // Detection systems and data lifecycle states of data_security.
 const (
 	detectionSWG  = 5 // Secure Web Gateway

@@ -9,14 +9,6 @@ func (e *ocsfEvent) fpHeader(c ocsfClass, a activity, sev int, p profile) header
 	return header{class: c, activity: a, severity: sev, profiles: p, origTime: e.taken(fpTime)}
 }
 
-// sameAsID marks slot s carried when it is the record id (metadata.uid):
-// transactionid and fileid are.
-func (e *ocsfEvent) sameAsID(s slot) {
-	if v := e.fs.text(s); v != nil && string(v) == e.rec.ID {
-		e.fs.use(s)
-	}
-}
-
 // fpSource writes src_endpoint: the user's address, device and location.
 func (e *ocsfEvent) fpSource(ip slot) {
 	e.w.obj("src_endpoint")
@@ -79,15 +71,6 @@ func (e *ocsfEvent) fpUserAgent() {
 	e.w.obj("http_request")
 	e.str("user_agent", fpUserAgent)
 	e.w.end()
-}
-
-// activitySeverity: activity logs are informational unless the vendor
-// flagged a threat.
-func activitySeverity(o outcome) int {
-	if o.threat {
-		return sevHigh
-	}
-	return sevInfo
 }
 
 // reputations maps Forcepoint's web reputation to risk_level_id.

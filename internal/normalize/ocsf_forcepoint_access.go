@@ -55,35 +55,27 @@ func (e *ocsfEvent) webResource() {
 	w.end()
 }
 
-// accessActivities maps a word of the vendor's activity to the activity of
-// either class (file id 0: not a file activity). Stems match "Uploaded",
-// "Cloudstorage, Uploaded", "Edit" and so on.
-var accessActivities = []struct {
-	stem      string
-	file, web activity
-}{
-	{"upload", activity{1, "Upload"}, activity{6, "Import"}},
-	{"download", activity{2, "Download"}, activity{7, "Export"}},
-	{"delet", activity{4, "Delete"}, activity{4, "Delete"}},
-	{"renam", activity{5, "Rename"}, activity{3, "Update"}},
-	{"move", activity{7, "Move"}, activity{3, "Update"}},
-	{"unshar", activity{13, "Unshare"}, activity{3, "Update"}},
-	{"shar", activity{12, "Share"}, activity{8, "Share"}},
-	{"edit", activity{3, "Update"}, activity{3, "Update"}},
-	{"modif", activity{3, "Update"}, activity{3, "Update"}},
-	{"preview", activity{9, "Preview"}, activity{2, "Read"}},
-	{"view", activity{9, "Preview"}, activity{2, "Read"}},
-	{"access", activity{14, "Open"}, activity{2, "Read"}},
-	{"search", activity{}, activity{5, "Search"}},
+// accessActivities are the activities of either class for what a file
+// activity word says (file id 0: not a file activity).
+var accessActivities = [...]accessAct{
+	fileUpload:   {activity{1, "Upload"}, activity{6, "Import"}},
+	fileDownload: {activity{2, "Download"}, activity{7, "Export"}},
+	fileDelete:   {activity{4, "Delete"}, activity{4, "Delete"}},
+	fileRename:   {activity{5, "Rename"}, activity{3, "Update"}},
+	fileMove:     {activity{7, "Move"}, activity{3, "Update"}},
+	fileUnshare:  {activity{13, "Unshare"}, activity{3, "Update"}},
+	fileShare:    {activity{12, "Share"}, activity{8, "Share"}},
+	fileEdit:     {activity{3, "Update"}, activity{3, "Update"}},
+	filePreview:  {activity{9, "Preview"}, activity{2, "Read"}},
+	fileAccess:   {activity{14, "Open"}, activity{2, "Read"}},
+	fileSearch:   {activity{}, activity{5, "Search"}},
 }
 
 type accessAct struct{ file, web activity }
 
 func accessActivity(v []byte) (accessAct, bool) {
-	for _, a := range accessActivities {
-		if containsFold(v, a.stem) {
-			return accessAct{a.file, a.web}, true
-		}
+	if op := fileOpOf(v); op != fileNone {
+		return accessActivities[op], true
 	}
 	return accessAct{}, false
 }

@@ -17,7 +17,7 @@ type cloudFile struct {
 // a Data Security Finding about the file.
 func (e *ocsfEvent) cloudFileFinding(c cloudFile) {
 	o := parseOutcome(e.fs.text(fpAction))
-	sev := e.findingSeverity(fpPatterns, o.threat)
+	sev := findingSeverity(e.fs.text(fpPatterns) != nil, o.threat)
 	e.begin(e.fpHeader(classDataSecurity, activityCreate, sev, profSecurityControl|e.fpCloudProfile()))
 	e.sameAsID(fpFileID)
 	e.findingInfo(fpFileID, noSlot, c.title)

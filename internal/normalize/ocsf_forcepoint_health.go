@@ -47,29 +47,9 @@ func ocsfForcepointHealthSystem(e *ocsfEvent) {
 	e.healthEnd()
 }
 
-// healthStates maps a status word to status_id and severity. Degraded is
-// neither success nor failure: Other, with the word.
-var healthStates = map[string]struct{ status, severity int }{
-	"healthy": {1, sevInfo}, "ok": {1, sevInfo}, "up": {1, sevInfo},
-	"degraded": {99, sevMedium}, "warning": {99, sevLow},
-	"down": {2, sevHigh}, "unhealthy": {2, sevHigh}, "failed": {2, sevHigh}, "error": {2, sevHigh},
-}
-
-// healthState reads the status field (Other, severity Unknown, if unknown).
-func (e *ocsfEvent) healthState() (status, severity int) {
-	v := e.fs.text(fpStatus)
-	if v == nil {
-		return 0, sevUnknown
-	}
-	if st, ok := lookupFold(healthStates, v); ok {
-		return st.status, st.severity
-	}
-	return 99, sevUnknown
-}
-
 // healthBegin writes the header; feature names the component reported on.
 func (e *ocsfEvent) healthBegin(p profile, feature []byte) {
-	_, sev := e.healthState()
+	sev := healthOf(e.fs.text(fpStatus)).severity
 	h := e.fpHeader(classBase, activity{99, "Other"}, sev, p)
 	h.feature = feature
 	e.begin(h)
@@ -77,14 +57,14 @@ func (e *ocsfEvent) healthBegin(p profile, feature []byte) {
 
 // healthEnd writes the status and its details.
 func (e *ocsfEvent) healthEnd() {
-	switch status, _ := e.healthState(); status {
-	case 1:
+	switch healthOf(e.fs.text(fpStatus)).state {
+	case healthUp:
 		e.w.int("status_id", 1)
 		e.w.strS("status", "Success")
-	case 2:
+	case healthDown:
 		e.w.int("status_id", 2)
 		e.w.strS("status", "Failure")
-	case 99:
+	case healthOther:
 		e.w.int("status_id", 99)
 		e.str("status", fpStatus)
 	}

@@ -7,7 +7,7 @@ package normalize
 // categories, bytes) stay in unmapped.
 func ocsfForcepointSWGWebDLP(e *ocsfEvent) {
 	o := parseOutcome(e.fs.text(fpDLPAction))
-	sev := e.findingSeverity(fpDLPPattern, o.threat || e.fs.text(fpThreatIndicator) != nil)
+	sev := findingSeverity(e.fs.text(fpDLPPattern) != nil, o.threat || e.fs.text(fpThreatIndicator) != nil)
 	e.begin(e.fpHeader(classDataSecurity, activityCreate, sev, profSecurityControl))
 	e.findingInfo(fpTransactionID, fpSETransactionID, fpDLPPattern)
 	e.actor(fpUser, fpEmail, fpUserGroup)

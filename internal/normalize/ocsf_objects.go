@@ -5,14 +5,6 @@ import "bytes"
 // Writers of OCSF objects that several streams share. Each writes what the
 // record has and nothing else; an object left empty disappears (see writer).
 
-// taken returns the text of slot s and marks it carried; for values a
-// header holds.
-func (e *ocsfEvent) taken(s slot) []byte {
-	v := e.fs.text(s)
-	e.fs.use(s)
-	return v
-}
-
 // user writes a user object. Without a name the e-mail address names the
 // user, as user requires a name or uid.
 func (e *ocsfEvent) user(k string, name, email, groups slot) {
@@ -54,31 +46,6 @@ func (e *ocsfEvent) groups(s slot) {
 	e.w.end()
 }
 
-// list writes slot s, a list of items separated by sep, as a string array.
-func (e *ocsfEvent) list(k string, s slot, sep byte) {
-	e.w.arr(k)
-	e.eachItem(s, sep, e.w.elemStr)
-	e.w.end()
-}
-
-// eachItem calls fn with each item of slot s, a list separated by sep. The
-// field counts as carried only when it is one item, as written.
-func (e *ocsfEvent) eachItem(s slot, sep byte, fn func(item []byte)) {
-	v := e.fs.text(s)
-	n := 0
-	for rest := v; len(rest) > 0; {
-		var item []byte
-		item, rest = nextItem(rest, sep)
-		if len(item) > 0 {
-			fn(item)
-			n++
-		}
-	}
-	if n == 1 && len(bytesTrim(v)) == len(v) {
-		e.fs.use(s)
-	}
-}
-
 // endpoint writes a network endpoint from an address, host name and port.
 func (e *ocsfEvent) endpoint(k string, ip, host, port slot) {
 	e.w.obj(k)
@@ -86,19 +53,6 @@ func (e *ocsfEvent) endpoint(k string, ip, host, port slot) {
 	e.str("hostname", host)
 	e.port("port", port)
 	e.w.end()
-}
-
-// osTypes maps words in an OS name to os.type_id, most specific first.
-var osTypes = []struct {
-	word string
-	id   int
-	name string
-}{
-	{"windows phone", 101, "Windows Mobile"}, {"windows mobile", 101, "Windows Mobile"}, {"windows", 100, "Windows"},
-	{"ipados", 302, "iPadOS"}, {"ios", 301, "iOS"}, {"iphone", 301, "iOS"},
-	{"mac", 300, "macOS"}, {"os x", 300, "macOS"}, {"android", 201, "Android"},
-	{"linux", 200, "Linux"}, {"ubuntu", 200, "Linux"}, {"debian", 200, "Linux"}, {"fedora", 200, "Linux"},
-	{"red hat", 200, "Linux"}, {"centos", 200, "Linux"}, {"suse", 200, "Linux"},
 }
 
 // os writes an os object; type_id is read from the name (0 when unknown).
@@ -109,15 +63,9 @@ func (e *ocsfEvent) os(name, version []byte) {
 	e.w.obj("os")
 	e.w.str("name", name)
 	e.w.opt("version", version)
-	id, caption := 0, "Unknown"
-	for _, t := range osTypes {
-		if containsFold(name, t.word) {
-			id, caption = t.id, t.name
-			break
-		}
-	}
-	e.w.int("type_id", int64(id))
-	e.w.strS("type", caption)
+	t := osTypeOf(name)
+	e.w.int("type_id", int64(t.id))
+	e.w.strS("type", t.name)
 	e.w.end()
 }
 

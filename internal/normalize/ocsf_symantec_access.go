@@ -16,7 +16,7 @@ func ocsfSymantecAccess(e *ocsfEvent) {
 	}
 	e.begin(header{class: classHTTP, activity: e.httpActivity(syMethod), severity: sev,
 		profiles: profHost | profNetworkProxy | profSecurityControl, origTime: e.elffTime(),
-		tenant: e.taken(syTenant)})
+		tenant: e.vendorTenant(syTenant)})
 	e.num("duration", syTimeTaken)
 	e.actor(syUserDN, noSlot, syAuthGroups)
 	e.syClient()
@@ -97,29 +97,6 @@ func (e *ocsfEvent) syRequest() {
 	e.str("user_agent", syUserAgent)
 	e.str("uid", syTransactionUUID)
 	w.end()
-}
-
-// syURL rebuilds scheme://host[:port]path?query, leaving out a default
-// port; nil without a host.
-func (e *ocsfEvent) syURL() []byte {
-	host := e.fs.text(syHost)
-	if host == nil {
-		return nil
-	}
-	scheme, port, path, query := e.fs.text(syScheme), e.fs.text(syPort), e.fs.text(syPath), e.fs.text(syQuery)
-	u := make([]byte, 0, len(scheme)+len(host)+len(port)+len(path)+len(query)+5)
-	if scheme != nil {
-		u = append(append(u, scheme...), "://"...)
-	}
-	u = append(u, host...)
-	if port != nil && !defaultPort(scheme, port) {
-		u = append(append(u, ':'), port...)
-	}
-	u = append(u, path...)
-	if len(query) > 0 && query[0] != '?' {
-		u = append(u, '?')
-	}
-	return append(u, query...)
 }
 
 // tls writes a TLS object; OCSF requires its version.

@@ -20,41 +20,44 @@ import (
 var update = flag.Bool("update", false, "rewrite testdata/golden")
 
 // TestGolden compares each stream's events (one per test record) with
-// testdata/golden/<vendor>-<stream>.ocsf.json; -update rewrites them.
+// testdata/golden/<vendor>-<stream>.<schema>.json, for OCSF and ECS;
+// -update rewrites them.
 func TestGolden(t *testing.T) {
-	for _, s := range loadRecords(t) {
-		t.Run(s.name, func(t *testing.T) {
-			var got bytes.Buffer
-			got.WriteString("[\n")
-			for i := range s.recs {
-				out, _ := ocsfEvent(t, &s.recs[i])
-				if i > 0 {
-					got.WriteString(",\n")
+	for _, schema := range []string{normalize.OCSF, normalize.ECS} {
+		for _, s := range loadRecords(t) {
+			t.Run(schema+"/"+s.name, func(t *testing.T) {
+				var got bytes.Buffer
+				got.WriteString("[\n")
+				for i := range s.recs {
+					out, _ := render(t, schema, &s.recs[i])
+					if i > 0 {
+						got.WriteString(",\n")
+					}
+					got.WriteString("  ")
+					if err := json.Indent(&got, out, "  ", "  "); err != nil {
+						t.Fatal(err)
+					}
 				}
-				got.WriteString("  ")
-				if err := json.Indent(&got, out, "  ", "  "); err != nil {
-					t.Fatal(err)
+				got.WriteString("\n]\n")
+				file := filepath.Join("testdata", "golden", s.name+"."+schema+".json")
+				if *update {
+					if err := os.MkdirAll(filepath.Dir(file), 0o755); err != nil {
+						t.Fatal(err)
+					}
+					if err := os.WriteFile(file, got.Bytes(), 0o644); err != nil {
+						t.Fatal(err)
+					}
+					return
 				}
-			}
-			got.WriteString("\n]\n")
-			file := filepath.Join("testdata", "golden", s.name+".ocsf.json")
-			if *update {
-				if err := os.MkdirAll(filepath.Dir(file), 0o755); err != nil {
-					t.Fatal(err)
+				want, err := os.ReadFile(file)
+				if err != nil {
+					t.Fatalf("%v (run go test -update to create it)", err)
 				}
-				if err := os.WriteFile(file, got.Bytes(), 0o644); err != nil {
-					t.Fatal(err)
+				if !bytes.Equal(got.Bytes(), want) {
+					t.Errorf("%s differs from the mapping's output (go test -update rewrites it):\n%s", file, got.Bytes())
 				}
-				return
-			}
-			want, err := os.ReadFile(file)
-			if err != nil {
-				t.Fatalf("%v (run go test -update to create it)", err)
-			}
-			if !bytes.Equal(got.Bytes(), want) {
-				t.Errorf("%s differs from the mapping's output (go test -update rewrites it):\n%s", file, got.Bytes())
-			}
-		})
+			})
+		}
 	}
 }
 
@@ -264,15 +267,20 @@ func TestAppendSchemas(t *testing.T) {
 	if err != nil || !bytes.Equal(raw, rec.AppendJSON([]byte("keep"))) {
 		t.Errorf("raw: %s, %v", raw, err)
 	}
-	if out, err := normalize.Append(normalize.ECS, &rec, prefix); !errors.Is(err, normalize.ErrNotImplemented) || string(out) != "keep" {
-		t.Errorf("ecs: %q, %v", out, err)
+	for _, schema := range []string{normalize.OCSF, normalize.ECS} {
+		out, err := normalize.Append(schema, &rec, prefix)
+		if err != nil || !bytes.HasPrefix(out, []byte("keep{")) || !json.Valid(out[len("keep"):]) {
+			t.Errorf("%s: %q, %v", schema, out, err)
+		}
 	}
 	if out, err := normalize.Append("cef", &rec, prefix); err == nil || string(out) != "keep" {
 		t.Errorf("unknown schema: %q, %v", out, err)
 	}
 	rec.Fields = json.RawMessage(`["not", "an", "object"]`)
-	if out, err := normalize.Append(normalize.OCSF, &rec, prefix); err == nil || string(out) != "keep" {
-		t.Errorf("bad fields: %q, %v", out, err)
+	for _, schema := range []string{normalize.OCSF, normalize.ECS} {
+		if out, err := normalize.Append(schema, &rec, prefix); err == nil || string(out) != "keep" {
+			t.Errorf("%s, bad fields: %q, %v", schema, out, err)
+		}
 	}
 }
 

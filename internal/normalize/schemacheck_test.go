@@ -38,9 +38,12 @@ func TestOCSFSchemaOddRecords(t *testing.T) {
 			for i := range fields {
 				for _, odd := range []any{nil, json.Number("7"), "x", map[string]any{}} {
 					rec.Fields = variant(t, fields, i, odd)
-					out, _ := ocsfEvent(t, &rec)
+					out, ev := ocsfEvent(t, &rec)
 					for _, p := range problems(schemacheck.OCSF(out)) {
 						t.Errorf("%s %s with %s = %v: %s", s.name, rec.ID, fields[i].key, odd, p)
+					}
+					if err := lossless(&rec, ev); err != nil {
+						t.Errorf("%s %s with %s = %v: %v", s.name, rec.ID, fields[i].key, odd, err)
 					}
 				}
 			}
@@ -85,4 +88,45 @@ func problems(err error) []string {
 		}
 	}
 	return out
+}
+
+// TestECSSchema validates every document the test records give against the
+// official ECS 9.4.0 field definitions (types, arrays, allowed values,
+// patterns, required fields); the vendors' objects are custom namespaces.
+func TestECSSchema(t *testing.T) {
+	for _, s := range loadRecords(t) {
+		for i := range s.recs {
+			out, _ := ecsDoc(t, &s.recs[i])
+			if err := schemacheck.ECS(out, ecsNamespaces...); err != nil {
+				t.Errorf("%s %s:\n%v", s.name, s.recs[i].ID, err)
+			}
+		}
+	}
+}
+
+// TestECSSchemaOddRecords validates the documents of the same field-removal
+// and odd-value variants as TestOCSFSchemaOddRecords. ECS requires nothing
+// a vendor field gives (only @timestamp and ecs.version), so every document
+// must pass whole.
+func TestECSSchemaOddRecords(t *testing.T) {
+	for _, s := range loadRecords(t) {
+		for _, rec := range s.recs {
+			fields, err := members(rec.Fields)
+			if err != nil {
+				t.Fatal(err)
+			}
+			for i := range fields {
+				for _, odd := range []any{nil, json.Number("7"), "x", map[string]any{}} {
+					rec.Fields = variant(t, fields, i, odd)
+					out, doc := ecsDoc(t, &rec)
+					if err := schemacheck.ECS(out, ecsNamespaces...); err != nil {
+						t.Errorf("%s %s with %s = %v:\n%v", s.name, rec.ID, fields[i].key, odd, err)
+					}
+					if err := losslessECS(&rec, doc); err != nil {
+						t.Errorf("%s %s with %s = %v: %v", s.name, rec.ID, fields[i].key, odd, err)
+					}
+				}
+			}
+		}
+	}
 }

@@ -16,6 +16,7 @@ const (
 	fpApplication
 	fpClassifyLabels
 	fpComponent
+	fpCountry
 	fpCountryCode
 	fpCustomLocation
 	fpDestinationIP
@@ -30,6 +31,12 @@ const (
 	fpDocSHA1
 	fpDocSHA256
 	fpEmail
+	fpEmailBCC
+	fpEmailCC
+	fpEmailFrom
+	fpEmailSentTime
+	fpEmailSubject
+	fpEmailTo
 	fpFileID
 	fpFileLink
 	fpFilename
@@ -108,6 +115,10 @@ const (
 	syDeviceID
 	syDeviceName
 	syTransactionUUID
+	syURIExtension
+	syClientCountry
+	syRemoteCountry
+	syLocationName
 
 	// Symantec admin audit log.
 	auDate
@@ -127,11 +138,12 @@ const noSlot = numSlots
 var forcepointNames = map[string]slot{
 	"action": fpAction, "activity": fpActivity, "actor": fpActor, "actoripaddress": fpActorIP,
 	"apiname": fpAPIName, "application": fpApplication, "classifylabels": fpClassifyLabels,
-	"component": fpComponent, "countrycode": fpCountryCode, "customlocation": fpCustomLocation,
+	"component": fpComponent, "country": fpCountry, "countrycode": fpCountryCode, "customlocation": fpCustomLocation,
 	"destinationip": fpDestinationIP, "destinationport": fpDestinationPort, "details": fpDetails,
 	"device": fpDevice, "deviceguid": fpDeviceGUID, "dlpaction": fpDLPAction, "dlppattern": fpDLPPattern,
 	"docextension": fpDocExtension, "docmd5": fpDocMD5, "docsha1": fpDocSHA1, "docsha256": fpDocSHA256,
-	"email": fpEmail, "fileid": fpFileID, "filelink": fpFileLink, "filename": fpFilename, "folder": fpFolder,
+	"email": fpEmail, "emailbcc": fpEmailBCC, "emailcc": fpEmailCC, "emailfrom": fpEmailFrom,
+	"emailsenttime": fpEmailSentTime, "emailsubject": fpEmailSubject, "emailto": fpEmailTo, "fileid": fpFileID, "filelink": fpFileLink, "filename": fpFilename, "folder": fpFolder,
 	"indexedtime": fpIndexedTime, "instancename": fpInstanceName, "ipaddress": fpIPAddress,
 	"keyword": fpKeyword, "location": fpLocation, "orgid": fpOrgID, "owner": fpOwner, "pagetitle": fpPageTitle,
 	"patterns": fpPatterns, "policyid": fpPolicyID, "protocol": fpProtocol, "proxyinstance": fpProxyInstance,
@@ -159,7 +171,9 @@ var symantecAccessNames = map[string]slot{
 	"x-cs-connection-negotiated-cipher-size": syCSCipherSize,
 	"cs-threat-risk":                         syThreatRisk, "x-client-agent-type": syAgentType, "x-client-os": syClientOS,
 	"x-client-agent-sw": syAgentSW, "x-client-device-id": syDeviceID, "x-client-device-name": syDeviceName,
-	"x-bluecoat-transaction-uuid": syTransactionUUID,
+	"x-bluecoat-transaction-uuid": syTransactionUUID, "cs-uri-extension": syURIExtension,
+	"x-cs-client-ip-country": syClientCountry, "r-supplier-country": syRemoteCountry,
+	"x-bluecoat-location-name": syLocationName,
 }
 
 var symantecAuditNames = map[string]slot{

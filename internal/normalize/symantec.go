@@ -62,3 +62,26 @@ func percentDecode(v []byte) []byte {
 	}
 	return out
 }
+
+// syURL rebuilds scheme://host[:port]path?query, leaving out a default
+// port; nil without a host.
+func (e *event) syURL() []byte {
+	host := e.fs.text(syHost)
+	if host == nil {
+		return nil
+	}
+	scheme, port, path, query := e.fs.text(syScheme), e.fs.text(syPort), e.fs.text(syPath), e.fs.text(syQuery)
+	u := make([]byte, 0, len(scheme)+len(host)+len(port)+len(path)+len(query)+5)
+	if scheme != nil {
+		u = append(append(u, scheme...), "://"...)
+	}
+	u = append(u, host...)
+	if port != nil && !defaultPort(scheme, port) {
+		u = append(append(u, ':'), port...)
+	}
+	u = append(u, path...)
+	if len(query) > 0 && query[0] != '?' {
+		u = append(u, '?')
+	}
+	return append(u, query...)
+}

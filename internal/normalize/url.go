@@ -5,13 +5,14 @@ import "bytes"
 // urlParts are the pieces of a URL as written (sub-slices of it, nothing
 // decoded), for the schemas' url objects.
 type urlParts struct {
-	scheme, host, port, path, query []byte
+	scheme, host, port, path, query, fragment []byte
 }
 
 // splitURL splits a URL leniently: vendors log URLs without a scheme
 // ("drive.google.com/files/x.pdf"), with unescaped spaces or non-ASCII, and
-// url.Parse rejects or reinterprets some of them. The fragment is dropped
-// (it never reaches a proxy); userinfo is not kept.
+// url.Parse rejects or reinterprets some of them. The fragment is split off
+// (it never reaches a proxy; OCSF has no place for it); userinfo is not
+// kept.
 func splitURL(u []byte) urlParts {
 	var p urlParts
 	if i := bytes.Index(u, []byte("://")); i > 0 && isScheme(u[:i]) {
@@ -34,7 +35,7 @@ func splitURL(u []byte) urlParts {
 // splitPath fills path and query from what follows the authority.
 func splitPath(p urlParts, rest []byte) urlParts {
 	if i := bytes.IndexByte(rest, '#'); i >= 0 {
-		rest = rest[:i]
+		rest, p.fragment = rest[:i], rest[i+1:]
 	}
 	p.path, p.query, _ = bytes.Cut(rest, []byte{'?'})
 	return p
