@@ -270,6 +270,11 @@ func TestConfig(t *testing.T) {
 		{"small parts", func(c *Config) { c.PartSize = 1 << 20 }, "part size 1048576"},
 		{"negative timeout", func(c *Config) { c.Timeout = -1 }, "timeout must not be negative"},
 		{"leading slash", func(c *Config) { c.Prefix = "/logs/" }, "do not start with a slash"},
+		{"unknown format", func(c *Config) { c.Format = "csv" }, `format: "csv" is not a format (allowed: json, parquet)`},
+		{"parquet without lake", func(c *Config) { c.Format = FormatParquet }, "region: required with format: parquet"},
+		{"parquet without account", func(c *Config) { c.Format, c.Region = FormatParquet, "eu-west-1" }, "account_id: required with format: parquet"},
+		{"account with json", func(c *Config) { c.AccountID = "123456789012" }, "account_id: only with format: parquet"},
+		{"tiny objects", func(c *Config) { c.MaxObjectBytes = 1 }, "max_object_bytes: 1 is out of range"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			cfg := ok

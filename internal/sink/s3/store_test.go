@@ -47,6 +47,8 @@ type store struct {
 	// beforeComplete runs before a CompleteMultipartUpload reaches
 	// gofakes3; a non-nil error code answers it instead.
 	beforeComplete func(key string) (code string)
+	// beforeUpload runs before a PUT of a whole object reaches gofakes3.
+	beforeUpload func(key string)
 }
 
 // failure is an S3 error answer.
@@ -94,6 +96,9 @@ func (st *store) answer(r *http.Request) (failure, bool) {
 		if code := st.beforeComplete(strings.TrimPrefix(r.URL.Path, "/"+testBucket+"/")); code != "" {
 			return failure{http.StatusInternalServerError, code}, true
 		}
+	}
+	if r.Method == http.MethodPut && !r.URL.Query().Has("uploadId") && st.beforeUpload != nil {
+		st.beforeUpload(strings.TrimPrefix(r.URL.Path, "/"+testBucket+"/"))
 	}
 	if (r.Method == http.MethodPut || r.Method == http.MethodPost) && len(st.failures) > 0 {
 		f := st.failures[0]
