@@ -73,7 +73,7 @@ func runRun(cmd *cobra.Command, g *globals, o runOptions) error {
 		return err
 	}
 	defer a.Close()
-	logger.Info("gatelog started", "sources", len(a.Sources), "sinks", len(a.Sinks), "state", cfg.State, "once", o.once)
+	logger.Info("gatelog started", "sources", len(a.Sources), "sinks", len(a.Sinks), "state", cfg.StateShown(), "once", o.once)
 	results := a.Run(cmd.Context(), ro)
 	if o.once {
 		app.PrintResults(cmd.ErrOrStderr(), results)

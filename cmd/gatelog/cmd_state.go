@@ -21,7 +21,7 @@ request budget, lease) and resets a stream so that its next run starts afresh.
 It opens the state file named by "state:" in the configuration.`,
 		Example: "  gatelog state show -c gatelog.yaml\n  gatelog state reset acme-fp/admin",
 	}
-	cmd.AddCommand(newStateShowCommand(g), newStateResetCommand(g))
+	cmd.AddCommand(newStateShowCommand(g), newStateResetCommand(g), newStateMigrateCommand())
 	return cmd
 }
 
@@ -96,4 +96,38 @@ func confirm(in io.Reader, out io.Writer, prompt string) bool {
 	line, _ := bufio.NewReader(in).ReadString('\n')
 	answer := strings.ToLower(strings.TrimSpace(line))
 	return answer == "y" || answer == "yes"
+}
+
+func newStateMigrateCommand() *cobra.Command {
+	var from, to string
+	cmd := &cobra.Command{
+		Use:   "migrate --from FILE --to postgres://...",
+		Short: "Copy a state file into a PostgreSQL database, so a single node becomes a cluster",
+		Long: `migrate copies every stream's checkpoint, seen marks, request budget and
+throttle from the bolt state file --from into the state --to (a PostgreSQL
+URL), so that gatelog instances pointed at the database go on where the file
+left off, without collecting again. Stop the gatelog that uses the file
+first (it holds the file locked). Leases are not copied. A database that
+already holds one of the streams is refused: nothing is overwritten.
+
+The password comes from ${PGPASSWORD} or the URL; it is never printed.
+Then set state: to the same URL in the configuration.`,
+		Example: "  PGPASSWORD=... gatelog state migrate --from ./gatelog-data/state.db --to postgres://gatelog@db:5432/gatelog",
+		Args:    cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			if from == "" || to == "" {
+				return &usageError{fmt.Errorf("name both --from (the state file) and --to (postgres://...)")}
+			}
+			rep, err := app.MigrateState(cmd.Context(), from, to, nil)
+			if err != nil {
+				return err
+			}
+			fmt.Fprintf(cmd.OutOrStdout(), "migrated %d streams (%d seen marks, %d budgets) from %s to %s\n",
+				rep.Streams, rep.Marks, rep.Budgets, from, app.ShownState(to))
+			return nil
+		},
+	}
+	cmd.Flags().StringVar(&from, "from", "", "the bolt state file to copy from")
+	cmd.Flags().StringVar(&to, "to", "", "the PostgreSQL database to copy into (postgres://user@host:5432/db?sslmode=...)")
+	return cmd
 }

@@ -3,6 +3,7 @@
 package app
 
 import (
+	"context"
 	"io"
 	"log/slog"
 	"os"
@@ -17,7 +18,6 @@ import (
 	"github.com/gatelog/gatelog/internal/sink"
 	"github.com/gatelog/gatelog/internal/source"
 	"github.com/gatelog/gatelog/internal/state"
-	"github.com/gatelog/gatelog/internal/state/bolt"
 )
 
 // Version is gatelog's version, set by the command at start (devices in
@@ -76,12 +76,12 @@ func Open(cfg *config.Config, o Options) (*App, error) {
 	if o.Stdout == nil {
 		o.Stdout = os.Stdout
 	}
-	store, err := bolt.Open(cfg.State, bolt.Options{})
+	store, err := openStore(context.Background(), cfg.State, false)
 	if err != nil {
 		return nil, err
 	}
 	a := &App{Cfg: cfg, Store: store, Logger: o.Logger,
-		Quarantine: quarantine.New(filepath.Join(filepath.Dir(cfg.State), "quarantine"))}
+		Quarantine: quarantine.New(filepath.Join(cfg.DataDir, "quarantine"))}
 	if err := a.build(o); err != nil {
 		a.Close()
 		return nil, err
@@ -112,7 +112,7 @@ func (a *App) build(o Options) error {
 
 func (a *App) sourceDeps(o Options) source.Deps {
 	return source.Deps{Ledger: a.Store, Seen: a.Store, Logger: o.Logger, Now: o.Now,
-		DataDir: filepath.Dir(a.Cfg.State), Observe: o.HTTP.Observe, Trace: o.HTTP.Trace, Backoff: o.SourceBackoff}
+		DataDir: a.Cfg.DataDir, Observe: o.HTTP.Observe, Trace: o.HTTP.Trace, Backoff: o.SourceBackoff}
 }
 
 // rejected quarantines a record a destination refused, with the reason.

@@ -1,6 +1,7 @@
 package app
 
 import (
+	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -14,7 +15,6 @@ import (
 	"github.com/gatelog/gatelog/internal/config"
 	"github.com/gatelog/gatelog/internal/record"
 	"github.com/gatelog/gatelog/internal/state"
-	"github.com/gatelog/gatelog/internal/state/bolt"
 	"github.com/gatelog/gatelog/internal/state/memstate"
 )
 
@@ -42,7 +42,7 @@ func ResetStream(path, name string, confirm func(id string) bool) error {
 	if err != nil {
 		return err
 	}
-	if _, err := os.Stat(path); errors.Is(err, fs.ErrNotExist) {
+	if _, err := os.Stat(path); !config.StateIsDatabase(path) && errors.Is(err, fs.ErrNotExist) {
 		return usage("no stream %s to reset: nothing has been collected with the state file %s yet", id, path)
 	}
 	store, entries, err := openStreams(path, false)
@@ -61,7 +61,7 @@ func ResetStream(path, name string, confirm func(id string) bool) error {
 
 // openStreams opens the state file and lists its streams.
 func openStreams(path string, readOnly bool) (state.Store, []state.Entry, error) {
-	store, err := bolt.Open(path, bolt.Options{ReadOnly: readOnly})
+	store, err := openStore(context.Background(), path, readOnly)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -165,7 +165,7 @@ func openLedger(path string, noState bool) (state.Store, error) {
 	if noState {
 		return memstate.New(), nil
 	}
-	s, err := bolt.Open(path, bolt.Options{})
+	s, err := openStore(context.Background(), path, false)
 	if errors.Is(err, state.ErrLocked) {
 		return nil, fmt.Errorf("%w (a running gatelog holds it; the export would share its request budget: stop it, or pass --no-state)", err)
 	}

@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
-	"path/filepath"
 	"strings"
 	"text/tabwriter"
 	"time"
@@ -154,7 +153,7 @@ func SymantecCredential(sc *config.Source, key string) config.Credential {
 // NewSymantecClient builds the client of the symantec source sc of cfg.
 func NewSymantecClient(cfg *config.Config, sc *config.Source, o Options) (*SymantecClient, error) {
 	src, err := symantec.Factory.New(sc.Name, sc.Settings, source.Deps{Logger: o.Logger, Now: o.Now,
-		DataDir: filepath.Dir(cfg.State), Observe: o.HTTP.Observe, Trace: o.HTTP.Trace})
+		DataDir: cfg.DataDir, Observe: o.HTTP.Observe, Trace: o.HTTP.Trace})
 	if err != nil {
 		return nil, err
 	}

@@ -13,7 +13,10 @@ package config
 import (
 	"errors"
 	"fmt"
+	"net/url"
 	"os"
+	"path/filepath"
+	"strings"
 
 	"go.yaml.in/yaml/v3"
 )
@@ -35,6 +38,10 @@ type Config struct {
 	ListenAuth Credential `yaml:"listen_auth"`
 	Sources    []Source   `yaml:"sources"`
 	Sinks      []Sink     `yaml:"sinks"`
+	// DataDir holds the local files beside the state: spooled archives and
+	// the quarantine. Default: the state file's folder, or ./gatelog-data
+	// when state is a database.
+	DataDir string `yaml:"data_dir"`
 
 	// kinds are the types of sources and sinks this config may use.
 	kinds Kinds
@@ -170,6 +177,13 @@ func (c *Config) ApplyDefaults() { c.applyDefaults(os.LookupEnv) }
 
 func (c *Config) applyDefaults(env func(string) (string, bool)) {
 	c.State = orDefault(c.State, DefaultState)
+	switch {
+	case c.DataDir != "":
+	case StateIsDatabase(c.State):
+		c.DataDir = filepath.Dir(DefaultState)
+	default:
+		c.DataDir = filepath.Dir(c.State)
+	}
 	c.Listen = orDefault(c.Listen, DefaultListen)
 	for _, s := range c.Sources {
 		if s.Settings != nil {
@@ -321,4 +335,26 @@ func Bind[S any, P interface {
 }, R, D any](kind Kind, build func(name string, s P, d D) (R, error)) (Kind, func(string, Settings, D) (R, error)) {
 	kind.New = func() Settings { return P(new(S)) }
 	return kind, func(name string, s Settings, d D) (R, error) { return build(name, s.(P), d) }
+}
+
+// StateIsDatabase reports whether state names a PostgreSQL database (a
+// postgres:// or postgresql:// URL) rather than a bolt file.
+func StateIsDatabase(state string) bool {
+	return strings.HasPrefix(state, "postgres://") || strings.HasPrefix(state, "postgresql://")
+}
+
+// StateShown is c.State as logs and messages may show it: a database URL
+// with its password masked.
+func (c *Config) StateShown() string { return ShownState(c.State) }
+
+// ShownState is a state location as logs and messages may show it.
+func ShownState(state string) string {
+	if !StateIsDatabase(state) {
+		return state
+	}
+	u, err := url.Parse(state)
+	if err != nil {
+		return "postgres://(a URL that does not parse; not shown)"
+	}
+	return u.Redacted()
 }

@@ -115,3 +115,30 @@ func TestKindsDefaultSinkAndItsFolder(t *testing.T) {
 }
 
 func writeFile(path string) error { return os.WriteFile(path, []byte("x"), 0o600) }
+
+// A postgres:// state is a database: its password is never shown, local
+// files go to data_dir (default ./gatelog-data), and a URL without host or
+// database is refused.
+func TestStateDatabase(t *testing.T) {
+	src := "\nsources: [{name: a, type: alpha, url: \"https://x\"}]\n"
+	cfg, err := parseKinds(t, "state: postgres://gl:s3cr3t-pw@db.example:5432/gatelog?sslmode=verify-full"+src, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if cfg.DataDir != "gatelog-data" || strings.Contains(cfg.StateShown(), "s3cr3t-pw") || !strings.Contains(cfg.StateShown(), "db.example:5432/gatelog") {
+		t.Errorf("data_dir %q, shown %q", cfg.DataDir, cfg.StateShown())
+	}
+	cfg, err = parseKinds(t, "state: postgres://db.example/gatelog\ndata_dir: /var/lib/gl"+src, nil)
+	if err != nil || cfg.DataDir != "/var/lib/gl" {
+		t.Errorf("data_dir = %v, %v", cfg, err)
+	}
+	if cfg, err = parseKinds(t, "state: ./x/state.db"+src, nil); err != nil || cfg.DataDir != "x" || cfg.StateShown() != "./x/state.db" {
+		t.Errorf("a file state: %v, %v", cfg, err)
+	}
+	for _, bad := range []string{"postgres://db.example", "postgresql:///gatelog"} {
+		_, err := parseKinds(t, "state: "+bad+src, nil)
+		if err == nil || !strings.Contains(err.Error(), "k.yaml:1: state: a database must be a URL such as postgres://") {
+			t.Errorf("%s: %v", bad, err)
+		}
+	}
+}

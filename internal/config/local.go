@@ -46,8 +46,12 @@ func (c *Config) CheckLocal() error {
 	return errors.Join(c.CheckStateFolder(), c.checkSinkFolders())
 }
 
-// CheckStateFolder is CheckLocal for the state file's folder alone.
+// CheckStateFolder is CheckLocal for the state file's folder alone (the
+// data folder, when state is a database).
 func (c *Config) CheckStateFolder() error {
+	if StateIsDatabase(c.State) {
+		return c.checkDataDir()
+	}
 	if st, err := os.Stat(c.State); err == nil && st.IsDir() {
 		return c.Problem("state", "%s is a folder: name the state file, e.g. %s", c.State, filepath.Join(c.State, "state.db"))
 	}
@@ -55,12 +59,20 @@ func (c *Config) CheckStateFolder() error {
 	// vendor data.
 	err := CheckFolder(filepath.Dir(c.State), 0o700)
 	if err == nil {
-		return nil
+		return c.checkDataDir()
 	}
 	if c.defaulted("state") {
 		return c.Problem("state", "%v (the default state file is %s; set state: to another path)", err, c.State)
 	}
 	return c.Problem("state", "%v", err)
+}
+
+// checkDataDir checks the folder of spooled archives and the quarantine.
+func (c *Config) checkDataDir() error {
+	if err := CheckFolder(c.DataDir, 0o700); err != nil {
+		return c.Problem("data_dir", "%v", err)
+	}
+	return nil
 }
 
 func (c *Config) checkSinkFolders() error {

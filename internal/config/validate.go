@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"net"
+	"net/url"
 	"regexp"
 	"slices"
 	"strconv"
@@ -74,6 +75,9 @@ func (v *validator) show(field string, value any) string {
 func (v *validator) top(c *Config) {
 	if c.State == "" {
 		v.fail("state", "required: the path of the state database")
+	}
+	if u, err := url.Parse(c.State); StateIsDatabase(c.State) && (err != nil || u.Host == "" || strings.Trim(u.Path, "/") == "") {
+		v.fail("state", "a database must be a URL such as postgres://gatelog@db.example:5432/gatelog?sslmode=verify-full (the password from ${VAR} or PGPASSWORD)")
 	}
 	if _, port, err := net.SplitHostPort(c.Listen); err != nil || !validPort(port) {
 		v.fail("listen", "%s must be host:port, e.g. %s", v.show("listen", c.Listen), DefaultListen)

@@ -137,6 +137,7 @@ func decodeStrict(root *yaml.Node, cfg *Config, entries map[string][]entry) erro
 		ListenAuth Credential `yaml:"listen_auth"`
 		Sources    any        `yaml:"sources"`
 		Sinks      any        `yaml:"sinks"`
+		DataDir    string     `yaml:"data_dir"`
 	}
 	spellOutNulls(root)
 	data, err := yaml.Marshal(root)
@@ -145,7 +146,7 @@ func decodeStrict(root *yaml.Node, cfg *Config, entries map[string][]entry) erro
 		dec.KnownFields(true)
 		err = dec.Decode(&top)
 	}
-	cfg.State, cfg.Listen, cfg.ListenAuth = top.State, top.Listen, top.ListenAuth
+	cfg.State, cfg.Listen, cfg.ListenAuth, cfg.DataDir = top.State, top.Listen, top.ListenAuth, top.DataDir
 	for _, e := range entries["sources"] {
 		var s Source
 		s.Settings, err = decodeEntry(e, &s, err)

@@ -8,7 +8,6 @@ import (
 	"net"
 	"net/http"
 	"os"
-	"path/filepath"
 	"syscall"
 	"time"
 
@@ -23,6 +22,7 @@ import (
 	"github.com/gatelog/gatelog/internal/state"
 	"github.com/gatelog/gatelog/internal/state/bolt"
 	"github.com/gatelog/gatelog/internal/state/memstate"
+	"github.com/gatelog/gatelog/internal/state/postgres"
 )
 
 // Options tunes Run.
@@ -46,7 +46,7 @@ func Run(ctx context.Context, o Options) Report {
 		o.MinFreeBytes = 512 << 20
 	}
 	r := Report{ok("config", "%s is valid: %d sources, %d sinks", o.ConfigPath, len(o.Cfg.Sources), len(o.Cfg.Sinks))}
-	store, c := openState(o.Cfg.State)
+	store, c := openState(ctx, o.Cfg)
 	defer store.Close()
 	r = append(r, c)
 	r = append(r, diskChecks(o)...)
@@ -61,7 +61,11 @@ func Run(ctx context.Context, o Options) Report {
 
 // openState opens the store for writing (the auth checks spend budget
 // and record it); when it cannot, the checks count in memory.
-func openState(path string) (state.Store, Check) {
+func openState(ctx context.Context, cfg *config.Config) (state.Store, Check) {
+	if config.StateIsDatabase(cfg.State) {
+		return openDatabase(ctx, cfg)
+	}
+	path := cfg.State
 	s, err := bolt.Open(path, bolt.Options{Timeout: 300 * time.Millisecond})
 	var damaged *bolt.DamagedError
 	switch {
@@ -77,10 +81,23 @@ func openState(path string) (state.Store, Check) {
 	return s, ok("state", "%s is readable (%d streams)", path, len(entries))
 }
 
+// openDatabase connects to the PostgreSQL state (its schema migrated as a
+// run would); the URL is shown with its password masked.
+func openDatabase(ctx context.Context, cfg *config.Config) (state.Store, Check) {
+	ctx, cancel := withTimeout(ctx)
+	defer cancel()
+	s, err := postgres.Open(ctx, cfg.State, postgres.Options{})
+	if err != nil {
+		return memstate.New(), fail("state", "check the URL, the password (PGPASSWORD) and that the server accepts gatelog's role", "%s: %v", cfg.StateShown(), err)
+	}
+	entries, _ := s.List()
+	return s, ok("state", "%s answers (%d streams)", cfg.StateShown(), len(entries))
+}
+
 // diskChecks: the state folder and every file sink folder are writable
 // and have room.
 func diskChecks(o Options) []Check {
-	dirs := []string{filepath.Dir(o.Cfg.State)}
+	dirs := []string{o.Cfg.DataDir}
 	for _, s := range o.Cfg.Sinks {
 		if f, ok := s.Settings.(config.Folder); ok {
 			_, dir := f.Folder()

@@ -92,6 +92,15 @@ type SeenMarks interface {
 	Seen(id record.StreamID, keys []SeenID) ([]bool, error)
 }
 
+// MarkLister is implemented by stores that can list a stream's seen marks
+// (`gatelog state migrate`).
+type MarkLister interface {
+	// Marks calls fn with each of the stream's marks, by hour; a mark's
+	// Time is the start of the UTC hour it is filed under. An error from
+	// fn stops the walk and is returned.
+	Marks(id record.StreamID, fn func(SeenID) error) error
+}
+
 // Store keeps per-stream state durably. Every write method returns only
 // after the change is on disk (fsync). Methods are safe for concurrent use.
 //

@@ -196,3 +196,21 @@ func collectSeen(tx *bbolt.Tx, entries map[record.StreamID]*state.Entry) error {
 		return nil
 	})
 }
+
+// Marks lists the stream's seen marks (state.MarkLister), inside one read
+// transaction: fn must not write to this store.
+func (s *Store) Marks(id record.StreamID, fn func(state.SeenID) error) error {
+	return s.view("list seen marks", id, func(tx *bbolt.Tx) error {
+		b := streamSeen(tx, id)
+		if b == nil {
+			return nil
+		}
+		return b.ForEach(func(k, _ []byte) error {
+			if len(k) < 8 {
+				return fmt.Errorf("seen mark key of %d bytes", len(k))
+			}
+			hour := binary.BigEndian.Uint64(k[:8])
+			return fn(state.SeenID{Time: time.Unix(int64(hour)*3600, 0).UTC(), ID: string(k[8:])})
+		})
+	})
+}

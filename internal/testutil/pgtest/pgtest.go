@@ -81,7 +81,11 @@ var (
 
 // Main runs the tests, then stops the cluster (if a test started one) and
 // removes its folder, and exits with the tests' code. Call it from TestMain.
-func Main(m *testing.M) {
+func Main(m *testing.M) { os.Exit(Run(m)) }
+
+// Run is Main for a TestMain with cleanup of its own: it returns the code
+// to exit with.
+func Run(m *testing.M) int {
 	mainCalled.Store(true)
 	code := m.Run()
 	if cl != nil {
@@ -92,7 +96,7 @@ func Main(m *testing.M) {
 			}
 		}
 	}
-	os.Exit(code)
+	return code
 }
 
 // Start returns the DSN of a new, empty database owned by User on the
