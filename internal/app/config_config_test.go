@@ -101,6 +101,7 @@ func TestParseGood(t *testing.T) {
 	})
 	want := &config.Config{
 		State:   "/var/lib/gatelog/state.db",
+		DataDir: "/var/lib/gatelog",
 		Listen:  "0.0.0.0:9470",
 		Sources: []config.Source{acme, basic, sim},
 		Sinks: []config.Sink{
@@ -121,7 +122,7 @@ func TestParseMinimalGetsDefaults(t *testing.T) {
 		t.Fatal(err)
 	}
 	want := &config.Config{
-		State: config.DefaultState, Listen: config.DefaultListen,
+		State: config.DefaultState, Listen: config.DefaultListen, DataDir: "gatelog-data",
 		Sources: []config.Source{forcepointDefaults("acme", forcepoint.Auth{Token: testToken})},
 		Sinks:   []config.Sink{fileSink("files", "./gatelog-data/logs")},
 	}
@@ -374,7 +375,7 @@ func TestFieldErrorsCarryFieldAndLine(t *testing.T) {
 
 func TestDefault(t *testing.T) {
 	want := &config.Config{
-		State: "./gatelog-data/state.db", Listen: "127.0.0.1:9470",
+		State: "./gatelog-data/state.db", Listen: "127.0.0.1:9470", DataDir: "gatelog-data",
 		Sinks: []config.Sink{fileSink("files", "./gatelog-data/logs")},
 	}
 	if diff := cmp.Diff(want, DefaultConfig(), ignoreOrigin); diff != "" {

@@ -67,8 +67,12 @@ func (c *Config) CheckStateFolder() error {
 	return c.Problem("state", "%v", err)
 }
 
-// checkDataDir checks the folder of spooled archives and the quarantine.
+// checkDataDir checks the folder of spooled archives and the quarantine,
+// when it is not the state file's (checked already).
 func (c *Config) checkDataDir() error {
+	if c.DataDir == "" || !StateIsDatabase(c.State) && c.DataDir == filepath.Dir(c.State) {
+		return nil
+	}
 	if err := CheckFolder(c.DataDir, 0o700); err != nil {
 		return c.Problem("data_dir", "%v", err)
 	}
