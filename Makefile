@@ -15,8 +15,8 @@ build: ## build ./bin/gatelog with version, commit and date stamped
 # Both passes run even when the first fails, so that one run reports every failure.
 test: test-deps vet ## the test suite: every package with the race detector, then the 2 GB archive test without it
 	status=0; \
-	$(GO) test -race -count=1 ./... || status=1; \
-	$(GO) test -count=1 -run 'TestSymantecHugeArchiveInBoundedMemory' -v ./test/e2e/ || status=1; \
+	$(GO) test -race -count=1 -timeout 30m ./... || status=1; \
+	$(GO) test -count=1 -timeout 20m -run 'TestSymantecHugeArchiveInBoundedMemory' -v ./test/e2e/ || status=1; \
 	exit $$status
 
 test-deps: ## check the tools the tests need (rsyslog, PostgreSQL, chromium, ...); as root, install the missing ones

@@ -58,7 +58,7 @@ func TestFaultMatrix(t *testing.T) {
 		t.Run(c.name, func(t *testing.T) {
 			t.Parallel()
 			runFaultCase(t, int64(100+i), fault.Config{Rate: c.rate, Seed: int64(7 + i), Kinds: c.kinds,
-				SlowDelay: 50 * time.Millisecond, TimeoutDelay: 3 * time.Second, RetryAfter: time.Second})
+				SlowDelay: 50 * time.Millisecond, TimeoutDelay: 8 * time.Second, RetryAfter: time.Second})
 		})
 	}
 }
@@ -96,14 +96,14 @@ sources:
     auth: {token: %[3]s}
     log_types: [%[4]s]
     start: 24h
-    request_timeout: 1s
+    request_timeout: 3s
   - name: demo-wss
     type: symantec
     base_url: %[2]s
     access_logs: {username: %[5]s, password: %[6]s}
     audit: {username: %[5]s, password: %[6]s}
     start: 6h
-    request_timeout: 1s
+    request_timeout: 3s
 sinks:
   - {name: archive, type: file, path: %[7]s}
 `, filepath.Join(dir, "state.db"), url, simulator.DemoToken, strings.Join(tenTypes, ", "),
