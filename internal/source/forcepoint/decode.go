@@ -1,7 +1,6 @@
 package forcepoint
 
 import (
-	"bytes"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -13,6 +12,7 @@ type page struct {
 	Token    string            // nextpagetoken as received ("" when absent)
 	Status   string            // the status text (informational only)
 	Data     []json.RawMessage // each record's bytes exactly as received
+	Keys     []recordKeys      // Keys[i] is read from Data[i] in the same pass
 	HasData  bool              // response.data was present
 	Format   string            // response.dataformat
 	Encoding string            // response.dataencoding
@@ -23,32 +23,65 @@ type page struct {
 // retries run out.
 var errMalformed = errors.New("malformed response")
 
-// decodePage reads a response body as a stream: records are decoded one at a
-// time, so memory follows the page, not a buffered copy of the body too.
-// Success is a parseable response.data, whatever the status text says.
-func decodePage(r io.Reader) (*page, error) {
-	dec := json.NewDecoder(r)
-	dec.UseNumber()
-	if err := expectDelim(dec, '{'); err != nil {
-		return nil, err
+// maxSizeHint caps the buffer reserved ahead from a Content-Length, which
+// a server may get wrong; a longer body still reads, by growing.
+const maxSizeHint = 64 << 20
+
+// readPage reads a whole body into one buffer, which the records then
+// share, and decodes it in one pass: one copy of the page, not one per
+// record. size is the Content-Length, or -1 when it is unknown.
+func readPage(r io.Reader, size int64) (*page, error) {
+	if size < 0 || size > maxSizeHint {
+		size = 0
 	}
-	p := &page{}
-	err := eachKey(dec, func(key string) error {
-		switch key {
-		case "nextpagetoken":
-			return decodeString(dec, &p.Token)
-		case "status":
-			return decodeString(dec, &p.Status)
-		case "response":
-			return decodeResponse(dec, p)
-		default:
-			return skipValue(dec)
+	b := make([]byte, 0, size+512) // room to see EOF without growing
+	for {
+		if len(b) == cap(b) {
+			b = append(b, 0)[:len(b)]
 		}
+		n, err := r.Read(b[len(b):cap(b)])
+		b = b[:len(b)+n]
+		if err == io.EOF {
+			return parsePage(b)
+		}
+		if err != nil {
+			return nil, fmt.Errorf("%w: %w", errMalformed, err)
+		}
+	}
+}
+
+// parsePage decodes a body: the members gatelog reads, and every record of
+// response.data with its keys. It accepts exactly what encoding/json
+// accepts (the previous decoder, kept in decode_ref_test.go, used it).
+// Success is a parseable response.data, whatever the status text says.
+func parsePage(body []byte) (*page, error) {
+	s := &scanner{b: body}
+	p := &page{}
+	err := s.members("the body", func(key []byte) error {
+		switch string(key) {
+		case "nextpagetoken":
+			return s.stringOrNull(&p.Token)
+		case "status":
+			return s.stringOrNull(&p.Status)
+		case "response":
+			return s.members("response", func(key []byte) error {
+				switch string(key) {
+				case "data":
+					return s.data(p)
+				case "dataformat":
+					return s.stringOrNull(&p.Format)
+				case "dataencoding":
+					return s.stringOrNull(&p.Encoding)
+				}
+				return s.skip()
+			})
+		}
+		return s.skip()
 	})
 	if err != nil {
 		return nil, err
 	}
-	if _, err := dec.Token(); err != io.EOF {
+	if s.ws(); s.i < len(s.b) {
 		return nil, fmt.Errorf("%w: data after the response object", errMalformed)
 	}
 	if !p.HasData {
@@ -57,119 +90,94 @@ func decodePage(r io.Reader) (*page, error) {
 	return p, nil
 }
 
-func decodeResponse(dec *json.Decoder, p *page) error {
-	if err := expectDelim(dec, '{'); err != nil {
-		return err
+// members reads an object of the page's own (not a record), calling fn at
+// each member's value. As with encoding/json, a repeated key is read again.
+func (s *scanner) members(what string, fn func(key []byte) error) error {
+	if s.ws(); !s.eat('{') {
+		return s.syntax(what + " is not an object")
 	}
-	return eachKey(dec, func(key string) error {
-		switch key {
-		case "data":
-			return decodeData(dec, p)
-		case "dataformat":
-			return decodeString(dec, &p.Format)
-		case "dataencoding":
-			return decodeString(dec, &p.Encoding)
-		default:
-			return skipValue(dec)
-		}
-	})
-}
-
-func decodeData(dec *json.Decoder, p *page) error {
-	tok, err := dec.Token()
-	if err != nil {
-		return malformed(err)
-	}
-	if tok == nil { // "data": null is an empty page
-		p.HasData = true
+	if s.ws(); s.eat('}') {
 		return nil
 	}
-	if d, ok := tok.(json.Delim); !ok || d != '[' {
-		return fmt.Errorf("%w: response.data is not a list", errMalformed)
-	}
-	for dec.More() {
-		var raw json.RawMessage
-		if err := dec.Decode(&raw); err != nil {
-			return malformed(err)
+	for {
+		if s.peek() != '"' {
+			return s.syntax("expected a key")
 		}
-		p.Data = append(p.Data, compact(raw))
-	}
-	if _, err := dec.Token(); err != nil {
-		return malformed(err)
-	}
-	p.HasData = true
-	return nil
-}
-
-// compact removes insignificant whitespace when a record spans lines, so that
-// it stays one line in JSON Lines output. Values are untouched.
-func compact(raw json.RawMessage) json.RawMessage {
-	if !bytes.ContainsAny(raw, "\n\r") {
-		return raw
-	}
-	var b bytes.Buffer
-	if err := json.Compact(&b, raw); err != nil {
-		return raw // cannot happen: Decode validated it
-	}
-	return b.Bytes()
-}
-
-func eachKey(dec *json.Decoder, fn func(string) error) error {
-	for dec.More() {
-		tok, err := dec.Token()
-		if err != nil {
-			return malformed(err)
+		key, esc, ok := s.str()
+		if s.ws(); !ok || !s.eat(':') {
+			return s.syntax("invalid key")
 		}
-		key, ok := tok.(string)
-		if !ok {
-			return fmt.Errorf("%w: object key is not a string", errMalformed)
-		}
-		if err := fn(key); err != nil {
+		s.ws()
+		if err := fn(keyName(key, esc)); err != nil {
 			return err
 		}
+		if s.ws(); s.eat('}') {
+			return nil
+		}
+		if !s.eat(',') {
+			return s.syntax("expected ',' or '}'")
+		}
+		s.ws()
 	}
-	_, err := dec.Token() // the closing '}'
-	return malformed(err)
 }
 
-func expectDelim(dec *json.Decoder, want json.Delim) error {
-	tok, err := dec.Token()
-	if err != nil {
-		return malformed(err)
+// data reads response.data: a list of records, or null for an empty page.
+func (s *scanner) data(p *page) error {
+	p.HasData = true // only returned with p when there is no error
+	if s.word("null") {
+		return nil
 	}
-	if d, ok := tok.(json.Delim); !ok || d != want {
-		return fmt.Errorf("%w: expected %q, found %v", errMalformed, want, tok)
+	if !s.eat('[') {
+		return fmt.Errorf("%w: response.data is not a list", errMalformed)
+	}
+	if s.ws(); s.eat(']') {
+		return nil
+	}
+	for {
+		raw, k, ok := s.record()
+		if !ok {
+			return s.syntax(fmt.Sprintf("invalid JSON in data[%d]", len(p.Data)))
+		}
+		p.Data, p.Keys = append(p.Data, raw), append(p.Keys, k)
+		if s.ws(); s.eat(']') {
+			return nil
+		}
+		if !s.eat(',') {
+			return s.syntax("expected ',' or ']' after a record")
+		}
+		s.ws()
+	}
+}
+
+func (s *scanner) stringOrNull(dst *string) error {
+	switch s.peek() {
+	case '"':
+		lit, esc, ok := s.str()
+		if !ok {
+			return s.syntax("invalid string")
+		}
+		*dst = unquote(lit, esc)
+		return nil
+	case 'n':
+		if s.word("null") {
+			*dst = ""
+			return nil
+		}
+	}
+	return s.syntax("expected a string")
+}
+
+// skip passes over a value gatelog does not read, validating it.
+func (s *scanner) skip() error {
+	if !s.value(0) {
+		return s.syntax("invalid JSON")
 	}
 	return nil
 }
 
-func decodeString(dec *json.Decoder, dst *string) error {
-	tok, err := dec.Token()
-	if err != nil {
-		return malformed(err)
+func (s *scanner) syntax(msg string) error {
+	if s.i >= len(s.b) {
+		return fmt.Errorf("%w: %s: %w at byte %d", errMalformed, msg, io.ErrUnexpectedEOF, s.i)
 	}
-	switch v := tok.(type) {
-	case string:
-		*dst = v
-	case nil:
-		*dst = ""
-	default:
-		return fmt.Errorf("%w: expected a string, found %v", errMalformed, tok)
-	}
-	return nil
-}
-
-func skipValue(dec *json.Decoder) error {
-	var v json.RawMessage
-	return malformed(dec.Decode(&v))
-}
-
-func malformed(err error) error {
-	if err == nil || errors.Is(err, errMalformed) {
-		return err
-	}
-	if err == io.EOF {
-		err = io.ErrUnexpectedEOF
-	}
-	return fmt.Errorf("%w: %w", errMalformed, err)
+	return fmt.Errorf("%w: %s at byte %d (%q)", errMalformed, msg, s.i, s.b[s.i])
 }

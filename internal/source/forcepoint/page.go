@@ -32,7 +32,7 @@ func (s *stream) toRecords(pg *page) ([]record.Record, []source.Quarantined) {
 	recs := make([]record.Record, 0, len(pg.Data))
 	var bad []source.Quarantined
 	for i, raw := range pg.Data {
-		rec, err := s.toRecord(raw)
+		rec, err := s.toRecord(raw, pg.Keys[i])
 		if err != nil {
 			bad = append(bad, source.Quarantined{
 				Reason: err.Error(), Context: fmt.Sprintf("%s page %d, data[%d]", s.logType, s.pages, i), Raw: raw,
@@ -44,10 +44,11 @@ func (s *stream) toRecords(pg *page) ([]record.Record, []source.Quarantined) {
 	return recs, bad
 }
 
-func (s *stream) toRecord(raw json.RawMessage) (record.Record, error) {
-	k, err := scanKeys(raw)
-	if err != nil {
-		return record.Record{}, err
+// toRecord makes a record of raw with the keys the page decoder read from
+// it.
+func (s *stream) toRecord(raw json.RawMessage, k recordKeys) (record.Record, error) {
+	if k.NotObject {
+		return record.Record{}, errNotObject
 	}
 	if !k.HasTime {
 		return record.Record{}, fmt.Errorf("record has no time")

@@ -122,7 +122,7 @@ func (s *stream) fetchOnce(ctx context.Context, batch *source.Batch) error {
 		return err
 	}
 	body := &countingReader{r: resp.Body}
-	pg, err := decodePage(body)
+	pg, err := readPage(body, resp.ContentLength)
 	batch.Bytes += body.n
 	switch {
 	case body.err != nil:
