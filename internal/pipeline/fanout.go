@@ -11,6 +11,7 @@ import (
 	"github.com/gatelog/gatelog/internal/record"
 	"github.com/gatelog/gatelog/internal/retry"
 	"github.com/gatelog/gatelog/internal/sink"
+	"github.com/gatelog/gatelog/internal/state"
 )
 
 // queues bounds how many streams write to one sink at a time: a slow sink
@@ -74,8 +75,11 @@ func (r *runner) writeOne(ctx context.Context, s sink.Sink, recs []record.Record
 	defer func() { <-q }()
 	policy := r.o.SinkRetry[s.Name()]
 	for attempt := 0; ; attempt++ {
+		if err := r.lease.check(); err != nil { // nothing is written past the renew deadline
+			return writeResult{err: err}
+		}
 		pos, err := s.Write(ctx, r.st.ID(), recs)
-		if err == nil || errclass.IsPermanent(err) || attempt+1 >= policy.Attempts || ctx.Err() != nil {
+		if err == nil || errclass.IsPermanent(err) || attempt+1 >= policy.Attempts || ctx.Err() != nil || errors.Is(err, state.ErrFenced) {
 			return writeResult{pos: pos, err: err}
 		}
 		r.sinkEvent(s, EventSinkRetrying, 0, err)
@@ -83,6 +87,9 @@ func (r *runner) writeOne(ctx context.Context, s sink.Sink, recs []record.Record
 		r.o.Logger.Warn("sink write failed; retrying", "source", id.Source, "stream", id.Stream, "sink", s.Name(),
 			"reason", errclass.Reason(err), "attempt", attempt+1, "error", err.Error())
 		if werr := retry.Sleep(ctx, policy.Backoff.Delay(attempt)); werr != nil {
+			return writeResult{err: err}
+		}
+		if err := r.lease.check(); err != nil {
 			return writeResult{err: err}
 		}
 		if rerr := s.Recover(ctx, r.st.ID(), r.cp.Sinks[s.Name()]); rerr != nil {
@@ -110,12 +117,14 @@ type SinkRetry struct {
 // retry.
 func (r *runner) settle(results []writeResult) (map[string][]byte, error) {
 	positions := make(map[string][]byte, len(r.o.Sinks))
-	var retry error
+	var retry, fenced error
 	for i, s := range r.o.Sinks {
 		name, res := s.Name(), results[i]
 		switch {
 		case r.stopped[name] != nil:
 			positions[name] = r.cp.Sinks[name] // where it stopped
+		case errors.Is(res.err, state.ErrFenced): // the lease is lost: no sink is stopped for it
+			fenced = errors.Join(fenced, fmt.Errorf("sink %s: %w", name, res.err))
 		case res.err == nil:
 			positions[name] = res.pos
 		case errclass.IsPermanent(res.err):
@@ -124,6 +133,9 @@ func (r *runner) settle(results []writeResult) (map[string][]byte, error) {
 		default:
 			retry = errors.Join(retry, fmt.Errorf("sink %s: %w", name, res.err))
 		}
+	}
+	if fenced != nil {
+		return nil, fenced
 	}
 	if retry != nil {
 		return nil, retry

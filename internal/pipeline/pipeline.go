@@ -53,7 +53,11 @@ type Options struct {
 	Tenants map[string]string
 	queues  queues
 	// Owner names this process in stream leases.
-	Owner    string
+	Owner string
+	// LeaseTTL is how long each stream's lease lasts (default 5m). A runner
+	// renews it every LeaseTTL/3 and, when no renewal has succeeded for
+	// 2/3 of LeaseTTL (by this process's monotonic clock), stops the
+	// stream before the lease can pass to another instance (see lease.go).
 	LeaseTTL time.Duration
 	// Observe, when set, is told about every stream event (progress, metrics,
 	// the status page). It is called from several goroutines at once.
@@ -66,7 +70,7 @@ type Status string
 
 const (
 	Done        Status = "done"        // caught up (Once), or stopped by shutdown (daemon)
-	Failed      Status = "failed"      // stopped by a permanent error, or Once: no progress for MaxWait
+	Failed      Status = "failed"      // stopped by a permanent error or a lost lease (Result.LeaseLost), or Once: no progress for MaxWait
 	Deferred    Status = "deferred"    // Once: throttled beyond MaxWait
 	Interrupted Status = "interrupted" // Once: stopped by shutdown before it caught up
 )
@@ -82,6 +86,10 @@ type Result struct {
 	// Stopped names the sinks that failed permanently for this stream
 	// while the others went on.
 	Stopped []string
+	// LeaseLost: the stream stopped (Failed) because this process no longer
+	// held its lease (not renewed in time, taken over, or a commit fenced);
+	// Err wraps state.ErrFenced. Nothing was written or committed after.
+	LeaseLost bool
 }
 
 // Run runs every stream of every source until ctx ends or, with Once, until

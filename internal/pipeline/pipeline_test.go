@@ -314,7 +314,7 @@ func TestQuarantineKeepsBadInput(t *testing.T) {
 func TestLeaseKeepsASecondRunnerOut(t *testing.T) {
 	e := newEnv(t)
 	id := record.StreamID{Source: "src", Stream: "a"}
-	if err := e.store.Acquire(id, "someone-else", time.Hour); err != nil {
+	if _, err := e.store.Acquire(id, "someone-else", time.Hour); err != nil {
 		t.Fatal(err)
 	}
 	res := Run(t.Context(), []source.Source{newSource(&scripted{id: id, batches: 2})}, e.opts)

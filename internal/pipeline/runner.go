@@ -3,12 +3,14 @@ package pipeline
 import (
 	"bytes"
 	"context"
+	"errors"
 	"fmt"
 	"time"
 
 	"github.com/gatelog/gatelog/internal/errclass"
 	"github.com/gatelog/gatelog/internal/record"
 	"github.com/gatelog/gatelog/internal/retry"
+	"github.com/gatelog/gatelog/internal/sink"
 	"github.com/gatelog/gatelog/internal/source"
 	"github.com/gatelog/gatelog/internal/state"
 )
@@ -20,8 +22,10 @@ type runner struct {
 	st        source.Stream
 	cp        state.Checkpoint
 	delivered uint64
-	leased    time.Time // when the lease was last renewed
-	failures  int       // consecutive transient failures
+	// lease keeps the stream's lease (see lease.go); its generation fences
+	// every commit.
+	lease    *leaseKeeper
+	failures int // consecutive transient failures
 	// progressed is when the stream last made progress: started, or a
 	// batch delivered and committed. With Once, a stream that goes MaxWait
 	// without progress is given up.
@@ -42,37 +46,55 @@ func newRunner(vendor string, st source.Stream, o Options) *runner {
 	return &runner{o: o, vendor: vendor, st: st}
 }
 
+// run drives the stream under its lease. ctx is the run's; every fetch,
+// sink call and wait of the stream runs under work, ctx cancelled too when
+// the lease is lost.
 func (r *runner) run(ctx context.Context) Result {
 	id := r.st.ID()
 	res := Result{ID: id, Vendor: r.vendor, Status: Done}
 	defer r.closeStream()
 	ctx = record.ContextWithStream(ctx, id)
 	ctx = retry.WithObserver(ctx, r.retried)
-	if err := r.start(ctx); err != nil {
+	lease, work, err := keepLease(ctx, r.o, id)
+	if err != nil {
+		if ctx.Err() != nil {
+			return r.halted(res)
+		}
+		return r.fail(res, errclass.Permanent(err))
+	}
+	r.lease = lease
+	defer r.o.Store.Release(id, r.o.Owner) //nolint:errcheck // a lease that is not released expires
+	defer lease.stop()                     // before Release: no renewal after it
+	work = sink.WithFence(work, lease.fence)
+	if err := r.start(work); err != nil {
+		if lost := r.lostLease(err); lost != nil {
+			return r.lost(res, lost)
+		}
 		if ctx.Err() != nil {
 			return r.halted(res)
 		}
 		return r.fail(res, err)
 	}
 	r.emit(Event{Kind: EventStarted, EventTime: r.cp.EventTime})
-	defer r.o.Store.Release(id, r.o.Owner) //nolint:errcheck // a lease that is not released expires
 	r.progressed = r.o.Now()
-	for ctx.Err() == nil {
-		caughtUp, err := r.step(ctx)
+	for work.Err() == nil {
+		caughtUp, err := r.step(work)
 		res.Records = r.delivered
 		switch {
 		case err == nil && caughtUp && r.o.Once:
 			return res
 		case err == nil && caughtUp:
 			r.emit(Event{Kind: EventCaughtUp, EventTime: r.cp.EventTime})
-			_ = retry.Sleep(ctx, r.st.PollInterval())
+			_ = retry.Sleep(work, r.st.PollInterval())
 		case err == nil:
-		case ctx.Err() != nil:
+		case r.lostLease(err) != nil:
+			return r.lost(res, r.lostLease(err))
+		case work.Err() != nil:
 			return r.halted(res)
 		case errclass.IsPermanent(err):
 			return r.fail(res, err)
 		default:
-			if g := r.wait(ctx, err); g != nil {
+			if g := r.wait(work, err); g != nil {
 				if g.status == Failed {
 					return r.fail(res, g.err)
 				}
@@ -81,7 +103,37 @@ func (r *runner) run(ctx context.Context) Result {
 			}
 		}
 	}
+	if lost := r.lostLease(nil); lost != nil {
+		return r.lost(res, lost)
+	}
 	return r.halted(res)
+}
+
+// lostLease returns why the stream's lease was lost, or nil while it is
+// held. An error err wrapping state.ErrFenced (a fenced commit, a sink's
+// fence) is such a loss, final.
+func (r *runner) lostLease(err error) error {
+	if lost := r.lease.check(); lost != nil {
+		return lost
+	}
+	if err != nil && errors.Is(err, state.ErrFenced) {
+		r.lease.lose(err)
+		return r.lease.check()
+	}
+	return nil
+}
+
+// lost ends a stream whose lease was lost: it stops at once, without
+// retrying, rolling back or committing anything, since another instance
+// may own the stream now.
+func (r *runner) lost(res Result, err error) Result {
+	res.Records = r.delivered
+	res.Status, res.LeaseLost = Failed, true
+	res.Err = fmt.Errorf("stopped: this process no longer holds the stream's lease, so it writes and commits nothing more (another instance may own the stream now; the batch in flight is not committed and is delivered again from the last checkpoint): %w", err)
+	r.o.Logger.Error(fmt.Sprintf("%s %s: lease lost; stream stopped", r.vendor, res.ID), "source", res.ID.Source, "stream", res.ID.Stream,
+		"reason", "lease_lost", "generation", r.lease.gen, "error", err.Error())
+	r.emit(Event{Kind: EventFailed, Err: res.Err})
+	return res
 }
 
 // halted is the result of a stream that ctx stopped before it caught up:
@@ -94,20 +146,23 @@ func (r *runner) halted(res Result) Result {
 	return res
 }
 
-// start takes the lease and lines the stream and every sink up with the
-// last committed checkpoint.
+// start lines the stream and every sink up with the last committed
+// checkpoint (the lease is held already).
 func (r *runner) start(ctx context.Context) error {
 	id := r.st.ID()
-	if err := r.renewLease(); err != nil {
-		return err
-	}
 	cp, ok, err := r.o.Store.Checkpoint(id)
 	if err != nil {
 		return errclass.Permanent(fmt.Errorf("read checkpoint: %w", err))
 	}
 	r.cp = cp
 	for _, s := range r.o.Sinks {
+		if err := r.lease.check(); err != nil {
+			return err
+		}
 		if err := s.Recover(ctx, id, cp.Sinks[s.Name()]); err != nil {
+			if errors.Is(err, state.ErrFenced) {
+				return err
+			}
 			return errclass.Permanent(fmt.Errorf("sink %s: %w", s.Name(), err))
 		}
 	}
@@ -128,18 +183,6 @@ func (r *runner) commitBaseline(ctx context.Context) error {
 		return err
 	}
 	return r.commit(&source.Batch{}, positions)
-}
-
-func (r *runner) renewLease() error {
-	now := r.o.Now()
-	if now.Sub(r.leased) < r.o.LeaseTTL/3 {
-		return nil
-	}
-	if err := r.o.Store.Acquire(r.st.ID(), r.o.Owner, r.o.LeaseTTL); err != nil {
-		return errclass.Permanent(err)
-	}
-	r.leased = now
-	return nil
 }
 
 // closeStream ends the stream's background work; it runs on every exit.
@@ -187,9 +230,7 @@ func (r *runner) step(ctx context.Context) (caughtUp bool, err error) {
 	}
 	caughtUp, r.pending, r.failures = r.pending.CaughtUp, nil, 0
 	r.progressed = r.o.Now()
-	// Renew only after the batch is settled: a lease error must not make a
-	// committed batch look undelivered.
-	return caughtUp, r.renewLease()
+	return caughtUp, nil
 }
 
 // rollback returns every sink to the committed checkpoint after a failed
@@ -201,6 +242,9 @@ func (r *runner) rollback(ctx context.Context) error {
 	for _, s := range r.o.Sinks {
 		if r.stopped[s.Name()] != nil {
 			continue
+		}
+		if err := r.lease.check(); err != nil {
+			return err
 		}
 		if err := s.Recover(ctx, r.st.ID(), r.cp.Sinks[s.Name()]); err != nil {
 			return fmt.Errorf("sink %s: roll back to the checkpoint: %w", s.Name(), err)
@@ -321,7 +365,18 @@ func (r *runner) commit(b *source.Batch, positions map[string][]byte) error {
 		}
 		cp.PruneSeenBefore = b.PruneSeenBefore
 	}
+	// The store checks the generation in the commit's own transaction; the
+	// deadline is checked first, so that a lease given up is not committed
+	// with even while the store would still take it.
+	if err := r.lease.check(); err != nil {
+		return err
+	}
+	cp.Generation = r.lease.gen
 	if err := r.o.Store.Commit(r.st.ID(), cp); err != nil {
+		if errors.Is(err, state.ErrFenced) {
+			r.lease.lose(err) // final: never retried, the batch is not written again
+			return fmt.Errorf("commit checkpoint: %w", err)
+		}
 		return errclass.Permanent(fmt.Errorf("commit checkpoint: %w", err))
 	}
 	r.cp = cp

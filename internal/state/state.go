@@ -4,6 +4,7 @@ package state
 
 import (
 	"errors"
+	"fmt"
 	"time"
 
 	"github.com/gatelog/gatelog/internal/record"
@@ -11,6 +12,13 @@ import (
 
 // ErrLeased is returned by Acquire when another owner holds a live lease.
 var ErrLeased = errors.New("stream is leased by another gatelog process")
+
+// ErrFenced is returned by Commit, which then changes nothing, when the
+// generation it carries (Checkpoint.Generation) is not the stream's current
+// lease, or that lease has expired or been released: the committer no longer
+// owns the stream, and another owner may already be writing it. Lease.Check
+// returns it too. It is final for that generation: retrying cannot succeed.
+var ErrFenced = errors.New("fenced: the stream's lease is no longer held by this generation (taken over, expired or released)")
 
 // ErrLocked is returned when opening a store that another process holds.
 var ErrLocked = errors.New("state store is locked by another gatelog process")
@@ -40,6 +48,52 @@ type Checkpoint struct {
 	Seen []SeenID `json:"-"`
 	// PruneSeenBefore forgets marks of records older than this (zero: keep all).
 	PruneSeenBefore time.Time `json:"-"`
+	// Generation is the lease generation the committer holds (see Lease):
+	// Commit fails with ErrFenced unless it is the stream's current one and
+	// that lease is live. Zero means no fencing, for callers that hold no
+	// lease (gatelog state migrate, tests). Like Seen, it is not stored:
+	// Checkpoint returns it zero.
+	Generation uint64 `json:"-"`
+}
+
+// Lease is a stream's exclusive lease as the store sees it.
+type Lease struct {
+	// Owner holds the lease; "" when nobody does (never leased, released,
+	// reset).
+	Owner string
+	// Generation is the fencing token. It grows each time ownership passes
+	// to an owner (a first Acquire, a new owner, an owner whose lease had
+	// expired or been released or reset), and is kept by a renewal of the
+	// live lease by its owner. It never goes back, not through Release nor
+	// Reset. 0 only for a stream that was never leased.
+	Generation uint64
+	// Expires is when the lease lapses, by the store's clock (the database's
+	// for PostgreSQL, which may differ from this process's); zero when
+	// nobody holds it.
+	Expires time.Time
+	// Live reports whether the lease had an owner and had not expired, by
+	// the store's clock, when it was read (Acquire's lease is live).
+	Live bool
+}
+
+// Check returns nil when l is the live lease of generation, and otherwise
+// an error wrapping ErrFenced that says why. Generation 0 means no fencing:
+// nil.
+func (l Lease) Check(generation uint64) error {
+	switch {
+	case generation == 0:
+		return nil
+	case l.Generation != generation:
+		if l.Owner == "" {
+			return fmt.Errorf("%w: generation %d is not current (the stream is at generation %d, not leased)", ErrFenced, generation, l.Generation)
+		}
+		return fmt.Errorf("%w: generation %d is not current (the stream is at generation %d, held by %q)", ErrFenced, generation, l.Generation, l.Owner)
+	case l.Owner == "":
+		return fmt.Errorf("%w: the lease of generation %d was released", ErrFenced, generation)
+	case !l.Live:
+		return fmt.Errorf("%w: the lease of generation %d expired at %s", ErrFenced, generation, l.Expires.UTC().Format(time.RFC3339Nano))
+	}
+	return nil
 }
 
 // SeenID marks one delivered record: its event time (which bounds how long the mark is kept) and its id.
@@ -107,6 +161,12 @@ type MarkLister interface {
 // Lifecycle: open with the implementation's constructor, Close once; Close is
 // idempotent. A store opened by one process is not opened by another at the
 // same time (ErrLocked), and within it each stream is owned by one lease.
+//
+// Fencing: a lease alone cannot stop an owner that was paused (GC, SIGSTOP)
+// past its expiry from writing once it wakes. So each tenure of a lease has
+// a generation (see Lease), and a Commit that carries a generation succeeds
+// only while that generation's lease is current and live, judged in the
+// same atomic step as the write: a stale owner's checkpoint never lands.
 type Store interface {
 	Ledger
 	SeenMarks
@@ -120,18 +180,34 @@ type Store interface {
 	// ones, never a mix. Marks are added before pruning, so a mark older than
 	// the cutoff is dropped in the commit that adds it. A mark whose Time is
 	// before 1970 cannot be stored: Commit then fails and changes nothing.
-	// Seen and PruneSeenBefore are not part of the stored checkpoint:
-	// Checkpoint returns them empty.
+	// Unless c.Generation is 0, the same transaction checks that it is the
+	// stream's current lease generation and that this lease is held and
+	// unexpired by the store's clock; otherwise Commit fails with ErrFenced
+	// and changes nothing (checkpoint, marks and pruning alike).
+	// Seen, PruneSeenBefore and Generation are not part of the stored
+	// checkpoint: Checkpoint returns them empty.
 	Commit(id record.StreamID, c Checkpoint) error
-	// Acquire takes or renews the stream's exclusive lease for ttl. It fails
+	// Acquire takes or renews the stream's exclusive lease for ttl, from the
+	// store's clock's now, and returns it with its generation and expiry.
+	// Taking a lease nobody holds live (never leased, released, reset,
+	// expired, even owner's own) starts a new tenure with the next
+	// generation; renewing owner's live lease keeps its generation. It fails
 	// with ErrLeased while another owner's lease is live.
-	Acquire(id record.StreamID, owner string, ttl time.Duration) error
-	// Release drops the lease if owner holds it.
+	Acquire(id record.StreamID, owner string, ttl time.Duration) (Lease, error)
+	// Lease returns the stream's lease as it is now, Live judged by the
+	// store's clock; a stream never leased has the zero Lease. A read: it
+	// works on a read-only store.
+	Lease(id record.StreamID) (Lease, error)
+	// Release drops the lease if owner holds it (live or expired); otherwise
+	// it changes nothing, so a process that lost its lease cannot free the
+	// new holder's. The generation stays: the next Acquire bumps it.
 	Release(id record.StreamID, owner string) error
 	// List returns every stream the store knows, sorted by source then stream.
 	List() ([]Entry, error)
 	// Reset forgets the stream's checkpoint and seen marks (its next run
-	// starts afresh and delivers everything it reads) and its lease.
+	// starts afresh and delivers everything it reads) and drops its lease,
+	// keeping the lease generation (never lowered: a Commit of the dropped
+	// lease's generation is fenced).
 	// The budget is kept: the vendor still counts the requests made today.
 	Reset(id record.StreamID) error
 	Close() error

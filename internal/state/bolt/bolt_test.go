@@ -147,7 +147,7 @@ func TestResetKeepsBudgetDropsCheckpointAndLease(t *testing.T) {
 	if err := s.SetBudget(id, budget); err != nil {
 		t.Fatal(err)
 	}
-	if err := s.Acquire(id, "old", time.Hour); err != nil {
+	if _, err := s.Acquire(id, "old", time.Hour); err != nil {
 		t.Fatal(err)
 	}
 	if err := s.Reset(id); err != nil {
@@ -159,7 +159,7 @@ func TestResetKeepsBudgetDropsCheckpointAndLease(t *testing.T) {
 	if got, err := s.Budget(id); err != nil || got != budget {
 		t.Errorf("Budget after Reset = %+v, %v; want %+v", got, err, budget)
 	}
-	if err := s.Acquire(id, "new", time.Hour); err != nil {
+	if _, err := s.Acquire(id, "new", time.Hour); err != nil {
 		t.Errorf("Acquire after Reset: %v; want the old lease gone", err)
 	}
 }
@@ -170,13 +170,13 @@ func TestLease(t *testing.T) {
 	id := record.StreamID{Source: "acme-wss", Stream: "accesslog"}
 	acquire := func(owner string, wantLeased bool) {
 		t.Helper()
-		err := s.Acquire(id, owner, time.Hour)
+		_, err := s.Acquire(id, owner, time.Hour)
 		if got := errors.Is(err, state.ErrLeased); got != wantLeased || (err != nil && !got) {
 			t.Fatalf("Acquire(%s) at %v = %v; want leased=%v", owner, clock.Now(), err, wantLeased)
 		}
 	}
 	acquire("a", false)
-	err := s.Acquire(id, "b", time.Hour)
+	_, err := s.Acquire(id, "b", time.Hour)
 	if !errors.Is(err, state.ErrLeased) || !strings.Contains(err.Error(), `"a"`) || !strings.Contains(err.Error(), "2025-03-01T13:00:00Z") {
 		t.Fatalf("second owner: %v; want ErrLeased naming owner a and expiry 13:00", err)
 	}
@@ -203,7 +203,7 @@ func TestAcquireRejectsBadArguments(t *testing.T) {
 		owner string
 		ttl   time.Duration
 	}{{"", time.Hour}, {"a", 0}, {"a", -time.Second}} {
-		if err := s.Acquire(id, tc.owner, tc.ttl); err == nil {
+		if _, err := s.Acquire(id, tc.owner, tc.ttl); err == nil {
 			t.Errorf("Acquire(%q, %v) = nil; want an error", tc.owner, tc.ttl)
 		}
 	}
@@ -221,7 +221,7 @@ func TestList(t *testing.T) {
 	for _, err := range []error{
 		s.Commit(ids["b/x"], cp),
 		s.SetBudget(ids["a/z"], budget),
-		s.Acquire(ids["a/y"], "host-1", time.Minute),
+		second(s.Acquire(ids["a/y"], "host-1", time.Minute)),
 		s.Commit(ids["a/b/c"], cp),
 		s.SetBudget(ids["a/b/c"], budget),
 	} {
@@ -423,7 +423,7 @@ func TestReadOnly(t *testing.T) {
 	writes := map[string]func() error{
 		"Commit":    func() error { return ro.Commit(id, state.Checkpoint{}) },
 		"SetBudget": func() error { return ro.SetBudget(id, state.Budget{}) },
-		"Acquire":   func() error { return ro.Acquire(id, "a", time.Hour) },
+		"Acquire":   func() error { return second(ro.Acquire(id, "a", time.Hour)) },
 		"Release":   func() error { return ro.Release(id, "a") },
 		"Reset":     func() error { return ro.Reset(id) },
 	}
@@ -485,7 +485,7 @@ func TestConcurrentAcquireHasOneWinner(t *testing.T) {
 	errs := make([]error, owners)
 	var wg sync.WaitGroup
 	for i := range owners {
-		wg.Go(func() { errs[i] = s.Acquire(id, string(rune('a'+i)), time.Hour) })
+		wg.Go(func() { _, errs[i] = s.Acquire(id, string(rune('a'+i)), time.Hour) })
 	}
 	wg.Wait()
 	won := 0
@@ -507,17 +507,100 @@ func TestConcurrentAcquireHasOneWinner(t *testing.T) {
 func TestLeaseOfADeadProcessIsDroppedOnOpen(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "state.db")
 	s := openT(t, path, Options{})
-	if err := s.Acquire(leaseID, "dead/1", time.Hour); err != nil {
+	dead, err := s.Acquire(leaseID, "dead/1", time.Hour)
+	if err != nil {
 		t.Fatal(err)
 	}
 	s.Close() // no Release: as after kill -9
 	s = openT(t, path, Options{})
-	if err := s.Acquire(leaseID, "alive/2", time.Hour); err != nil {
+	if l, err := s.Lease(leaseID); err != nil || l.Owner != "" || l.Live || l.Generation != dead.Generation {
+		t.Fatalf("Lease after reopening = %+v, %v; want no holder, generation %d kept", l, err, dead.Generation)
+	}
+	if entries, err := s.List(); err != nil || len(entries) != 0 {
+		t.Errorf("List after reopening = %+v, %v; want the dead lease not listed", entries, err)
+	}
+	alive, err := s.Acquire(leaseID, "alive/2", time.Hour)
+	if err != nil {
 		t.Fatalf("a dead process's lease kept the stream: %v", err)
 	}
+	if alive.Generation <= dead.Generation {
+		t.Errorf("generation %d after reopening, want more than the dead process's %d", alive.Generation, dead.Generation)
+	}
+	// The dead process's generation is fenced.
+	err = s.Commit(leaseID, state.Checkpoint{Records: 1, Generation: dead.Generation})
+	if !errors.Is(err, state.ErrFenced) {
+		t.Errorf("Commit with the dead process's generation = %v; want ErrFenced", err)
+	}
 	// While open, the live lease still keeps others out.
-	if err := s.Acquire(leaseID, "other/3", time.Hour); !errors.Is(err, state.ErrLeased) {
+	if _, err := s.Acquire(leaseID, "other/3", time.Hour); !errors.Is(err, state.ErrLeased) {
 		t.Fatalf("err = %v, want ErrLeased", err)
+	}
+}
+
+// second is the error of a call that returns a value and an error.
+func second[T any](_ T, err error) error { return err }
+
+// Generations and fencing by the store's clock (a fake one here): expiry
+// is the instant Until, renewal keeps the generation, and a commit at the
+// instant the lease expires is fenced.
+func TestLeaseGenerationByTheStoreClock(t *testing.T) {
+	clock := newClock()
+	s := openT(t, tempPath(t), Options{Now: clock.Now})
+	a, err := s.Acquire(leaseID, "a", time.Hour)
+	if err != nil || a.Generation != 1 || !a.Expires.Equal(clock.Now().Add(time.Hour)) {
+		t.Fatalf("Acquire = %+v, %v; want generation 1 until an hour from now", a, err)
+	}
+	clock.Advance(59 * time.Minute)
+	if err := s.Commit(leaseID, state.Checkpoint{Records: 1, Generation: 1}); err != nil {
+		t.Fatalf("Commit a minute before expiry: %v", err)
+	}
+	if l, _ := s.Acquire(leaseID, "a", time.Hour); l.Generation != 1 {
+		t.Errorf("renewal: generation %d, want 1", l.Generation)
+	}
+	clock.Advance(time.Hour)
+	if l, err := s.Lease(leaseID); err != nil || l.Live || l.Owner != "a" {
+		t.Errorf("Lease at expiry = %+v, %v; want a's lease, not live", l, err)
+	}
+	if err := s.Commit(leaseID, state.Checkpoint{Records: 2, Generation: 1}); !errors.Is(err, state.ErrFenced) {
+		t.Errorf("Commit at the instant of expiry = %v; want ErrFenced", err)
+	}
+	if l, _ := s.Acquire(leaseID, "a", time.Hour); l.Generation != 2 {
+		t.Errorf("re-acquired after expiry: generation %d, want 2", l.Generation)
+	}
+	if cp := mustCheckpoint(t, s, leaseID); cp.Records != 1 {
+		t.Errorf("Records = %d, want 1", cp.Records)
+	}
+}
+
+// A read-only store reads leases; a lease written before generations (no
+// generation field) reads as generation 0, and its next tenure is 1.
+func TestLeaseReadOnlyAndOldFormat(t *testing.T) {
+	path := tempPath(t)
+	s := openT(t, path, Options{})
+	if _, err := s.Acquire(leaseID, "a", time.Hour); err != nil {
+		t.Fatal(err)
+	}
+	s.Close()
+	ro := openT(t, path, Options{ReadOnly: true})
+	if l, err := ro.Lease(leaseID); err != nil || l.Generation != 1 || l.Owner != "a" {
+		t.Errorf("read-only Lease = %+v, %v; want a's, generation 1", l, err)
+	}
+	ro.Close()
+
+	s = openT(t, path, Options{})
+	if err := s.db.Update(func(tx *bbolt.Tx) error {
+		return tx.Bucket(bucketLeases).Put(streamKey(leaseID), []byte(`{"owner":"old/1","until":"2999-01-01T00:00:00Z"}`))
+	}); err != nil {
+		t.Fatal(err)
+	}
+	if l, err := s.Lease(leaseID); err != nil || l.Generation != 0 || l.Owner != "old/1" || !l.Live {
+		t.Errorf("Lease of an old-format lease = %+v, %v", l, err)
+	}
+	if _, err := s.Acquire(leaseID, "b", time.Hour); !errors.Is(err, state.ErrLeased) {
+		t.Errorf("Acquire over a live old-format lease = %v; want ErrLeased", err)
+	}
+	if l, err := s.Acquire(leaseID, "old/1", time.Hour); err != nil || l.Generation != 1 {
+		t.Errorf("renewal of an old-format lease = %+v, %v; want generation 1 (0 means no fencing)", l, err)
 	}
 }
 

@@ -58,16 +58,46 @@ func checkSchema(db *bbolt.DB, readOnly bool) error {
 	})
 }
 
-// dropDeadLeases clears every lease when the store is opened for writing.
-// bbolt's exclusive file lock is held by one live process at a time, so any
-// lease found now was left by a process that died (kill -9, power loss);
-// honouring it until it expired would stop a restarted gatelog for no reason.
+// dropDeadLeases clears every lease's holder when the store is opened for
+// writing. bbolt's exclusive file lock is held by one live process at a
+// time, so any lease found now was left by a process that died (kill -9,
+// power loss); honouring it until it expired would stop a restarted gatelog
+// for no reason. Each lease's generation is kept, so that it never goes
+// back (a lease from before generations, which had none, is dropped whole).
 func dropDeadLeases(tx *bbolt.Tx) error {
-	if err := tx.DeleteBucket(bucketLeases); err != nil && err != bbolt.ErrBucketNotFound {
+	b := tx.Bucket(bucketLeases)
+	if b == nil {
+		_, err := tx.CreateBucket(bucketLeases)
 		return err
 	}
-	_, err := tx.CreateBucket(bucketLeases)
-	return err
+	type kept struct {
+		key []byte
+		gen uint64
+	}
+	var all []kept
+	if err := b.ForEach(func(k, v []byte) error {
+		var l lease
+		_ = decode(v, &l) // a value that does not decode is dropped, as before generations
+		all = append(all, kept{key: bytes.Clone(k), gen: l.Generation})
+		return nil
+	}); err != nil {
+		return err
+	}
+	for _, k := range all {
+		var err error
+		if k.gen == 0 {
+			err = b.Delete(k.key)
+		} else {
+			var raw []byte
+			if raw, err = json.Marshal(lease{Generation: k.gen}); err == nil {
+				err = b.Put(k.key, raw)
+			}
+		}
+		if err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // initLayout writes the schema and buckets into a file that has none. A

@@ -11,10 +11,37 @@ import (
 	"github.com/gatelog/gatelog/internal/state"
 )
 
-// lease is the stored form of a stream's exclusive lease.
+// lease is the stored form of a stream's exclusive lease. Owner is "" and
+// Until zero while nobody holds it (released, reset, or left by a process
+// that died): the value stays, so that Generation never goes back. A lease
+// written before generations existed reads as generation 0.
 type lease struct {
-	Owner string    `json:"owner"`
-	Until time.Time `json:"until"`
+	Owner      string    `json:"owner"`
+	Until      time.Time `json:"until"`
+	Generation uint64    `json:"generation,omitempty"`
+}
+
+// live reports whether the lease is held and unexpired at now.
+func (l lease) live(now time.Time) bool { return l.Owner != "" && now.Before(l.Until) }
+
+func (l lease) public(now time.Time) state.Lease {
+	return state.Lease{Owner: l.Owner, Generation: l.Generation, Expires: l.Until, Live: l.live(now)}
+}
+
+// readLease reads the stream's lease in tx; the zero lease when none.
+func readLease(tx *bbolt.Tx, id record.StreamID) (lease, error) {
+	var l lease
+	_, err := getJSON(tx, bucketLeases, id, &l)
+	return l, err
+}
+
+// dropLease forgets the lease's holder and keeps its generation.
+func dropLease(tx *bbolt.Tx, id record.StreamID) error {
+	l, err := readLease(tx, id)
+	if err != nil || l.Owner == "" {
+		return err
+	}
+	return putJSON(tx, bucketLeases, id, lease{Generation: l.Generation})
 }
 
 // Checkpoint returns the stream's last commit; ok is false when it has none.
@@ -28,14 +55,24 @@ func (s *Store) Checkpoint(id record.StreamID) (c state.Checkpoint, ok bool, err
 
 // Commit replaces the stream's checkpoint, adds its seen marks and prunes
 // old ones, all in one fsynced transaction: if any step fails, none of them
-// is written. A zero Updated is stamped with the store's clock so
-// `state show` always has one.
+// is written. The fence (c.Generation against the lease) is checked in the
+// same transaction, before anything is written. A zero Updated is stamped
+// with the store's clock so `state show` always has one.
 func (s *Store) Commit(id record.StreamID, c state.Checkpoint) error {
 	if c.Updated.IsZero() {
 		c.Updated = s.now().UTC()
 	}
 	return s.update("commit checkpoint", id, func(tx *bbolt.Tx) error {
-		if err := putJSON(tx, bucketCheckpoints, id, c); err != nil { // Seen and PruneSeenBefore are json:"-"
+		if c.Generation != 0 {
+			l, err := readLease(tx, id)
+			if err != nil {
+				return err
+			}
+			if err := l.public(s.now()).Check(c.Generation); err != nil {
+				return err
+			}
+		}
+		if err := putJSON(tx, bucketCheckpoints, id, c); err != nil { // Seen, PruneSeenBefore and Generation are json:"-"
 			return err
 		}
 		if err := putSeen(tx, id, c.Seen); err != nil {
@@ -67,40 +104,65 @@ func (s *Store) SetBudget(id record.StreamID, b state.Budget) error {
 }
 
 // Acquire takes or renews the lease. Reading and writing it in one write
-// transaction makes the check-and-set atomic against concurrent callers.
-func (s *Store) Acquire(id record.StreamID, owner string, ttl time.Duration) error {
+// transaction makes the check-and-set atomic against concurrent callers. A
+// renewal of owner's live lease keeps its generation; any other take bumps
+// it.
+func (s *Store) Acquire(id record.StreamID, owner string, ttl time.Duration) (state.Lease, error) {
 	if owner == "" || ttl <= 0 {
-		return fmt.Errorf("acquire lease %s: need an owner and a positive ttl (got %q, %s)", id, owner, ttl)
+		return state.Lease{}, fmt.Errorf("acquire lease %s: need an owner and a positive ttl (got %q, %s)", id, owner, ttl)
 	}
-	return s.update("acquire lease", id, func(tx *bbolt.Tx) error {
+	var got state.Lease
+	err := s.update("acquire lease", id, func(tx *bbolt.Tx) error {
 		now := s.now()
-		var cur lease
-		ok, err := getJSON(tx, bucketLeases, id, &cur)
+		cur, err := readLease(tx, id)
 		if err != nil {
 			return err
 		}
-		if ok && cur.Owner != owner && now.Before(cur.Until) {
+		if cur.live(now) && cur.Owner != owner {
 			return fmt.Errorf("%w: held by %q until %s", state.ErrLeased, cur.Owner, cur.Until.UTC().Format(time.RFC3339))
 		}
-		return putJSON(tx, bucketLeases, id, lease{Owner: owner, Until: now.Add(ttl).UTC()})
+		next := lease{Owner: owner, Until: now.Add(ttl).UTC(), Generation: cur.Generation}
+		if !cur.live(now) || next.Generation == 0 {
+			next.Generation++ // a new tenure
+		}
+		got = next.public(now)
+		return putJSON(tx, bucketLeases, id, next)
 	})
+	if err != nil {
+		return state.Lease{}, err
+	}
+	return got, nil
+}
+
+// Lease returns the stream's lease, Live by the store's clock.
+func (s *Store) Lease(id record.StreamID) (state.Lease, error) {
+	var l lease
+	err := s.view("read lease", id, func(tx *bbolt.Tx) (err error) {
+		l, err = readLease(tx, id)
+		return err
+	})
+	if err != nil {
+		return state.Lease{}, err
+	}
+	return l.public(s.now()), nil
 }
 
 // Release drops the lease if owner holds it; otherwise it changes nothing,
-// so a process that lost its lease cannot free the new holder's.
+// so a process that lost its lease cannot free the new holder's. The
+// generation is kept.
 func (s *Store) Release(id record.StreamID, owner string) error {
 	return s.update("release lease", id, func(tx *bbolt.Tx) error {
-		var cur lease
-		ok, err := getJSON(tx, bucketLeases, id, &cur)
-		if err != nil || !ok || cur.Owner != owner {
+		cur, err := readLease(tx, id)
+		if err != nil || cur.Owner == "" || cur.Owner != owner {
 			return err
 		}
-		return del(tx, bucketLeases, id)
+		return dropLease(tx, id)
 	})
 }
 
-// Reset forgets the stream's checkpoint, seen marks and lease but keeps its
-// budget: the vendor still counts the requests made today.
+// Reset forgets the stream's checkpoint, seen marks and lease holder but
+// keeps its budget (the vendor still counts the requests made today) and
+// its lease generation.
 func (s *Store) Reset(id record.StreamID) error {
 	return s.update("reset", id, func(tx *bbolt.Tx) error {
 		if err := del(tx, bucketCheckpoints, id); err != nil {
@@ -109,7 +171,7 @@ func (s *Store) Reset(id record.StreamID) error {
 		if err := deleteSeen(tx, id); err != nil {
 			return err
 		}
-		return del(tx, bucketLeases, id)
+		return dropLease(tx, id)
 	})
 }
 
@@ -148,19 +210,45 @@ func collect(tx *bbolt.Tx, entries map[record.StreamID]*state.Entry) error {
 			e.Budget = new(state.Budget)
 			return decode(raw, e.Budget)
 		},
-		string(bucketLeases): func(e *state.Entry, raw []byte) error {
-			var l lease
-			err := decode(raw, &l)
-			e.LeaseOwner, e.LeaseUntil = l.Owner, l.Until
-			return err
-		},
 	}
 	for name, f := range fill {
 		if err := collectBucket(tx, []byte(name), entries, f); err != nil {
 			return err
 		}
 	}
+	if err := collectLeases(tx, entries); err != nil {
+		return err
+	}
 	return collectSeen(tx, entries)
+}
+
+// collectLeases fills in the held leases: a lease nobody holds (kept for
+// its generation) lists nothing.
+func collectLeases(tx *bbolt.Tx, entries map[record.StreamID]*state.Entry) error {
+	b := tx.Bucket(bucketLeases)
+	if b == nil {
+		return nil
+	}
+	return b.ForEach(func(k, v []byte) error {
+		id, err := parseStreamKey(k)
+		if err != nil {
+			return fmt.Errorf("%s: %w", bucketLeases, err)
+		}
+		var l lease
+		if err := decode(v, &l); err != nil {
+			return fmt.Errorf("%s %s: %w", bucketLeases, id, err)
+		}
+		if l.Owner == "" {
+			return nil
+		}
+		e := entries[id]
+		if e == nil {
+			e = &state.Entry{ID: id}
+			entries[id] = e
+		}
+		e.LeaseOwner, e.LeaseUntil = l.Owner, l.Until
+		return nil
+	})
 }
 
 // collectBucket applies f to the entry of every key in one bucket.

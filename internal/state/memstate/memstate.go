@@ -14,9 +14,19 @@ import (
 	"github.com/gatelog/gatelog/internal/state"
 )
 
+// lease is a stream's lease; owner is "" (and until zero) while nobody
+// holds it. The entry stays, so that generation never goes back.
 type lease struct {
-	owner string
-	until time.Time
+	owner      string
+	until      time.Time
+	generation uint64
+}
+
+// live reports whether the lease is held and unexpired at now.
+func (l lease) live(now time.Time) bool { return l.owner != "" && now.Before(l.until) }
+
+func (l lease) public(now time.Time) state.Lease {
+	return state.Lease{Owner: l.owner, Generation: l.generation, Expires: l.until, Live: l.live(now)}
 }
 
 // Store keeps everything in maps guarded by one mutex.
@@ -53,8 +63,9 @@ func (s *Store) Checkpoint(id record.StreamID) (state.Checkpoint, bool, error) {
 }
 
 // Commit stores the checkpoint, adds its seen marks and prunes old ones as
-// one step: a mark it cannot store (before 1970) fails it before anything
-// changes, as the bolt store's transaction would roll back.
+// one step: a mark it cannot store (before 1970), or a fenced generation,
+// fails it before anything changes, as the bolt store's transaction would
+// roll back.
 func (s *Store) Commit(id record.StreamID, c state.Checkpoint) error {
 	for _, m := range c.Seen {
 		if _, ok := seenHour(m.Time); !ok {
@@ -63,8 +74,11 @@ func (s *Store) Commit(id record.StreamID, c state.Checkpoint) error {
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	if err := s.leases[id].public(s.Now()).Check(c.Generation); err != nil {
+		return fmt.Errorf("commit checkpoint %s: %w", id, err)
+	}
 	marks, prune := c.Seen, c.PruneSeenBefore
-	c.Seen, c.PruneSeenBefore = nil, time.Time{} // not part of the stored checkpoint
+	c.Seen, c.PruneSeenBefore, c.Generation = nil, time.Time{}, 0 // not part of the stored checkpoint
 	c.Sinks = maps.Clone(c.Sinks)
 	s.checkpoints[id] = c
 	hours := s.seen[id]
@@ -133,22 +147,40 @@ func (s *Store) SetBudget(id record.StreamID, b state.Budget) error {
 	return nil
 }
 
-func (s *Store) Acquire(id record.StreamID, owner string, ttl time.Duration) error {
+// Acquire takes or renews the lease: a renewal of owner's live lease keeps
+// its generation, any other take bumps it.
+func (s *Store) Acquire(id record.StreamID, owner string, ttl time.Duration) (state.Lease, error) {
+	if owner == "" || ttl <= 0 {
+		return state.Lease{}, fmt.Errorf("acquire lease %s: need an owner and a positive ttl (got %q, %s)", id, owner, ttl)
+	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	now := s.Now()
-	if l, ok := s.leases[id]; ok && l.owner != owner && now.Before(l.until) {
-		return fmt.Errorf("%s: %w (%s, until %s)", id, state.ErrLeased, l.owner, l.until.UTC().Format(time.RFC3339))
+	l := s.leases[id]
+	if l.live(now) && l.owner != owner {
+		return state.Lease{}, fmt.Errorf("%s: %w (%s, until %s)", id, state.ErrLeased, l.owner, l.until.UTC().Format(time.RFC3339))
 	}
-	s.leases[id] = lease{owner: owner, until: now.Add(ttl)}
-	return nil
+	if !l.live(now) || l.generation == 0 {
+		l.generation++ // a new tenure
+	}
+	l.owner, l.until = owner, now.Add(ttl)
+	s.leases[id] = l
+	return l.public(now), nil
 }
 
+// Lease returns the stream's lease, Live by the store's clock.
+func (s *Store) Lease(id record.StreamID) (state.Lease, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.leases[id].public(s.Now()), nil
+}
+
+// Release drops owner's lease, keeping its generation.
 func (s *Store) Release(id record.StreamID, owner string) error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	if l, ok := s.leases[id]; ok && l.owner == owner {
-		delete(s.leases, id)
+	if l, ok := s.leases[id]; ok && l.owner != "" && l.owner == owner {
+		s.leases[id] = lease{generation: l.generation}
 	}
 	return nil
 }
@@ -163,8 +195,10 @@ func (s *Store) List() ([]state.Entry, error) {
 	for id := range s.budgets {
 		ids[id] = true
 	}
-	for id := range s.leases {
-		ids[id] = true
+	for id, l := range s.leases {
+		if l.owner != "" {
+			ids[id] = true
+		}
 	}
 	for id := range s.seen {
 		ids[id] = true
@@ -178,7 +212,7 @@ func (s *Store) List() ([]state.Entry, error) {
 		if b, ok := s.budgets[id]; ok {
 			e.Budget = &b
 		}
-		if l, ok := s.leases[id]; ok {
+		if l := s.leases[id]; l.owner != "" {
 			e.LeaseOwner, e.LeaseUntil = l.owner, l.until
 		}
 		for _, set := range s.seen[id] {
@@ -197,7 +231,9 @@ func (s *Store) Reset(id record.StreamID) error {
 	defer s.mu.Unlock()
 	delete(s.checkpoints, id)
 	delete(s.seen, id)
-	delete(s.leases, id)
+	if l, ok := s.leases[id]; ok {
+		s.leases[id] = lease{generation: l.generation} // the generation never goes back
+	}
 	return nil
 }
 

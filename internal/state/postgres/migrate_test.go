@@ -150,7 +150,7 @@ func TestMigrateFromPreviousVersion(t *testing.T) {
 	if b, err := s.Budget(id); err != nil || b != (state.Budget{Day: "2025-03-01", Used: 3, Limit: 100, Remaining: 97}) {
 		t.Errorf("budget kept: %+v, %v", b, err)
 	}
-	if err := s.Acquire(id, "host-1", time.Hour); err != nil { // version 2's table
+	if _, err := s.Acquire(id, "host-1", time.Hour); err != nil { // version 2's table
 		t.Error(err)
 	}
 }

@@ -150,13 +150,55 @@ func decodeSinks(raw []byte, c *state.Checkpoint) error {
 	return nil
 }
 
+// commitStatement writes a checkpoint ($1 the stream's id, $2-$8 its
+// fields), adds marks ($9 hours, $10 ids), prunes hours before $11, all
+// fenced by generation $12 (0: no fence), in one statement, so one
+// transaction. The fence reads the lease row FOR SHARE: a concurrent
+// Acquire, Release or Reset that changes the row waits for this commit to
+// end, and if one changed it first, the row is checked again in its new
+// version (generation and expiry), so a takeover and a stale commit are
+// never both kept. expires_at > now() is judged by the database's clock,
+// at the start of the transaction. The last columns are the lease as the
+// statement's snapshot saw it, to say why a fenced commit was refused.
+const commitStatement = `WITH fence AS (
+		SELECT 1 FROM leases
+		WHERE stream_id = $1 AND $12::bigint <> 0 AND generation = $12::bigint AND expires_at > now()
+		FOR SHARE
+	), ok AS (
+		SELECT $12::bigint = 0 OR EXISTS (SELECT FROM fence) AS ok
+	), cp AS (
+		INSERT INTO checkpoints AS c (stream_id, cursor, sinks, event_time, event_time_ns, records, updated, updated_ns)
+		SELECT $1::integer, $2::bytea, $3::jsonb, $4::timestamptz, $5::smallint, $6::bigint, coalesce($7::timestamptz, now()), $8::smallint
+		WHERE (SELECT ok FROM ok)
+		ON CONFLICT (stream_id) DO UPDATE SET
+			cursor = excluded.cursor, sinks = excluded.sinks,
+			event_time = excluded.event_time, event_time_ns = excluded.event_time_ns,
+			records = excluded.records, updated = excluded.updated, updated_ns = excluded.updated_ns
+	), marks AS (
+		INSERT INTO seen_marks (stream_id, hour, mark_id)
+		SELECT $1, u.hour, u.mark_id FROM unnest($9::integer[], $10::bytea[]) AS u (hour, mark_id)
+		WHERE (SELECT ok FROM ok)
+		ON CONFLICT DO NOTHING
+	), pruned AS (
+		DELETE FROM seen_marks WHERE stream_id = $1 AND hour < $11::bigint AND (SELECT ok FROM ok)
+	)
+	SELECT (SELECT ok FROM ok), l.owner, l.generation, l.expires_at, coalesce(l.expires_at > now(), false)
+	FROM (SELECT) AS one LEFT JOIN leases l ON l.stream_id = $1`
+
 // Commit replaces the checkpoint, adds its seen marks and prunes old ones
 // in one statement, so one transaction: either all of it is committed, or
 // nothing. Marks older than the cutoff are not sent (the same commit would
-// drop them). A zero Updated is stamped with the database's clock.
+// drop them). A zero Updated is stamped with the database's clock. Unless
+// c.Generation is 0, the statement writes only while the lease of that
+// generation is held and unexpired by the database's clock
+// (commitStatement); otherwise it writes nothing and Commit fails with
+// state.ErrFenced.
 func (s *Store) Commit(id record.StreamID, c state.Checkpoint) error {
 	if c.Records > math.MaxInt64 {
 		return s.fail("commit checkpoint", id, fmt.Errorf("records %d out of range", c.Records))
+	}
+	if c.Generation > math.MaxInt64 {
+		return s.fail("commit checkpoint", id, fmt.Errorf("%w: generation %d was never granted", state.ErrFenced, c.Generation))
 	}
 	cutoff := int64(-1) // prune nothing
 	if !c.PruneSeenBefore.IsZero() {
@@ -192,28 +234,43 @@ func (s *Store) Commit(id record.StreamID, c state.Checkpoint) error {
 	}
 	event, eventNs := splitTime(c.EventTime)
 	updated, updatedNs := splitTime(c.Updated)
+	var (
+		written bool
+		seen    dbLease
+	)
 	err := s.op(func(ctx context.Context) error {
 		return s.withStream(ctx, id, func(sid int32) error {
-			_, err := s.pool.Exec(ctx, `WITH cp AS (
-				INSERT INTO checkpoints AS c (stream_id, cursor, sinks, event_time, event_time_ns, records, updated, updated_ns)
-				VALUES ($1, $2, $3::jsonb, $4, $5, $6, coalesce($7, now()), $8)
-				ON CONFLICT (stream_id) DO UPDATE SET
-					cursor = excluded.cursor, sinks = excluded.sinks,
-					event_time = excluded.event_time, event_time_ns = excluded.event_time_ns,
-					records = excluded.records, updated = excluded.updated, updated_ns = excluded.updated_ns
-			), marks AS (
-				INSERT INTO seen_marks (stream_id, hour, mark_id)
-				SELECT $1, u.hour, u.mark_id FROM unnest($9::integer[], $10::bytea[]) AS u (hour, mark_id)
-				ON CONFLICT DO NOTHING
-			), pruned AS (
-				DELETE FROM seen_marks WHERE stream_id = $1 AND hour < $11::bigint
-			)
-			SELECT`,
-				sid, cursor, sinks, event, eventNs, int64(c.Records), updated, updatedNs, hours, keys, cutoff)
-			return err
+			return s.pool.QueryRow(ctx, commitStatement,
+				sid, cursor, sinks, event, eventNs, int64(c.Records), updated, updatedNs, hours, keys, cutoff, int64(c.Generation)).
+				Scan(&written, &seen.owner, &seen.generation, &seen.expires, &seen.live)
 		})
 	})
+	if err == nil && !written {
+		err = seen.lease().Check(c.Generation)
+		if err == nil { // the snapshot's lease was fine; its newest version was not
+			err = fmt.Errorf("%w: the lease of generation %d passed to another tenure during the commit", state.ErrFenced, c.Generation)
+		}
+	}
 	return s.fail("commit checkpoint", id, err)
+}
+
+// dbLease is a leases row as read.
+type dbLease struct {
+	owner      pgtype.Text
+	generation pgtype.Int8
+	expires    pgtype.Timestamptz
+	live       bool
+}
+
+func (l dbLease) lease() state.Lease {
+	out := state.Lease{Owner: l.owner.String, Live: l.live && l.owner.Valid}
+	if l.generation.Valid && l.generation.Int64 > 0 {
+		out.Generation = uint64(l.generation.Int64)
+	}
+	if l.expires.Valid && l.owner.Valid {
+		out.Expires = l.expires.Time.UTC()
+	}
+	return out
 }
 
 // seenQuery answers, for keys $3 (hours) and $4 (ids) of stream $1/$2, the
@@ -308,14 +365,16 @@ func (s *Store) SetBudget(id record.StreamID, b state.Budget) error {
 // Acquire takes or renews the lease in one statement, judged by the
 // database's clock: the row is written only when nobody holds it, its
 // holder is owner, or its holder's lease has expired (expires_at <= now()).
-// A new tenure (see migrations/0002_leases.sql) bumps the generation.
-func (s *Store) Acquire(id record.StreamID, owner string, ttl time.Duration) error {
+// A new tenure (see migrations/0002_leases.sql) bumps the generation; a
+// renewal of owner's live lease keeps it.
+func (s *Store) Acquire(id record.StreamID, owner string, ttl time.Duration) (state.Lease, error) {
 	if owner == "" || ttl <= 0 {
-		return s.fail("acquire lease", id, fmt.Errorf("need an owner and a positive ttl (got %q, %s)", owner, ttl))
+		return state.Lease{}, s.fail("acquire lease", id, fmt.Errorf("need an owner and a positive ttl (got %q, %s)", owner, ttl))
 	}
 	micros := int64((ttl + time.Microsecond - 1) / time.Microsecond)
 	var (
 		generation pgtype.Int8
+		expires    pgtype.Timestamptz
 		holder     pgtype.Text
 		until      pgtype.Timestamptz
 	)
@@ -332,23 +391,41 @@ func (s *Store) Acquire(id record.StreamID, owner string, ttl time.Duration) err
 					acquired_at = CASE WHEN l.owner = excluded.owner AND l.expires_at > now()
 						THEN l.acquired_at ELSE now() END
 				WHERE l.owner IS NULL OR l.owner = excluded.owner OR l.expires_at <= now()
-				RETURNING generation)
-			SELECT (SELECT generation FROM taken),
+				RETURNING generation, expires_at)
+			SELECT (SELECT generation FROM taken), (SELECT expires_at FROM taken),
 				(SELECT owner FROM leases WHERE stream_id = $1),
 				(SELECT expires_at FROM leases WHERE stream_id = $1)`,
-				sid, owner, micros).Scan(&generation, &holder, &until)
+				sid, owner, micros).Scan(&generation, &expires, &holder, &until)
 		})
 	})
 	if err != nil {
-		return s.fail("acquire lease", id, err)
+		return state.Lease{}, s.fail("acquire lease", id, err)
 	}
 	if !generation.Valid {
 		if !holder.Valid { // taken at this instant by a session this statement could not see
-			return s.fail("acquire lease", id, state.ErrLeased)
+			return state.Lease{}, s.fail("acquire lease", id, state.ErrLeased)
 		}
-		return s.fail("acquire lease", id, fmt.Errorf("%w: held by %q until %s", state.ErrLeased, holder.String, until.Time.UTC().Format(time.RFC3339)))
+		return state.Lease{}, s.fail("acquire lease", id, fmt.Errorf("%w: held by %q until %s", state.ErrLeased, holder.String, until.Time.UTC().Format(time.RFC3339)))
 	}
-	return nil
+	return state.Lease{Owner: owner, Generation: uint64(generation.Int64), Expires: expires.Time.UTC(), Live: true}, nil
+}
+
+// Lease reads the stream's lease, Live judged by the database's clock.
+func (s *Store) Lease(id record.StreamID) (state.Lease, error) {
+	var l dbLease
+	err := s.op(func(ctx context.Context) error {
+		err := s.pool.QueryRow(ctx, `SELECT owner, generation, expires_at, coalesce(expires_at > now(), false)
+			FROM leases WHERE stream_id = `+streamID, id.Source, id.Stream).
+			Scan(&l.owner, &l.generation, &l.expires, &l.live)
+		if errors.Is(err, pgx.ErrNoRows) {
+			return nil
+		}
+		return err
+	})
+	if err != nil {
+		return state.Lease{}, s.fail("read lease", id, err)
+	}
+	return l.lease(), nil
 }
 
 // Release drops the lease if owner holds it; otherwise it changes nothing,

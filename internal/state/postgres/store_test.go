@@ -3,6 +3,7 @@ package postgres
 import (
 	"context"
 	"errors"
+	"fmt"
 	"math"
 	"net/url"
 	"strings"
@@ -115,7 +116,7 @@ func TestLeaseUsesTheDatabaseClock(t *testing.T) {
 	exec(t, c, "CREATE FUNCTION skew.now() RETURNS timestamptz LANGUAGE sql STABLE AS $$ SELECT pg_catalog.now() - interval '2 hours' $$")
 	s := openT(t, withParams(t, dsn, "search_path", "public,skew,pg_catalog"), Options{})
 
-	if err := s.Acquire(streamA, "a", time.Hour); err != nil {
+	if _, err := s.Acquire(streamA, "a", time.Hour); err != nil {
 		t.Fatal(err)
 	}
 	entries, err := s.List()
@@ -125,11 +126,82 @@ func TestLeaseUsesTheDatabaseClock(t *testing.T) {
 	if until, want := entries[0].LeaseUntil, time.Now().Add(-time.Hour); until.Before(want.Add(-time.Minute)) || until.After(want.Add(time.Minute)) {
 		t.Errorf("LeaseUntil %v, want about %v (the database's now() + 1h)", until, want)
 	}
-	if err := s.Acquire(streamA, "b", time.Hour); !errors.Is(err, state.ErrLeased) {
+	if _, err := s.Acquire(streamA, "b", time.Hour); !errors.Is(err, state.ErrLeased) {
 		t.Errorf("Acquire by another owner = %v; want ErrLeased: the lease is live by the database's clock", err)
 	}
-	if err := s.Acquire(streamA, "b", time.Hour); err == nil || !strings.Contains(err.Error(), `held by "a"`) {
+	if _, err := s.Acquire(streamA, "b", time.Hour); err == nil || !strings.Contains(err.Error(), `held by "a"`) {
 		t.Errorf("ErrLeased should name the holder: %v", err)
+	}
+	// The fence too: the lease is live by the database's clock, so the
+	// holder's generation commits, and Lease says it is live.
+	l, err := s.Lease(streamA)
+	if err != nil || !l.Live || l.Owner != "a" {
+		t.Errorf("Lease = %+v, %v; want a's lease, live by the database's clock", l, err)
+	}
+	if err := s.Commit(streamA, state.Checkpoint{Records: 1, Generation: l.Generation}); err != nil {
+		t.Errorf("Commit with the live generation: %v", err)
+	}
+}
+
+// A stale commit that meets a takeover in flight waits for it (the fence
+// reads the lease row FOR SHARE) and is then judged by the lease's new
+// version: fenced, changing nothing. Without the row lock it would be
+// judged by its snapshot, in which the old lease was still live.
+func TestFenceWaitsForATakeoverInFlight(t *testing.T) {
+	dsn := pgtest.Start(t)
+	s := openT(t, dsn, Options{})
+	l, err := s.Acquire(streamA, "a", time.Hour)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Commit(streamA, state.Checkpoint{Cursor: []byte("1"), Records: 1, Generation: l.Generation}); err != nil {
+		t.Fatal(err)
+	}
+	c := sqlConn(t, dsn)
+	tx, err := c.Begin(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer tx.Rollback(context.Background())
+	if _, err := tx.Exec(context.Background(), `UPDATE leases SET owner = 'b', generation = generation + 1,
+		expires_at = now() + interval '1 hour'`); err != nil {
+		t.Fatal(err)
+	}
+	done := make(chan error, 1)
+	go func() {
+		done <- s.Commit(streamA, state.Checkpoint{Cursor: []byte("2"), Records: 2, Generation: l.Generation,
+			Seen: []state.SeenID{{Time: time.Unix(3600, 0), ID: "stale"}}})
+	}()
+	watch := sqlConn(t, dsn)
+	for deadline := time.Now().Add(30 * time.Second); ; time.Sleep(10 * time.Millisecond) {
+		var waiting int
+		if err := watch.QueryRow(context.Background(), `SELECT count(*) FROM pg_stat_activity
+			WHERE wait_event_type = 'Lock' AND query LIKE 'WITH fence AS%'`).Scan(&waiting); err != nil {
+			t.Fatal(err)
+		}
+		if waiting == 1 {
+			break
+		}
+		select {
+		case err := <-done:
+			t.Fatalf("Commit returned %v while the takeover held the lease row", err)
+		default:
+		}
+		if time.Now().After(deadline) {
+			t.Fatal("the commit never waited for the lease row")
+		}
+	}
+	if err := tx.Commit(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	if err := <-done; !errors.Is(err, state.ErrFenced) {
+		t.Fatalf("Commit = %v; want ErrFenced", err)
+	}
+	if cp, _, err := s.Checkpoint(streamA); err != nil || string(cp.Cursor) != "1" {
+		t.Errorf("checkpoint %+v, %v; want the first", cp, err)
+	}
+	if seen, err := s.Seen(streamA, []state.SeenID{{Time: time.Unix(3600, 0), ID: "stale"}}); err != nil || seen[0] {
+		t.Errorf("the fenced commit's mark: %v, %v", seen, err)
 	}
 }
 
@@ -152,6 +224,14 @@ func TestLeaseGeneration(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
+	acquire := func(owner string, ttl time.Duration) {
+		t.Helper()
+		l, err := s.Acquire(streamA, owner, ttl)
+		must(err)
+		if _, g := gen(); l.Generation != uint64(g) {
+			t.Errorf("Acquire returned generation %d, the row holds %d", l.Generation, g)
+		}
+	}
 	want := func(wantOwner string, wantGen int64) {
 		t.Helper()
 		owner, g := gen()
@@ -159,20 +239,20 @@ func TestLeaseGeneration(t *testing.T) {
 			t.Errorf("lease owner %v generation %d, want %q %d", owner, g, wantOwner, wantGen)
 		}
 	}
-	must(s.Acquire(streamA, "a", time.Hour))
+	acquire("a", time.Hour)
 	want("a", 1)
-	must(s.Acquire(streamA, "a", time.Hour)) // renewal
+	acquire("a", time.Hour) // renewal
 	want("a", 1)
 	must(s.Release(streamA, "a"))
 	want("", 1)
-	must(s.Acquire(streamA, "b", time.Millisecond))
+	acquire("b", time.Millisecond)
 	want("b", 2)
 	time.Sleep(5 * time.Millisecond)
-	must(s.Acquire(streamA, "b", time.Hour)) // after its lease lapsed
+	acquire("b", time.Hour) // after its lease lapsed
 	want("b", 3)
 	must(s.Reset(streamA))
 	want("", 3)
-	must(s.Acquire(streamA, "c", time.Hour))
+	acquire("c", time.Hour)
 	want("c", 4)
 	if entries, err := s.List(); err != nil || entries[0].LeaseOwner != "c" {
 		t.Errorf("List = %+v, %v", entries, err)
@@ -287,6 +367,18 @@ func TestOneStatementEach(t *testing.T) {
 		return err
 	})
 	count("List", func() error { _, err := s.List(); return err })
+	var gen uint64
+	count("Acquire", func() error { l, err := s.Acquire(streamA, "a", time.Hour); gen = l.Generation; return err })
+	count("Lease", func() error { _, err := s.Lease(streamA); return err })
+	count("fenced Commit", func() error {
+		return s.Commit(streamA, state.Checkpoint{Records: 3, Seen: marks, Generation: gen})
+	})
+	count("fenced Commit of a stale generation", func() error {
+		if err := s.Commit(streamA, state.Checkpoint{Records: 4, Generation: gen + 1}); !errors.Is(err, state.ErrFenced) {
+			return fmt.Errorf("want ErrFenced, got %v", err)
+		}
+		return nil
+	})
 	count("Reset", func() error { return s.Reset(streamA) })
 }
 
@@ -341,7 +433,7 @@ func TestStreamRowDeletedByHand(t *testing.T) {
 		t.Fatal(err)
 	}
 	exec(t, sqlConn(t, dsn), "DELETE FROM streams")
-	if err := s.Acquire(streamA, "a", time.Hour); err != nil {
+	if _, err := s.Acquire(streamA, "a", time.Hour); err != nil {
 		t.Fatal(err)
 	}
 }

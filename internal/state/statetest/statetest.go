@@ -3,8 +3,9 @@
 // tests and the bolt store used in production cannot drift apart.
 //
 // It covers what every implementation promises through the interface
-// alone. Durability across reopen, crash safety, read-only opens and clocks
-// are the implementations' own tests.
+// alone, fencing by lease generation included (fence.go). Durability
+// across reopen, crash safety, read-only opens and clocks are the
+// implementations' own tests.
 package statetest
 
 import (
@@ -45,6 +46,13 @@ func Run(t *testing.T, open func(t *testing.T) state.Store) {
 		{"SeenFailedCommitWritesNothing", testSeenFailedCommitWritesNothing},
 		{"SeenLargeBatch", testSeenLargeBatch},
 		{"SeenConcurrent", testSeenConcurrent},
+		{"FenceGeneration", testFenceGeneration},
+		{"FenceGenerationAfterExpiry", testFenceGenerationAfterExpiry},
+		{"FenceStaleCommit", testFenceStaleCommit},
+		{"FenceExpiredCommit", testFenceExpiredCommit},
+		{"FenceReleaseByNonOwner", testFenceReleaseByNonOwner},
+		{"FenceReset", testFenceReset},
+		{"FenceConcurrentTakeover", testFenceConcurrentTakeover},
 	} {
 		t.Run(tc.name, func(t *testing.T) { tc.f(t, open(t)) })
 	}
@@ -180,7 +188,7 @@ func testBudget(t *testing.T, s state.Store) {
 func testLease(t *testing.T, s state.Store) {
 	acquire := func(owner string, wantLeased bool) {
 		t.Helper()
-		err := s.Acquire(streamA, owner, time.Hour)
+		_, err := s.Acquire(streamA, owner, time.Hour)
 		if got := errors.Is(err, state.ErrLeased); got != wantLeased || (err != nil && !got) {
 			t.Fatalf("Acquire(%s) = %v; want leased=%v", owner, err, wantLeased)
 		}
@@ -188,7 +196,7 @@ func testLease(t *testing.T, s state.Store) {
 	acquire("a", false)
 	acquire("a", false) // renew
 	acquire("b", true)
-	if err := s.Acquire(streamB, "b", time.Hour); err != nil {
+	if _, err := s.Acquire(streamB, "b", time.Hour); err != nil {
 		t.Fatalf("lease of another stream: %v", err)
 	}
 	must(t, s.Release(streamA, "b")) // not b's: changes nothing
@@ -199,9 +207,9 @@ func testLease(t *testing.T, s state.Store) {
 }
 
 func testLeaseExpires(t *testing.T, s state.Store) {
-	must(t, s.Acquire(streamA, "a", time.Millisecond))
+	mustAcquire(t, s, streamA, "a", time.Millisecond)
 	time.Sleep(5 * time.Millisecond)
-	if err := s.Acquire(streamA, "b", time.Hour); err != nil {
+	if _, err := s.Acquire(streamA, "b", time.Hour); err != nil {
 		t.Fatalf("Acquire after the lease expired: %v", err)
 	}
 }
@@ -213,7 +221,7 @@ func testReset(t *testing.T, s state.Store) {
 	c.Seen = marks
 	must(t, s.Commit(streamA, c))
 	must(t, s.SetBudget(streamA, budget))
-	must(t, s.Acquire(streamA, "old", time.Hour))
+	mustAcquire(t, s, streamA, "old", time.Hour)
 	must(t, s.Commit(streamB, c)) // another stream keeps everything
 	must(t, s.Reset(streamA))
 
@@ -223,7 +231,7 @@ func testReset(t *testing.T, s state.Store) {
 	if got, err := s.Budget(streamA); err != nil || got != budget {
 		t.Errorf("Budget after Reset = %+v, %v; want %+v", got, err, budget)
 	}
-	if err := s.Acquire(streamA, "new", time.Hour); err != nil {
+	if _, err := s.Acquire(streamA, "new", time.Hour); err != nil {
 		t.Errorf("Acquire after Reset: %v; want the old lease gone", err)
 	}
 	wantSeen(t, s, streamA, marks, false)
@@ -255,7 +263,7 @@ func testList(t *testing.T, s state.Store) {
 	}
 	must(t, s.Commit(ids["b/x"], c))
 	must(t, s.SetBudget(ids["a/z"], budget))
-	must(t, s.Acquire(ids["a/y"], "host-1", time.Hour))
+	mustAcquire(t, s, ids["a/y"], "host-1", time.Hour)
 	must(t, s.Commit(ids["a/b/c"], withMarks))
 	must(t, s.SetBudget(ids["a/b/c"], budget))
 
