@@ -28,7 +28,11 @@ type Monitor struct {
 // dashboard.
 func Serve(ctx context.Context, cfg *config.Config, logger *slog.Logger) Monitor {
 	m := telemetry.New(Version, Commit)
-	board := status.New(nil, status.WithVersion(Version))
+	srcs := make([]status.SourceInfo, len(cfg.Sources))
+	for i, s := range cfg.Sources {
+		srcs[i] = status.SourceInfo{Name: s.Name, Tenant: s.Tenant, Vendor: s.Type}
+	}
+	board := status.New(nil, status.WithVersion(Version), status.WithSources(srcs...))
 	mon := Monitor{ObserveHTTP: m.ObserveHTTP, Observe: func(e pipeline.Event) {
 		m.Observe(e)
 		board.Observe(e)

@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"html/template"
 	"net/http"
+	"net/url"
+	"slices"
 	"strconv"
 	"time"
 
@@ -34,7 +36,7 @@ func (b *Board) Handler() http.Handler {
 			return
 		}
 		var buf bytes.Buffer
-		if err := pageTmpl.Execute(&buf, b.page()); err != nil {
+		if err := pageTmpl.Execute(&buf, b.page(asked(r))); err != nil {
 			http.Error(w, fmt.Sprintf("render the status page: %v", err), http.StatusInternalServerError)
 			return
 		}
@@ -48,6 +50,24 @@ func (b *Board) Handler() http.Handler {
 	})
 }
 
+// maxAsked bounds the sources a request may ask to open.
+const maxAsked = 100
+
+// asked is the set of sources the request asks to show unfolded:
+// ?open=SOURCE, repeated. The query, unlike a <details> element's state,
+// survives the page's reload.
+func asked(r *http.Request) map[string]bool {
+	names := r.URL.Query()["open"]
+	out := make(map[string]bool, min(len(names), maxAsked))
+	for _, n := range names {
+		if len(out) == maxAsked {
+			break
+		}
+		out[n] = true
+	}
+	return out
+}
+
 // page is what the template renders.
 type page struct {
 	Refresh    int
@@ -55,8 +75,28 @@ type page struct {
 	Version    string
 	TodayTitle string
 	Summary    []summaryItem
-	Rows       []rowView
-	Sinks      []sinkView
+	// Sources and Streams count the groups and the streams, Folded the
+	// groups that show only their summary.
+	Sources, Streams, Folded int
+	Groups                   []groupView
+	Sinks                    []sinkView
+}
+
+// groupView is one source: its summary row, then its streams' rows when
+// it is open.
+type groupView struct {
+	Name, Anchor, Tenant, Vendor string
+	Streams                      int
+	Tone                         Tone
+	Counts                       []summaryItem
+	Open                         bool
+	// Toggle is the link that opens or folds the group, ToggleTitle
+	// what it does; empty when the group has none.
+	Toggle, ToggleTitle         string
+	Lag, LagTitle, Today        string
+	Budget                      *budgetView
+	Error, ErrorTitle, ErrorAge string
+	Rows                        []rowView
 }
 
 type summaryItem struct {
@@ -66,13 +106,13 @@ type summaryItem struct {
 }
 
 type rowView struct {
-	Name, StateText, StateTitle string
-	Tone                        Tone
-	Newest, NewestTitle, Lag    string
-	Today                       string
-	Budget                      *budgetView
-	Error, ErrorTitle, ErrorAge string
-	Chart                       chart
+	Name, Stream, StateText, StateTitle string
+	Tone                                Tone
+	Newest, NewestTitle, Lag            string
+	Today                               string
+	Budget                              *budgetView
+	Error, ErrorTitle, ErrorAge         string
+	Chart                               template.HTML // inline SVG
 }
 
 type budgetView struct {
@@ -86,24 +126,43 @@ type sinkView struct {
 	Name, Written, Errors, Queued, LastError, LastErrorTitle string
 }
 
-// page takes a snapshot of the board and words it for the template.
-func (b *Board) page() page {
+// page takes a snapshot of the board and words it for the template;
+// the sources in asked show their streams even when folding.
+func (b *Board) page(asked map[string]bool) page {
 	b.mu.Lock()
 	now := b.now().UTC()
-	rows, sinks, version := b.rows(now), b.sinkRows(), b.version
+	groups, sinks, version := groupsOf(b.rows(now), b.sources), b.sinkRows(), b.version
 	b.mu.Unlock()
 	p := page{Refresh: RefreshSeconds, Updated: now.Format("15:04:05") + " UTC", Version: version,
-		TodayTitle: todayTitle(now, b.started)}
-	counts := map[Tone]int{}
-	for _, r := range rows {
-		p.Rows = append(p.Rows, rowOf(r, now))
-		counts[r.Tone]++
+		TodayTitle: todayTitle(now, b.started), Sources: len(groups)}
+	open, auto := opened(groups, asked)
+	var ok, waiting, failing, starting int
+	p.Groups = make([]groupView, len(groups))
+	for i := range groups {
+		g := &groups[i]
+		p.Streams += len(g.Rows)
+		ok, waiting, failing, starting = ok+g.OK, waiting+g.Waiting, failing+g.Failing, starting+g.Starting
+		v := summaryOf(g, now)
+		switch v.Open = open[i]; {
+		case !v.Open:
+			p.Folded++
+			v.Toggle, v.ToggleTitle = toggle(asked, g.Name, true), "show its "+streamsWord(len(g.Rows))
+		case !auto[i]: // open because asked for: it may fold again
+			v.Toggle, v.ToggleTitle = toggle(asked, g.Name, false), "fold its streams"
+		}
+		if v.Open {
+			v.Rows = make([]rowView, len(g.Rows))
+			for j, r := range g.Rows {
+				v.Rows[j] = rowOf(r, now)
+			}
+		}
+		p.Groups[i] = v
 	}
 	// The summary always counts ok, waiting and failing streams (a zero
 	// says so too); starting ones only while there are any.
-	for _, s := range []summaryItem{{Word: "ok", Tone: ToneOK}, {Word: "waiting", Tone: ToneWarn},
-		{Word: "failing", Tone: ToneBad}, {Word: "starting", Tone: ToneIdle}} {
-		if s.N = counts[s.Tone]; s.N > 0 || s.Tone != ToneIdle {
+	for _, s := range []summaryItem{{N: ok, Word: "ok", Tone: ToneOK}, {N: waiting, Word: "waiting", Tone: ToneWarn},
+		{N: failing, Word: "failing", Tone: ToneBad}, {N: starting, Word: "starting", Tone: ToneIdle}} {
+		if s.N > 0 || s.Tone != ToneIdle {
 			p.Summary = append(p.Summary, s)
 		}
 	}
@@ -114,6 +173,79 @@ func (b *Board) page() page {
 	return p
 }
 
+// summaryOf words a group's summary row.
+func summaryOf(g *Group, now time.Time) groupView {
+	v := groupView{Name: g.Name, Anchor: anchor(g.Name), Tenant: g.Tenant, Vendor: g.Vendor, Streams: len(g.Rows),
+		Tone: g.Tone, Lag: "—", Today: thousands(g.RecordsToday), Error: "—"}
+	for _, s := range []summaryItem{{N: g.Failing, Word: "failing", Tone: ToneBad}, {N: g.Waiting, Word: "waiting", Tone: ToneWarn},
+		{N: g.Starting, Word: "starting", Tone: ToneIdle}, {N: g.OK, Word: "ok", Tone: ToneOK}} {
+		if s.N > 0 {
+			v.Counts = append(v.Counts, s)
+		}
+	}
+	if g.LagStream != "" {
+		v.Lag, v.LagTitle = Human(g.WorstLag), "the largest: "+g.LagStream
+	}
+	if gb := g.Budget; gb != nil {
+		v.Budget = groupBudgetOf(*gb)
+	}
+	if g.ErrorStream != "" {
+		v.Error, v.ErrorTitle = g.ErrorStream+": "+oneLine(g.LastError), g.Name+"/"+g.ErrorStream+": "+g.LastError
+		v.ErrorAge = Human(now.Sub(g.LastErrorAt)) + " ago"
+	}
+	return v
+}
+
+// groupBudgetOf words a source's budgets: the bar is the share used of
+// them all, red when a stream has none left, amber when one has used 80%.
+func groupBudgetOf(gb GroupBudget) *budgetView {
+	v := &budgetView{Text: thousands(uint64(gb.Used)) + " / " + thousands(uint64(gb.Limit)), Tone: ToneOK}
+	if gb.Limit > 0 {
+		v.Pct = min(gb.Used*100/gb.Limit, 100)
+	}
+	switch full := budgetOf(gb.FullestBudget); {
+	case gb.Spent > 0:
+		v.Tone = ToneBad
+	case full.Tone != ToneOK:
+		v.Tone = full.Tone
+	}
+	f := gb.FullestBudget
+	v.Title = fmt.Sprintf("%s of %s requests used today by its %s with a budget; the fullest, %s: %s of %s",
+		thousands(uint64(gb.Used)), thousands(uint64(gb.Limit)), streamsWord(gb.Streams), gb.Fullest,
+		thousands(uint64(max(f.Used, 0))), thousands(uint64(max(f.Limit, 0))))
+	if gb.Spent > 0 {
+		v.Title += fmt.Sprintf("; %d with none left", gb.Spent)
+	}
+	return v
+}
+
+func streamsWord(n int) string {
+	if n == 1 {
+		return "1 stream"
+	}
+	return strconv.Itoa(n) + " streams"
+}
+
+// anchor is the id of a source's group on the page.
+func anchor(source string) string { return "source-" + source }
+
+// toggle is the link that opens (or folds) the source's group, keeping the
+// other groups asked for, and brings the browser back to the group.
+func toggle(asked map[string]bool, source string, open bool) string {
+	names := make([]string, 0, len(asked)+1)
+	for n := range asked {
+		if n != source {
+			names = append(names, n)
+		}
+	}
+	if open {
+		names = append(names, source)
+	}
+	slices.Sort(names)
+	// "?#source-x" when none is left: the link is never empty.
+	return "?" + url.Values{"open": names}.Encode() + "#" + (&url.URL{Fragment: anchor(source)}).EscapedFragment()
+}
+
 func todayTitle(now, started time.Time) string {
 	if started.After(day(now)) {
 		return "records delivered since " + started.Format("15:04") + " UTC, when gatelog started today: it cannot count what came before"
@@ -122,9 +254,9 @@ func todayTitle(now, started time.Time) string {
 }
 
 func rowOf(r Row, now time.Time) rowView {
-	v := rowView{Name: r.ID.String(), StateText: r.State, StateTitle: r.StateDetail, Tone: r.Tone,
+	v := rowView{Name: r.ID.String(), Stream: r.ID.Stream, StateText: r.State, StateTitle: r.StateDetail, Tone: r.Tone,
 		Newest: "—", Lag: "—", Today: thousands(r.RecordsToday), Error: "—",
-		Chart: chartOf(r.ID.String(), r.PerMinute, now)}
+		Chart: chartOf(r.ID.String(), r.PerMinute, now).svg()}
 	if !r.Newest.IsZero() {
 		v.Newest, v.NewestTitle = stamp(r.Newest, now), r.Newest.UTC().Format(time.RFC3339)
 		v.Lag = Human(r.Lag)

@@ -1,7 +1,8 @@
 // Package status keeps what the status page shows, fed by pipeline events,
 // and renders the page: one row per stream with its state, newest event,
 // lag, records today, request budget, last error and a chart of records
-// per minute over the last hour.
+// per minute over the last hour, grouped under one summary row per source
+// (group.go); with many streams, healthy sources fold to that row.
 //
 // The board sees only event data, whose errors are redacted upstream, so
 // the page shows no credential.
@@ -85,6 +86,7 @@ type Board struct {
 	version string
 	streams map[record.StreamID]*stream
 	sinks   map[string]*sinkState
+	sources map[string]SourceInfo
 }
 
 // Option configures a Board.
@@ -93,12 +95,29 @@ type Option func(*Board)
 // WithVersion shows gatelog's version on the page.
 func WithVersion(v string) Option { return func(b *Board) { b.version = v } }
 
+// SourceInfo is what the page shows of a source that its streams' events
+// do not carry.
+type SourceInfo struct {
+	Name   string
+	Tenant string // the source's tenant; empty when it has none
+	Vendor string // its type: forcepoint, symantec
+}
+
+// WithSources tells the board the configured sources' tenant and vendor.
+func WithSources(srcs ...SourceInfo) Option {
+	return func(b *Board) {
+		for _, s := range srcs {
+			b.sources[s.Name] = s
+		}
+	}
+}
+
 // New returns an empty board; now is its clock (time.Now when nil).
 func New(now func() time.Time, opts ...Option) *Board {
 	if now == nil {
 		now = time.Now
 	}
-	b := &Board{now: now, streams: map[record.StreamID]*stream{}, sinks: map[string]*sinkState{}}
+	b := &Board{now: now, streams: map[record.StreamID]*stream{}, sinks: map[string]*sinkState{}, sources: map[string]SourceInfo{}}
 	b.started = now().UTC()
 	for _, o := range opts {
 		o(b)

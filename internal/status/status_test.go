@@ -435,6 +435,25 @@ func get(t *testing.T, b *Board) string {
 	return string(body)
 }
 
+// groupHTML is the source's group on the page: its summary row, then its
+// stream rows when it is open.
+func groupHTML(t *testing.T, html, source string) string {
+	t.Helper()
+	i := strings.Index(html, `<tbody class="group" id="source-`+source+`"`)
+	if i < 0 {
+		t.Fatalf("no group for %s", source)
+	}
+	return html[i : i+strings.Index(html[i:], "</tbody>")]
+}
+
+// summaryRow is the group's summary row, to show in a failure.
+func summaryRow(group string) string {
+	if i := strings.Index(group, "</tr>"); i >= 0 {
+		return group[:i]
+	}
+	return group
+}
+
 // rowsHTML cuts the page into its stream rows.
 func rowsHTML(t *testing.T, html string) []string {
 	t.Helper()
@@ -447,4 +466,234 @@ func rowsHTML(t *testing.T, html string) []string {
 		parts[i] = p[:end]
 	}
 	return parts
+}
+
+// One group per source: counts by state, the worst lag, records today,
+// budgets summed, the latest error, tenant and vendor from the
+// configuration. A small page keeps the sources in name order.
+func TestGroups(t *testing.T) {
+	b, c := board("2026-11-22T10:00:00Z")
+	b = New(c.now, WithSources(SourceInfo{Name: "acme-fp", Tenant: "acme", Vendor: "forcepoint"}, SourceInfo{Name: "zeta-wss", Vendor: "symantec"}))
+	ev := func(src, stream string, e pipeline.Event) {
+		e.ID = record.StreamID{Source: src, Stream: stream}
+		b.Observe(e)
+	}
+	ev("acme-fp", "access", pipeline.Event{Kind: pipeline.EventDelivered, Records: 10, EventTime: at("2026-11-22T09:55:00Z"),
+		Budget: &source.Budget{Used: 100, Limit: 300, Remaining: 200}})
+	ev("acme-fp", "admin", pipeline.Event{Kind: pipeline.EventCaughtUp, EventTime: at("2026-11-22T09:00:00Z"),
+		Budget: &source.Budget{Used: 250, Limit: 300, Remaining: 50}})
+	ev("acme-fp", "swgweb", pipeline.Event{Kind: pipeline.EventStarted})
+	c.set(at("2026-11-22T10:01:00Z"))
+	ev("acme-fp", "admin", pipeline.Event{Kind: pipeline.EventRetry, Err: errors.New("503 Service Unavailable")})
+	ev("zeta-wss", "audit", pipeline.Event{Kind: pipeline.EventWaiting, Until: at("2026-11-22T11:00:00Z")})
+	ev("beta-fp", "access", pipeline.Event{Kind: pipeline.EventDelivered, Records: 5, EventTime: at("2026-11-22T10:00:00Z")})
+	ev("omega-fp", "access", pipeline.Event{Kind: pipeline.EventFailed, Err: errors.New("401 Invalid credentials")})
+	ev("omega-fp", "admin", pipeline.Event{Kind: pipeline.EventCaughtUp})
+
+	gs := b.Groups()
+	var names []string
+	for _, g := range gs {
+		names = append(names, g.Name)
+	}
+	if want := "[acme-fp beta-fp omega-fp zeta-wss]"; fmt.Sprint(names) != want {
+		t.Fatalf("groups %v, want %s", names, want)
+	}
+	fp := gs[0]
+	if fp.Tenant != "acme" || fp.Vendor != "forcepoint" || fp.OK != 2 || fp.Starting != 1 || fp.Failing+fp.Waiting != 0 || fp.Tone != ToneIdle || fp.Troubled() {
+		t.Errorf("acme-fp: %+v", fp)
+	}
+	if fp.WorstLag != time.Hour+time.Minute || fp.LagStream != "admin" || fp.RecordsToday != 10 {
+		t.Errorf("acme-fp: worst lag %v of %q, %d records today", fp.WorstLag, fp.LagStream, fp.RecordsToday)
+	}
+	if fp.Budget == nil || *fp.Budget != (GroupBudget{Streams: 2, Used: 350, Limit: 600, Fullest: "admin",
+		FullestBudget: source.Budget{Used: 250, Limit: 300, Remaining: 50}}) {
+		t.Errorf("acme-fp budget %+v", fp.Budget)
+	}
+	if fp.LastError != "503 Service Unavailable" || fp.ErrorStream != "admin" {
+		t.Errorf("acme-fp last error %q of %q", fp.LastError, fp.ErrorStream)
+	}
+	if g := gs[2]; g.Tone != ToneBad || g.Failing != 1 || g.OK != 1 || g.LagStream != "" || g.Tenant != "" || g.Vendor != "" {
+		t.Errorf("omega-fp (not configured): %+v", g)
+	}
+	if g := gs[3]; g.Tone != ToneWarn || g.Waiting != 1 || g.Budget != nil || g.Vendor != "symantec" {
+		t.Errorf("zeta-wss: %+v", g)
+	}
+
+	html := get(t, b)
+	group := groupHTML(t, html, "acme-fp")
+	for _, want := range []string{`<td class="name">acme-fp<span class="src-meta"><span class="tenant" title="tenant">acme</span> · forcepoint · 3 streams</span></td>`,
+		`<span class="state idle">1 starting</span><span class="state ok">2 ok</span>`,
+		`<td class="lag num" title="the largest: admin">1h 1m</td>`, `<td class="today num">10</td>`,
+		`title="350 of 600 requests used today by its 2 streams with a budget; the fullest, admin: 250 of 300"`,
+		`<span class="warn" style="width:58%">`, `>350 / 600<`, "admin: 503 Service Unavailable"} {
+		if !strings.Contains(group, want) {
+			t.Errorf("acme-fp's summary has no %s:\n%s", want, group)
+		}
+	}
+	// Few streams: every group shows its streams, in order, without a link.
+	if n := strings.Count(group, `<tr class="stream"`); n != 3 || strings.Contains(html, "href=\"?") {
+		t.Errorf("acme-fp shows %d streams, want 3, and no link", n)
+	}
+	if !strings.Contains(html, `<span id="counts">4 sources · 7 streams</span>`) {
+		t.Error("no source and stream counts in the header")
+	}
+}
+
+// A spent budget turns the source's bar red, whatever the share used.
+func TestGroupBudgetSpent(t *testing.T) {
+	v := groupBudgetOf(GroupBudget{Streams: 2, Used: 310, Limit: 1300, Spent: 1, Fullest: "a", FullestBudget: source.Budget{Used: 300, Limit: 300}})
+	if v.Tone != ToneBad || v.Pct != 23 || !strings.HasSuffix(v.Title, "; 1 with none left") {
+		t.Errorf("%+v", v)
+	}
+	if v := groupBudgetOf(GroupBudget{Streams: 2, Used: 10, Limit: 600, Fullest: "a", FullestBudget: source.Budget{Used: 5, Limit: 300, Remaining: 295}}); v.Tone != ToneOK {
+		t.Errorf("%+v", v)
+	}
+}
+
+// Beyond FoldAbove streams, troubled sources come first, failing before
+// waiting; healthy ones show their summary row only, with a link that
+// opens them (kept in the URL: the page reloads itself); troubled ones
+// stay open.
+func TestFolding(t *testing.T) {
+	b, c := manyBoard(6, 10, 1) // 60 streams, src-000 failing
+	b.Observe(pipeline.Event{ID: record.StreamID{Source: "src-002", Stream: "type-05"}, Kind: pipeline.EventWaiting, Until: c.now().Add(time.Hour)})
+	b.Observe(pipeline.Event{ID: record.StreamID{Source: "src-004", Stream: "type-01"}, Kind: pipeline.EventFailed, Err: errors.New("401")})
+	html := render(t, b, "/")
+	order := regexp.MustCompile(`<tbody class="group" id="source-([^"]+)"`).FindAllStringSubmatch(html, -1)
+	var names []string
+	for _, m := range order {
+		names = append(names, m[1])
+	}
+	if want := "[src-000 src-004 src-002 src-001 src-003 src-005]"; fmt.Sprint(names) != want {
+		t.Errorf("sources in the order %v, want %s", names, want)
+	}
+	if rows := rowsHTML(t, html); len(rows) != 30 || !strings.Contains(rows[10], `data-stream="src-004/type-00"`) {
+		t.Errorf("%d stream rows shown, want the 10 of src-000, src-004 and src-002", len(rows))
+	}
+	if !strings.Contains(html, "6 sources · 60 streams · 3 folded to one row") {
+		t.Error("the header does not say sources are folded")
+	}
+	g := groupHTML(t, html, "src-003")
+	if !strings.Contains(g, `<tr class="source t-ok folded">`) ||
+		!strings.Contains(g, `<a class="toggle" href="?open=src-003#source-src-003" title="show its 10 streams">▸ src-003</a>`) {
+		t.Errorf("src-003 is not folded with a link to open it:\n%s", summaryRow(g))
+	}
+	if strings.Contains(groupHTML(t, html, "src-000"), `class="toggle"`) {
+		t.Error("a failing source open by itself has a link")
+	}
+	// Every link is to this page: the page loads nothing.
+	for _, m := range regexp.MustCompile(`href="([^"]*)"`).FindAllStringSubmatch(html, -1) {
+		if m[1] != "data:," && !strings.HasPrefix(m[1], "?open=") {
+			t.Errorf("link to %s", m[1])
+		}
+	}
+
+	html = render(t, b, "/?open=src-003&open=src-005")
+	if n := len(rowsHTML(t, html)); n != 50 {
+		t.Errorf("%d stream rows with two sources asked for, want 30", n)
+	}
+	if g := groupHTML(t, html, "src-003"); !strings.Contains(g, `<a class="toggle" href="?open=src-005#source-src-003" title="fold its streams">▾ src-003</a>`) {
+		t.Errorf("src-003, asked for, has no link that folds it:\n%s", summaryRow(g))
+	}
+	if g := groupHTML(t, html, "src-001"); !strings.Contains(g, `href="?open=src-001&amp;open=src-003&amp;open=src-005#source-src-001"`) {
+		t.Errorf("src-001's link does not keep the others open:\n%s", summaryRow(g))
+	}
+	if g := groupHTML(t, render(t, b, "/?open=src-003"), "src-003"); !strings.Contains(g, `href="?#source-src-003"`) {
+		t.Errorf("folding the last source asked for:\n%s", summaryRow(g))
+	}
+}
+
+// When every source fails, troubled sources open only while their rows
+// fit in maxOpenRows: an outage does not make a page of megabytes.
+func TestOutageKeepsThePageSmall(t *testing.T) {
+	b, _ := manyBoard(50, 10, 50)
+	html := render(t, b, "/")
+	if n := len(rowsHTML(t, html)); n != maxOpenRows {
+		t.Errorf("%d stream rows, want %d", n, maxOpenRows)
+	}
+	if g := groupHTML(t, html, "src-049"); !strings.Contains(g, `<tr class="source t-bad folded">`) {
+		t.Errorf("the last failing source is not folded:\n%s", summaryRow(g))
+	}
+}
+
+// manyBoard is a board of sources × streams, every stream collecting with
+// a budget and records in the last hour, as a large deployment shows; the
+// first failing sources have a failing stream.
+func manyBoard(sources, streams, failing int) (*Board, *fakeClock) {
+	c := &fakeClock{t: at("2026-11-22T09:00:00Z")}
+	info := make([]SourceInfo, sources)
+	for i := range info {
+		info[i] = SourceInfo{Name: fmt.Sprintf("src-%03d", i), Tenant: fmt.Sprintf("tenant-%03d", i), Vendor: "forcepoint"}
+	}
+	b := New(c.now, WithSources(info...))
+	for m := range Minutes {
+		c.set(at("2026-11-22T09:00:30Z").Add(time.Duration(m) * time.Minute))
+		for i := range sources {
+			for j := range streams {
+				if (m+j)%3 != 0 {
+					continue
+				}
+				b.Observe(pipeline.Event{ID: record.StreamID{Source: info[i].Name, Stream: fmt.Sprintf("type-%02d", j)},
+					Kind: pipeline.EventDelivered, Records: 100 + m*j, EventTime: c.now().Add(-90 * time.Second),
+					Budget: &source.Budget{Used: m, Limit: 300, Remaining: 300 - m}})
+			}
+		}
+	}
+	for i := range failing {
+		b.Observe(pipeline.Event{ID: record.StreamID{Source: info[i].Name, Stream: "type-00"}, Kind: pipeline.EventRetrying,
+			Err: errors.New("503 Service Unavailable")})
+	}
+	return b, c
+}
+
+// render is the page as the handler serves it for target ("/?open=x").
+func render(tb testing.TB, b *Board, target string) string {
+	tb.Helper()
+	rec := httptest.NewRecorder()
+	b.Handler().ServeHTTP(rec, httptest.NewRequest("GET", target, nil))
+	if rec.Code != 200 {
+		tb.Fatalf("GET %s: %d", target, rec.Code)
+	}
+	return rec.Body.String()
+}
+
+// The page of 200 sources of 10 streams stays small: healthy sources fold
+// to one row, and a chart costs little. The sizes are logged (go test -v).
+func TestPageSizeAt2000Streams(t *testing.T) {
+	for _, c := range []struct {
+		name     string
+		failing  int
+		target   string
+		maxBytes int
+	}{
+		{"all healthy", 0, "/", 250_000},
+		{"10 sources failing", 10, "/", 800_000},
+		{"all failing", 200, "/", 800_000},
+		{"one asked for", 0, "/?open=src-100", 320_000},
+	} {
+		b, _ := manyBoard(200, 10, c.failing)
+		start := time.Now()
+		html := render(t, b, c.target)
+		t.Logf("%-20s %9d bytes, %4d stream rows, rendered in %v", c.name, len(html), len(rowsHTML(t, html)), time.Since(start).Round(time.Millisecond))
+		if len(html) > c.maxBytes {
+			t.Errorf("%s: %d bytes, want at most %d", c.name, len(html), c.maxBytes)
+		}
+	}
+}
+
+func BenchmarkPage200x10(b *testing.B) {
+	for _, c := range []struct {
+		name    string
+		failing int
+	}{{"healthy", 0}, {"10failing", 10}} {
+		b.Run(c.name, func(b *testing.B) {
+			board, _ := manyBoard(200, 10, c.failing)
+			b.ReportAllocs()
+			var n int
+			for b.Loop() {
+				n = len(render(b, board, "/"))
+			}
+			b.ReportMetric(float64(n), "bytes/page")
+		})
+	}
 }
