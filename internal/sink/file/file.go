@@ -83,7 +83,12 @@ func (s *Sink) Recover(ctx context.Context, id record.StreamID, pos []byte) erro
 	if s.life.Closed() {
 		return s.closedErr("recover", id)
 	}
-	return st.recover(pos)
+	return st.exclusive(ctx, func() error {
+		if err := sink.Fence(ctx); err != nil {
+			return fmt.Errorf("recover %s: %w", id, err)
+		}
+		return st.recover(pos)
+	})
 }
 
 // Write appends recs to their day files, fsyncs them and returns the new
@@ -102,10 +107,24 @@ func (s *Sink) Write(ctx context.Context, id record.StreamID, recs []record.Reco
 	if s.life.Closed() {
 		return nil, s.closedErr("write", id)
 	}
-	if err := st.write(recs); err != nil {
+	var pos []byte
+	err = st.exclusive(ctx, func() error {
+		// Under the lock, so that a writer that lost the stream while it
+		// waited (or was paused) writes nothing: the new owner's Recover,
+		// under the same lock, cuts whatever it might have written before.
+		if err := sink.Fence(ctx); err != nil {
+			return err
+		}
+		if err := st.write(recs); err != nil {
+			return err
+		}
+		pos, err = st.position()
+		return err
+	})
+	if err != nil {
 		return nil, fmt.Errorf("write %s: %w", id, err)
 	}
-	return st.position()
+	return pos, nil
 }
 
 // Close closes every open file. Every Write already fsynced its data, so there
@@ -123,6 +142,7 @@ func (s *Sink) Close() error {
 	for _, st := range s.streams {
 		st.mu.Lock()
 		st.closeFiles()
+		st.closeLock()
 		st.mu.Unlock()
 	}
 	return nil

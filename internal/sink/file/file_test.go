@@ -40,12 +40,13 @@ func lines(recs ...record.Record) string {
 	return string(b)
 }
 
-// readTree returns every regular file under root by its slash path.
+// readTree returns every regular file under root by its slash path, the
+// streams' lock files (TestLockFile) left out.
 func readTree(t *testing.T, root string) map[string]string {
 	t.Helper()
 	files := map[string]string{}
 	err := filepath.WalkDir(root, func(path string, d fs.DirEntry, err error) error {
-		if err != nil || !d.Type().IsRegular() {
+		if err != nil || !d.Type().IsRegular() || d.Name() == lockName {
 			return err
 		}
 		b, err := os.ReadFile(path)

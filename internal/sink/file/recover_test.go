@@ -172,7 +172,8 @@ func appendFile(t *testing.T, path, content string) {
 	}
 }
 
-// dirFiles returns the regular files of one directory; a missing one has none.
+// dirFiles returns the regular files of one directory but its lock file; a
+// missing one has none.
 func dirFiles(t *testing.T, dir string) map[string]string {
 	t.Helper()
 	entries, err := os.ReadDir(dir)
@@ -184,6 +185,9 @@ func dirFiles(t *testing.T, dir string) map[string]string {
 	}
 	files := map[string]string{}
 	for _, e := range entries {
+		if e.Name() == lockName {
+			continue
+		}
 		b, err := os.ReadFile(filepath.Join(dir, e.Name()))
 		if err != nil {
 			t.Fatal(err)

@@ -34,6 +34,7 @@ type stream struct {
 	dirDirty    bool       // a file was created: dir must be fsynced
 	dirReady    bool       // dir and its parents' entries are durable
 	needRecover bool       // a Write failed: disk may differ from sizes
+	lock        *os.File   // the folder's lock file (lock.go), open until Close
 }
 
 // dayKey is a UTC calendar day; comparing it is cheaper than a file name.
@@ -250,6 +251,14 @@ func (st *stream) closeFiles() {
 		delete(st.files, k)
 	}
 	st.touched = st.touched[:0]
+}
+
+// closeLock closes the lock file (Close).
+func (st *stream) closeLock() {
+	if st.lock != nil {
+		_ = st.lock.Close()
+		st.lock = nil
+	}
 }
 
 func syncDir(dir string) error {
