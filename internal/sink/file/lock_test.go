@@ -60,7 +60,10 @@ func TestLockExcludesOtherProcesses(t *testing.T) {
 		t.Fatalf("a Write that never got the lock wrote %v", files)
 	}
 	done := make(chan error, 1)
-	go func() { _, err := s.Write(context.Background(), testID, []record.Record{rec("y", day(20, 1))}); done <- err }()
+	go func() {
+		_, err := s.Write(context.Background(), testID, []record.Record{rec("y", day(20, 1))})
+		done <- err
+	}()
 	select {
 	case err := <-done:
 		t.Fatalf("Write returned (%v) while another process held the lock", err)
