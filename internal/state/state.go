@@ -112,6 +112,20 @@ type Budget struct {
 	Remaining    int       `json:"remaining"`     // server's X-RateLimit-Remaining, -1 when unknown
 	BlockedUntil time.Time `json:"blocked_until"` // send nothing before this instant
 	Reason       string    `json:"reason,omitempty"`
+	// Interval and Last pace a customer's requests when the vendor limits
+	// their rate (Symantec): the least spacing learned from its 429s, and
+	// when the latest request was let through. Kept in the store so that
+	// every instance sharing it paces together.
+	Interval time.Duration `json:"interval,omitempty"`
+	Last     time.Time     `json:"last,omitzero"`
+}
+
+// Instance is a gatelog process that shares the store with others, as its
+// heartbeats show.
+type Instance struct {
+	Owner   string    // as in leases
+	Started time.Time // its first heartbeat, by the store's clock
+	Expires time.Time // when it counts as gone unless it beats again
 }
 
 // Entry is one stream's row in `gatelog state show`.
@@ -121,6 +135,9 @@ type Entry struct {
 	Budget     *Budget     // nil when the stream has none
 	LeaseOwner string
 	LeaseUntil time.Time
+	// LeaseGeneration is the stream's lease generation (0: never leased),
+	// shown even when nobody holds it now.
+	LeaseGeneration uint64
 	// SeenMarks counts the stream's stored seen marks (see Store.Seen). The
 	// bolt store counts them from page headers, without reading the keys.
 	SeenMarks int
@@ -133,6 +150,14 @@ type Ledger interface {
 	Budget(id record.StreamID) (Budget, error)
 	// SetBudget replaces the stream's ledger durably.
 	SetBudget(id record.StreamID, b Budget) error
+	// UpdateBudget reads the stream's ledger (as Budget does), lets fn
+	// change it, and stores the result durably, as one atomic step: no
+	// other UpdateBudget or SetBudget of the stream, from this process or
+	// another sharing the store, lands in between, so several instances
+	// counting the same requests never lose a count. When fn fails nothing
+	// is stored and its error is returned as is. It returns what was
+	// stored.
+	UpdateBudget(id record.StreamID, fn func(*Budget) error) (Budget, error)
 }
 
 // SeenMarks answers which records a stream already delivered: the part of a
@@ -202,6 +227,18 @@ type Store interface {
 	// it changes nothing, so a process that lost its lease cannot free the
 	// new holder's. The generation stays: the next Acquire bumps it.
 	Release(id record.StreamID, owner string) error
+	// Leases returns the lease of every stream that has one with an owner
+	// (live or expired), Live judged by the store's clock: one read for a
+	// scheduler choosing what to claim.
+	Leases() (map[record.StreamID]Lease, error)
+	// Heartbeat records that owner is alive until ttl from the store
+	// clock's now, and returns every live instance, owner included, sorted
+	// by Owner. Instances whose heartbeat lapsed are not returned (and may
+	// be forgotten).
+	Heartbeat(owner string, ttl time.Duration) ([]Instance, error)
+	// Leave forgets owner's heartbeat (a clean shutdown), so the others
+	// count one instance fewer at once.
+	Leave(owner string) error
 	// List returns every stream the store knows, sorted by source then stream.
 	List() ([]Entry, error)
 	// Reset forgets the stream's checkpoint and seen marks (its next run

@@ -46,6 +46,9 @@ type Store struct {
 	path     string
 	readOnly bool
 	now      func() time.Time
+	// Heartbeats: one process holds the file, so the instances are this
+	// process's runs, in memory.
+	state.Heartbeats
 
 	closeOnce sync.Once
 	closeErr  error
@@ -74,7 +77,9 @@ func Open(path string, opts Options) (*Store, error) {
 		}
 		return nil, fmt.Errorf("open state store %s: %w", path, err)
 	}
-	return &Store{db: db, path: path, readOnly: opts.ReadOnly, now: opts.Now}, nil
+	s := &Store{db: db, path: path, readOnly: opts.ReadOnly, now: opts.Now}
+	s.Heartbeats.Now = opts.Now
+	return s, nil
 }
 
 // openDB opens the bbolt file and turns its failures into errors that tell

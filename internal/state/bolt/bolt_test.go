@@ -230,7 +230,7 @@ func TestList(t *testing.T) {
 		}
 	}
 	want := []state.Entry{
-		{ID: ids["a/y"], LeaseOwner: "host-1", LeaseUntil: clock.Now().Add(time.Minute)},
+		{ID: ids["a/y"], LeaseOwner: "host-1", LeaseUntil: clock.Now().Add(time.Minute), LeaseGeneration: 1},
 		{ID: ids["a/z"], Budget: &budget},
 		{ID: ids["a/b/c"], Checkpoint: &cp, Budget: &budget},
 		{ID: ids["b/x"], Checkpoint: &cp},

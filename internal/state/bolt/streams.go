@@ -1,6 +1,7 @@
 package bolt
 
 import (
+	"errors"
 	"fmt"
 	"sort"
 	"time"
@@ -101,6 +102,63 @@ func (s *Store) SetBudget(id record.StreamID, b state.Budget) error {
 	return s.update("save budget", id, func(tx *bbolt.Tx) error {
 		return putJSON(tx, bucketBudgets, id, b)
 	})
+}
+
+// UpdateBudget reads, changes and writes the ledger in one fsynced write
+// transaction: bbolt runs one at a time.
+func (s *Store) UpdateBudget(id record.StreamID, fn func(*state.Budget) error) (state.Budget, error) {
+	var b state.Budget
+	err := s.update("update budget", id, func(tx *bbolt.Tx) error {
+		b = state.Budget{Remaining: -1}
+		if _, err := getJSON(tx, bucketBudgets, id, &b); err != nil {
+			return err
+		}
+		if err := fn(&b); err != nil {
+			return errFn{err}
+		}
+		return putJSON(tx, bucketBudgets, id, b)
+	})
+	var fe errFn
+	if errors.As(err, &fe) {
+		return state.Budget{}, fe.error
+	}
+	if err != nil {
+		return state.Budget{}, err
+	}
+	return b, nil
+}
+
+// errFn carries a caller's error out of a transaction unwrapped.
+type errFn struct{ error }
+
+// Leases returns every lease with an owner, from one snapshot.
+func (s *Store) Leases() (map[record.StreamID]state.Lease, error) {
+	out := map[record.StreamID]state.Lease{}
+	now := s.now()
+	err := s.db.View(func(tx *bbolt.Tx) error {
+		b := tx.Bucket(bucketLeases)
+		if b == nil {
+			return nil
+		}
+		return b.ForEach(func(k, v []byte) error {
+			id, err := parseStreamKey(k)
+			if err != nil {
+				return fmt.Errorf("%s: %w", bucketLeases, err)
+			}
+			var l lease
+			if err := decode(v, &l); err != nil {
+				return fmt.Errorf("%s %s: %w", bucketLeases, id, err)
+			}
+			if l.Owner != "" {
+				out[id] = l.public(now)
+			}
+			return nil
+		})
+	})
+	if err != nil {
+		return nil, fmt.Errorf("read leases in %s: %w", s.path, err)
+	}
+	return out, nil
 }
 
 // Acquire takes or renews the lease. Reading and writing it in one write
@@ -238,15 +296,18 @@ func collectLeases(tx *bbolt.Tx, entries map[record.StreamID]*state.Entry) error
 		if err := decode(v, &l); err != nil {
 			return fmt.Errorf("%s %s: %w", bucketLeases, id, err)
 		}
-		if l.Owner == "" {
+		e := entries[id]
+		if l.Owner == "" { // kept for its generation: listed only beside the rest
+			if e != nil {
+				e.LeaseGeneration = l.Generation
+			}
 			return nil
 		}
-		e := entries[id]
 		if e == nil {
 			e = &state.Entry{ID: id}
 			entries[id] = e
 		}
-		e.LeaseOwner, e.LeaseUntil = l.Owner, l.Until
+		e.LeaseOwner, e.LeaseUntil, e.LeaseGeneration = l.Owner, l.Until, l.Generation
 		return nil
 	})
 }

@@ -39,19 +39,24 @@ type Store struct {
 	// hours and streams are removed, so len counts what is stored.
 	seen map[record.StreamID]map[int64]map[string]struct{}
 	Now  func() time.Time
+	// Heartbeats lets several runs in one process share the store as
+	// instances (tests of the scheduler); it keeps time by Now.
+	state.Heartbeats
 }
 
 var _ state.Store = (*Store)(nil)
 
 // New returns an empty store.
 func New() *Store {
-	return &Store{
+	s := &Store{
 		checkpoints: map[record.StreamID]state.Checkpoint{},
 		budgets:     map[record.StreamID]state.Budget{},
 		leases:      map[record.StreamID]lease{},
 		seen:        map[record.StreamID]map[int64]map[string]struct{}{},
 		Now:         time.Now,
 	}
+	s.Heartbeats.Now = func() time.Time { return s.Now() }
+	return s
 }
 
 func (s *Store) Checkpoint(id record.StreamID) (state.Checkpoint, bool, error) {
@@ -147,6 +152,35 @@ func (s *Store) SetBudget(id record.StreamID, b state.Budget) error {
 	return nil
 }
 
+// UpdateBudget changes the ledger under the store's lock.
+func (s *Store) UpdateBudget(id record.StreamID, fn func(*state.Budget) error) (state.Budget, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	b, ok := s.budgets[id]
+	if !ok {
+		b.Remaining = -1
+	}
+	if err := fn(&b); err != nil {
+		return state.Budget{}, err
+	}
+	s.budgets[id] = b
+	return b, nil
+}
+
+// Leases returns every lease with an owner.
+func (s *Store) Leases() (map[record.StreamID]state.Lease, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	now := s.Now()
+	out := map[record.StreamID]state.Lease{}
+	for id, l := range s.leases {
+		if l.owner != "" {
+			out[id] = l.public(now)
+		}
+	}
+	return out, nil
+}
+
 // Acquire takes or renews the lease: a renewal of owner's live lease keeps
 // its generation, any other take bumps it.
 func (s *Store) Acquire(id record.StreamID, owner string, ttl time.Duration) (state.Lease, error) {
@@ -215,6 +249,7 @@ func (s *Store) List() ([]state.Entry, error) {
 		if l := s.leases[id]; l.owner != "" {
 			e.LeaseOwner, e.LeaseUntil = l.owner, l.until
 		}
+		e.LeaseGeneration = s.leases[id].generation
 		for _, set := range s.seen[id] {
 			e.SeenMarks += len(set)
 		}

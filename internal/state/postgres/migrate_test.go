@@ -81,7 +81,7 @@ func TestMigrationFiles(t *testing.T) {
 	for _, m := range all {
 		names = append(names, m.name)
 	}
-	if diff := cmp.Diff([]string{"streams", "leases"}, names); diff != "" {
+	if diff := cmp.Diff([]string{"streams", "leases", "instances"}, names); diff != "" {
 		t.Errorf("migrations (-want +got):\n%s", diff)
 	}
 }
@@ -90,7 +90,7 @@ func TestMigrateEmptyDatabase(t *testing.T) {
 	dsn := pgtest.Start(t)
 	openT(t, dsn, Options{})
 	c := sqlConn(t, dsn)
-	if got := versions(appliedMigrations(t, c)); !cmp.Equal(got, []int{1, 2}) {
+	if got := versions(appliedMigrations(t, c)); !cmp.Equal(got, []int{1, 2, 3}) {
 		t.Errorf("applied %v, want [1 2]", got)
 	}
 	for _, table := range []string{"streams", "checkpoints", "seen_marks", "budgets", "leases"} {
@@ -133,7 +133,7 @@ func TestMigrateFromPreviousVersion(t *testing.T) {
 	exec(t, c, "INSERT INTO budgets (stream_id, day, used, request_limit, remaining) VALUES (1, '2025-03-01', 3, 100, 97)")
 
 	s := openT(t, dsn, Options{})
-	if got := versions(appliedMigrations(t, c)); !cmp.Equal(got, []int{1, 2}) {
+	if got := versions(appliedMigrations(t, c)); !cmp.Equal(got, []int{1, 2, 3}) {
 		t.Errorf("applied %v, want [1 2]", got)
 	}
 	id := record.StreamID{Source: "acme-wss", Stream: "accesslog"}
@@ -226,7 +226,7 @@ func TestMigrateConcurrently(t *testing.T) {
 		}
 		defer stores[i].Close()
 	}
-	if got := versions(appliedMigrations(t, blocker)); !cmp.Equal(got, []int{1, 2}) {
+	if got := versions(appliedMigrations(t, blocker)); !cmp.Equal(got, []int{1, 2, 3}) {
 		t.Errorf("applied %v, want [1 2]", got)
 	}
 
@@ -249,7 +249,7 @@ func TestMigrateConcurrently(t *testing.T) {
 			t.Errorf("concurrent Open %d: %v", i, err)
 		}
 	}
-	if got := versions(appliedMigrations(t, sqlConn(t, dsn))); !cmp.Equal(got, []int{1, 2}) {
+	if got := versions(appliedMigrations(t, sqlConn(t, dsn))); !cmp.Equal(got, []int{1, 2, 3}) {
 		t.Errorf("applied %v, want [1 2]", got)
 	}
 }
@@ -261,7 +261,7 @@ func TestMigrateRefusesANewerSchema(t *testing.T) {
 	c := sqlConn(t, dsn)
 	exec(t, c, "INSERT INTO schema_migrations (version, name) VALUES (99, 'from_the_future')")
 	_, err := Open(context.Background(), dsn, Options{})
-	if err == nil || !strings.Contains(err.Error(), "version 99, newer than this gatelog knows (2)") {
+	if err == nil || !strings.Contains(err.Error(), "version 99, newer than this gatelog knows (3)") {
 		t.Errorf("Open = %v; want the schema refused as too new", err)
 	}
 }

@@ -318,24 +318,56 @@ func (s *Store) Seen(id record.StreamID, keys []state.SeenID) ([]bool, error) {
 	return out, nil
 }
 
+// budgetColumns are a budgets row in the order scanBudget reads them.
+const budgetColumns = `day, used, request_limit, remaining, blocked_until, blocked_until_ns, reason, pace_interval, last_sent, last_sent_ns`
+
+// dbBudget is a budgets row as read.
+type dbBudget struct {
+	b                            state.Budget
+	used, limit, remaining, pace int64
+	blocked, last                pgtype.Timestamptz
+	blockedNs, lastNs            int16
+}
+
+func (d *dbBudget) dest() []any {
+	return []any{&d.b.Day, &d.used, &d.limit, &d.remaining, &d.blocked, &d.blockedNs, &d.b.Reason, &d.pace, &d.last, &d.lastNs}
+}
+
+func (d *dbBudget) budget() state.Budget {
+	b := d.b
+	b.Used, b.Limit, b.Remaining = int(d.used), int(d.limit), int(d.remaining)
+	b.BlockedUntil, b.Last, b.Interval = joinTime(d.blocked, d.blockedNs), joinTime(d.last, d.lastNs), time.Duration(d.pace)
+	return b
+}
+
+// budgetArgs are b's columns after the stream id, in budgetColumns' order.
+func budgetArgs(sid int32, b state.Budget) []any {
+	blocked, blockedNs := splitTime(b.BlockedUntil)
+	last, lastNs := splitTime(b.Last)
+	return []any{sid, b.Day, int64(b.Used), int64(b.Limit), int64(b.Remaining), blocked, blockedNs, b.Reason, int64(b.Interval), last, lastNs}
+}
+
+const upsertBudget = `INSERT INTO budgets (stream_id, ` + budgetColumns + `)
+	VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)
+	ON CONFLICT (stream_id) DO UPDATE SET
+		day = excluded.day, used = excluded.used, request_limit = excluded.request_limit,
+		remaining = excluded.remaining, blocked_until = excluded.blocked_until,
+		blocked_until_ns = excluded.blocked_until_ns, reason = excluded.reason,
+		pace_interval = excluded.pace_interval, last_sent = excluded.last_sent, last_sent_ns = excluded.last_sent_ns`
+
 // Budget returns the stream's ledger, or a zero one with Remaining -1
 // (unknown) when the stream has none.
 func (s *Store) Budget(id record.StreamID) (state.Budget, error) {
-	var b state.Budget
+	b := state.Budget{Remaining: -1}
 	err := s.op(func(ctx context.Context) error {
-		var (
-			used, limit, remaining int64
-			blocked                pgtype.Timestamptz
-			blockedNs              int16
-		)
-		err := s.pool.QueryRow(ctx, `SELECT day, used, request_limit, remaining, blocked_until, blocked_until_ns, reason
-			FROM budgets WHERE stream_id = `+streamID, id.Source, id.Stream).
-			Scan(&b.Day, &used, &limit, &remaining, &blocked, &blockedNs, &b.Reason)
+		var d dbBudget
+		err := s.pool.QueryRow(ctx, `SELECT `+budgetColumns+` FROM budgets WHERE stream_id = `+streamID, id.Source, id.Stream).Scan(d.dest()...)
 		if errors.Is(err, pgx.ErrNoRows) {
-			b = state.Budget{Remaining: -1}
 			return nil
 		}
-		b.Used, b.Limit, b.Remaining, b.BlockedUntil = int(used), int(limit), int(remaining), joinTime(blocked, blockedNs)
+		if err == nil {
+			b = d.budget()
+		}
 		return err
 	})
 	if err != nil {
@@ -346,20 +378,119 @@ func (s *Store) Budget(id record.StreamID) (state.Budget, error) {
 
 // SetBudget replaces the stream's ledger.
 func (s *Store) SetBudget(id record.StreamID, b state.Budget) error {
-	blocked, blockedNs := splitTime(b.BlockedUntil)
 	err := s.op(func(ctx context.Context) error {
 		return s.withStream(ctx, id, func(sid int32) error {
-			_, err := s.pool.Exec(ctx, `INSERT INTO budgets (stream_id, day, used, request_limit, remaining, blocked_until, blocked_until_ns, reason)
-			VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
-			ON CONFLICT (stream_id) DO UPDATE SET
-				day = excluded.day, used = excluded.used, request_limit = excluded.request_limit,
-				remaining = excluded.remaining, blocked_until = excluded.blocked_until,
-				blocked_until_ns = excluded.blocked_until_ns, reason = excluded.reason`,
-				sid, b.Day, int64(b.Used), int64(b.Limit), int64(b.Remaining), blocked, blockedNs, b.Reason)
+			_, err := s.pool.Exec(ctx, upsertBudget, budgetArgs(sid, b)...)
 			return err
 		})
 	})
 	return s.fail("save budget", id, err)
+}
+
+// UpdateBudget changes the ledger in one transaction that holds its row
+// locked (FOR UPDATE, after creating it when absent): a concurrent update,
+// from any instance, waits for it and then reads what it stored.
+func (s *Store) UpdateBudget(id record.StreamID, fn func(*state.Budget) error) (state.Budget, error) {
+	var b state.Budget
+	var fnErr error
+	err := s.op(func(ctx context.Context) error {
+		return s.withStream(ctx, id, func(sid int32) error {
+			return pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
+				if _, err := tx.Exec(ctx, `INSERT INTO budgets (stream_id, day, used, request_limit, remaining)
+					VALUES ($1, '', 0, 0, -1) ON CONFLICT (stream_id) DO NOTHING`, sid); err != nil {
+					return err
+				}
+				var d dbBudget
+				if err := tx.QueryRow(ctx, `SELECT `+budgetColumns+` FROM budgets WHERE stream_id = $1 FOR UPDATE`, sid).Scan(d.dest()...); err != nil {
+					return err
+				}
+				b = d.budget()
+				if fnErr = fn(&b); fnErr != nil {
+					return fnErr
+				}
+				_, err := tx.Exec(ctx, upsertBudget, budgetArgs(sid, b)...)
+				return err
+			})
+		})
+	})
+	if fnErr != nil {
+		return state.Budget{}, fnErr
+	}
+	if err != nil {
+		return state.Budget{}, s.fail("update budget", id, err)
+	}
+	return b, nil
+}
+
+// Leases reads every held lease in one statement, Live by the database's
+// clock.
+func (s *Store) Leases() (map[record.StreamID]state.Lease, error) {
+	out := map[record.StreamID]state.Lease{}
+	err := s.op(func(ctx context.Context) error {
+		rows, err := s.pool.Query(ctx, `SELECT s.source, s.stream, l.owner, l.generation, l.expires_at, l.expires_at > now()
+			FROM leases l JOIN streams s ON s.id = l.stream_id WHERE l.owner IS NOT NULL`)
+		if err != nil {
+			return err
+		}
+		var (
+			id record.StreamID
+			l  dbLease
+		)
+		_, err = pgx.ForEachRow(rows, []any{&id.Source, &id.Stream, &l.owner, &l.generation, &l.expires, &l.live}, func() error {
+			out[id] = l.lease()
+			return nil
+		})
+		return err
+	})
+	if err != nil {
+		return nil, s.mask.redact(fmt.Errorf("read leases: %w", err))
+	}
+	return out, nil
+}
+
+// Heartbeat upserts owner's row and lists the live ones in one statement,
+// by the database's clock; lapsed rows are deleted on the way.
+func (s *Store) Heartbeat(owner string, ttl time.Duration) ([]state.Instance, error) {
+	if owner == "" || ttl <= 0 {
+		return nil, fmt.Errorf("heartbeat: need an owner and a positive ttl (got %q, %s)", owner, ttl)
+	}
+	micros := int64((ttl + time.Microsecond - 1) / time.Microsecond)
+	var out []state.Instance
+	err := s.op(func(ctx context.Context) error {
+		if _, err := s.pool.Exec(ctx, `WITH gone AS (DELETE FROM instances WHERE expires_at <= now() AND owner <> $1)
+			INSERT INTO instances AS i (owner, started_at, expires_at) VALUES ($1, now(), now() + $2::bigint * interval '1 microsecond')
+			ON CONFLICT (owner) DO UPDATE SET expires_at = excluded.expires_at,
+				started_at = CASE WHEN i.expires_at > now() THEN i.started_at ELSE now() END`, owner, micros); err != nil {
+			return err
+		}
+		rows, err := s.pool.Query(ctx, `SELECT owner, started_at, expires_at FROM instances WHERE expires_at > now() ORDER BY owner`)
+		if err != nil {
+			return err
+		}
+		var in state.Instance
+		_, err = pgx.ForEachRow(rows, []any{&in.Owner, &in.Started, &in.Expires}, func() error {
+			in.Started, in.Expires = in.Started.UTC(), in.Expires.UTC()
+			out = append(out, in)
+			return nil
+		})
+		return err
+	})
+	if err != nil {
+		return nil, s.mask.redact(fmt.Errorf("heartbeat of %s: %w", owner, err))
+	}
+	return out, nil
+}
+
+// Leave deletes owner's heartbeat.
+func (s *Store) Leave(owner string) error {
+	err := s.op(func(ctx context.Context) error {
+		_, err := s.pool.Exec(ctx, `DELETE FROM instances WHERE owner = $1`, owner)
+		return err
+	})
+	if err != nil {
+		return s.mask.redact(fmt.Errorf("leave as %s: %w", owner, err))
+	}
+	return nil
 }
 
 // Acquire takes or renews the lease in one statement, judged by the
@@ -464,12 +595,14 @@ func (s *Store) List() ([]state.Entry, error) {
 				c.stream_id IS NOT NULL, c.cursor, c.sinks, c.event_time, coalesce(c.event_time_ns, 0), coalesce(c.records, 0), c.updated, coalesce(c.updated_ns, 0),
 				b.stream_id IS NOT NULL, coalesce(b.day, ''), coalesce(b.used, 0), coalesce(b.request_limit, 0), coalesce(b.remaining, 0),
 				b.blocked_until, coalesce(b.blocked_until_ns, 0), coalesce(b.reason, ''),
-				coalesce(l.owner, ''), l.expires_at,
+				coalesce(b.pace_interval, 0), b.last_sent, coalesce(b.last_sent_ns, 0),
+				coalesce(l.owner, ''), l.expires_at, coalesce(g.generation, 0),
 				coalesce(m.n, 0)
 			FROM streams s
 			LEFT JOIN checkpoints c ON c.stream_id = s.id
 			LEFT JOIN budgets b ON b.stream_id = s.id
 			LEFT JOIN leases l ON l.stream_id = s.id AND l.owner IS NOT NULL
+			LEFT JOIN leases g ON g.stream_id = s.id
 			LEFT JOIN (SELECT stream_id, count(*) AS n FROM seen_marks GROUP BY stream_id) m ON m.stream_id = s.id
 			WHERE c.stream_id IS NOT NULL OR b.stream_id IS NOT NULL OR l.stream_id IS NOT NULL OR m.n > 0
 			ORDER BY s.source, s.stream`)
@@ -485,13 +618,16 @@ func (s *Store) List() ([]state.Entry, error) {
 			eventNs, updatedNs, blockedNs          int16
 			records, used, limit, remaining, marks int64
 			b                                      state.Budget
+			pace, generation                       int64
+			last                                   pgtype.Timestamptz
+			lastNs                                 int16
 		)
 		_, err = pgx.ForEachRow(rows, []any{&e.ID.Source, &e.ID.Stream,
 			&hasCP, &c.Cursor, &sinks, &event, &eventNs, &records, &updated, &updatedNs,
-			&hasBudget, &b.Day, &used, &limit, &remaining, &blocked, &blockedNs, &b.Reason,
-			&e.LeaseOwner, &leaseUntil, &marks,
+			&hasBudget, &b.Day, &used, &limit, &remaining, &blocked, &blockedNs, &b.Reason, &pace, &last, &lastNs,
+			&e.LeaseOwner, &leaseUntil, &generation, &marks,
 		}, func() error {
-			entry := state.Entry{ID: e.ID, LeaseOwner: e.LeaseOwner, SeenMarks: int(marks)}
+			entry := state.Entry{ID: e.ID, LeaseOwner: e.LeaseOwner, SeenMarks: int(marks), LeaseGeneration: uint64(generation)}
 			if leaseUntil.Valid {
 				entry.LeaseUntil = leaseUntil.Time.UTC()
 			}
@@ -504,7 +640,7 @@ func (s *Store) List() ([]state.Entry, error) {
 			}
 			if hasBudget {
 				entry.Budget = &state.Budget{Day: b.Day, Used: int(used), Limit: int(limit), Remaining: int(remaining),
-					BlockedUntil: joinTime(blocked, blockedNs), Reason: b.Reason}
+					BlockedUntil: joinTime(blocked, blockedNs), Reason: b.Reason, Interval: time.Duration(pace), Last: joinTime(last, lastNs)}
 			}
 			out = append(out, entry)
 			return nil

@@ -53,6 +53,9 @@ func Run(t *testing.T, open func(t *testing.T) state.Store) {
 		{"FenceReleaseByNonOwner", testFenceReleaseByNonOwner},
 		{"FenceReset", testFenceReset},
 		{"FenceConcurrentTakeover", testFenceConcurrentTakeover},
+		{"UpdateBudget", testUpdateBudget},
+		{"Heartbeat", testHeartbeat},
+		{"Leases", testLeases},
 	} {
 		t.Run(tc.name, func(t *testing.T) { tc.f(t, open(t)) })
 	}
@@ -274,7 +277,7 @@ func testList(t *testing.T, s state.Store) {
 	}
 	got[0].LeaseUntil = time.Time{} // set by the store's clock
 	want := []state.Entry{
-		{ID: ids["a/y"], LeaseOwner: "host-1"},
+		{ID: ids["a/y"], LeaseOwner: "host-1", LeaseGeneration: 1},
 		{ID: ids["a/z"], Budget: &budget},
 		{ID: ids["a/b/c"], Checkpoint: &c, Budget: &budget, SeenMarks: 3},
 		{ID: ids["b/x"], Checkpoint: &c},
