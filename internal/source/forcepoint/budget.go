@@ -1,6 +1,7 @@
 package forcepoint
 
 import (
+	"errors"
 	"fmt"
 	"time"
 
@@ -22,33 +23,36 @@ type ledger struct {
 	now   func() time.Time
 }
 
-// reserve accounts for one request, or says when the next may be sent.
+// reserve accounts for one request, or says when the next may be sent. The
+// check and the count are one atomic update of the store, so instances
+// sharing it (or a process that lost the stream mid-request) never spend
+// one request twice.
 func (l *ledger) reserve() (state.Budget, error) {
-	b, err := l.store.Budget(l.id)
-	if err != nil {
-		return b, fmt.Errorf("read request budget: %w", err)
-	}
 	now := l.now()
-	if now.Before(b.BlockedUntil) {
-		reason := errclass.ReasonThrottle
-		if b.Remaining == 0 {
-			reason = errclass.ReasonDaily
+	b, err := l.store.UpdateBudget(l.id, func(b *state.Budget) error {
+		if now.Before(b.BlockedUntil) {
+			reason := errclass.ReasonThrottle
+			if b.Remaining == 0 {
+				reason = errclass.ReasonDaily
+			}
+			return errclass.Throttled(errclass.WithReason(fmt.Errorf("request budget: %s", b.Reason), reason), b.BlockedUntil)
 		}
-		return b, errclass.Throttled(errclass.WithReason(fmt.Errorf("request budget: %s", b.Reason), reason), b.BlockedUntil)
-	}
-	if today := now.UTC().Format(time.DateOnly); b.Day != today {
-		b.Day, b.Used = today, 0
-	}
-	if b.Used >= l.limit {
-		until := httpx.NextUTCMidnight(now)
-		err := fmt.Errorf("daily_request_budget of %d requests spent for today", l.limit)
-		return b, errclass.Throttled(errclass.WithReason(err, errclass.ReasonBudget), until)
-	}
-	b.Used++
-	if err := l.store.SetBudget(l.id, b); err != nil {
+		if today := now.UTC().Format(time.DateOnly); b.Day != today {
+			b.Day, b.Used = today, 0
+		}
+		if b.Used >= l.limit {
+			until := httpx.NextUTCMidnight(now)
+			err := fmt.Errorf("daily_request_budget of %d requests spent for today", l.limit)
+			return errclass.Throttled(errclass.WithReason(err, errclass.ReasonBudget), until)
+		}
+		b.Used++
+		return nil
+	})
+	var th *errclass.ThrottledError
+	if err != nil && !errors.As(err, &th) {
 		return b, fmt.Errorf("save request budget: %w", err)
 	}
-	return b, nil
+	return b, err
 }
 
 // observe records what a 200 answer said about the limit. It persists
@@ -78,8 +82,12 @@ func (l *ledger) throttled(b state.Budget, v httpx.Verdict, msg string) error {
 }
 
 func (l *ledger) block(b state.Budget, until time.Time, reason string) error {
-	b.BlockedUntil, b.Reason = until, reason
-	if err := l.store.SetBudget(l.id, b); err != nil {
+	_, err := l.store.UpdateBudget(l.id, func(cur *state.Budget) error { // the count as stored: never lowered
+		cur.Limit, cur.Remaining = b.Limit, b.Remaining
+		cur.BlockedUntil, cur.Reason = until, reason
+		return nil
+	})
+	if err != nil {
 		return fmt.Errorf("save request budget: %w", err)
 	}
 	return nil

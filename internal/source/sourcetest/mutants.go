@@ -379,10 +379,32 @@ func (s *forgetful) Budget(id record.StreamID) (state.Budget, error) {
 }
 
 func (s *forgetful) SetBudget(id record.StreamID, b state.Budget) error {
+	s.remember(id)
+	return s.Store.SetBudget(id, b)
+}
+
+// UpdateBudget starts from a blank ledger for a stream this view has not
+// written yet.
+func (s *forgetful) UpdateBudget(id record.StreamID, fn func(*state.Budget) error) (state.Budget, error) {
+	s.mu.Lock()
+	mine := s.mine[id]
+	s.mu.Unlock()
+	out, err := s.Store.UpdateBudget(id, func(b *state.Budget) error {
+		if !mine {
+			*b = state.Budget{Remaining: -1}
+		}
+		return fn(b)
+	})
+	if err == nil {
+		s.remember(id)
+	}
+	return out, err
+}
+
+func (s *forgetful) remember(id record.StreamID) {
 	s.mu.Lock()
 	s.mine[id] = true
 	s.mu.Unlock()
-	return s.Store.SetBudget(id, b)
 }
 
 // dropBad loses one bad item of every batch that has some.

@@ -30,8 +30,6 @@ type Client struct {
 	cfg  Config
 	http *http.Client
 	pace *pacer // every request of the source, all keys
-	// onThrottle, when set, keeps a Retry-After across restarts.
-	onThrottle func(until time.Time)
 }
 
 // NewClient checks the base URL and returns a client. The http.Client
@@ -159,9 +157,8 @@ func (c *Client) statusError(resp *http.Response, path string, r role, sl slot) 
 	case code == http.StatusGone:
 		return errclass.WithReason(fmt.Errorf("%s: %w", text, errGone), errclass.ReasonGone)
 	case code == http.StatusTooManyRequests:
-		c.pace.throttled(sl, v.Until)
-		if c.onThrottle != nil {
-			c.onThrottle(v.Until)
+		if err := c.pace.throttled(sl, v.Until); err != nil {
+			c.cfg.Logger.Warn("could not save the server's Retry-After; other instances and a restart may ask too early", "source", c.cfg.Name, "error", err.Error())
 		}
 		return v.Err(errors.New(text + ": Broadcom throttles per customer, across all keys and clients"))
 	case code == http.StatusUnauthorized || code == http.StatusForbidden:

@@ -3,7 +3,6 @@ package symantec
 import (
 	"fmt"
 	"net/http"
-	"time"
 
 	"github.com/gatelog/gatelog/internal/record"
 	"github.com/gatelog/gatelog/internal/source"
@@ -35,8 +34,8 @@ func New(cfg Config, hc *http.Client, ledger state.Ledger, seen state.SeenMarks)
 	if len(removed) > 0 {
 		c.cfg.Logger.Info("removed spool files left by an earlier run", "source", cfg.Name, "files", len(removed))
 	}
-	if err := c.keepThrottles(ledger); err != nil {
-		return nil, fmt.Errorf("source %s: %w", cfg.Name, err)
+	if ledger != nil {
+		c.shareThrottles(ledger)
 	}
 	s := &Source{c: c}
 	for _, name := range c.cfg.Streams {
@@ -67,28 +66,10 @@ func (c *Client) throttleRow() record.StreamID {
 	return record.StreamID{Source: c.cfg.Name, Stream: StreamAccessLog}
 }
 
-// keepThrottles restores a saved Retry-After into the pacer and saves each
-// new one, so a restart sends nothing before it either. Ad-hoc commands
-// run without a ledger and keep nothing.
-func (c *Client) keepThrottles(ledger state.Ledger) error {
-	if ledger == nil {
-		return nil
-	}
-	id := c.throttleRow()
-	b, err := ledger.Budget(id)
-	if err != nil {
-		return fmt.Errorf("read saved throttle: %w", err)
-	}
-	c.pace.restore(b.BlockedUntil)
-	c.onThrottle = func(until time.Time) {
-		b, err := ledger.Budget(id)
-		if err == nil && until.After(b.BlockedUntil) {
-			b.BlockedUntil, b.Reason = until, "Broadcom answered 429 (per customer, across all keys)"
-			err = ledger.SetBudget(id, b)
-		}
-		if err != nil {
-			c.cfg.Logger.Warn("could not save the server's Retry-After; a restart may ask too early", "source", c.cfg.Name, "error", err.Error())
-		}
-	}
-	return nil
+// shareThrottles keeps the source's pace in the store's throttle row, so
+// that every stream and instance of the customer paces together and a
+// restart keeps a Retry-After. Ad-hoc commands run without a ledger and
+// pace in memory.
+func (c *Client) shareThrottles(ledger state.Ledger) {
+	c.pace.ledger, c.pace.row = ledger, c.throttleRow()
 }
