@@ -101,7 +101,7 @@ func TestParseGood(t *testing.T) {
 	})
 	want := &config.Config{
 		State:   "/var/lib/gatelog/state.db",
-		DataDir: "/var/lib/gatelog",
+		DataDir: "/var/lib/gatelog", LeaseTTL: config.Duration(45 * time.Second),
 		Listen:  "0.0.0.0:9470",
 		Sources: []config.Source{acme, basic, sim},
 		Sinks: []config.Sink{
@@ -122,12 +122,24 @@ func TestParseMinimalGetsDefaults(t *testing.T) {
 		t.Fatal(err)
 	}
 	want := &config.Config{
-		State: config.DefaultState, Listen: config.DefaultListen, DataDir: "gatelog-data",
+		State: config.DefaultState, Listen: config.DefaultListen, DataDir: "gatelog-data", LeaseTTL: config.Duration(config.DefaultFileLeaseTTL),
 		Sources: []config.Source{forcepointDefaults("acme", forcepoint.Auth{Token: testToken})},
 		Sinks:   []config.Sink{fileSink("files", "./gatelog-data/logs")},
 	}
 	if diff := cmp.Diff(want, cfg, ignoreOrigin); diff != "" {
 		t.Errorf("minimal.yaml (-want +got):\n%s", diff)
+	}
+}
+
+// With the state in a database the lease is short: a dead instance's
+// streams pass on within half a minute.
+func TestDatabaseStateGetsAShortLease(t *testing.T) {
+	cfg, err := parse([]byte("state: postgres://gatelog@db.example:5432/gatelog\nsources: [{name: acme, type: forcepoint, auth: {token: t}}]\n"), "gatelog.yaml", lookup(testEnv))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if cfg.LeaseTTL.Std() != config.DefaultDatabaseLeaseTTL || config.DefaultDatabaseLeaseTTL > 30*time.Second {
+		t.Errorf("lease_ttl with a database = %s; want the default %s, at most 30s", cfg.LeaseTTL, config.DefaultDatabaseLeaseTTL)
 	}
 }
 
@@ -154,6 +166,9 @@ var badCases = map[string]struct {
 	want []string
 	n    int
 }{
+	"bad_lease_ttl.yaml": {[]string{
+		`gatelog.yaml:2: lease_ttl: 1s is out of range: between 3s and 1h (default 30s with a database)`,
+	}, 1},
 	"bad_unknown_key.yaml": {[]string{
 		`gatelog.yaml:7: unknown key "log_type" in sources[0] (did you mean "log_types"?); allowed keys: name, type, base_url, insecure, path, method, auth, log_types, cv, start, poll_interval, daily_request_budget, request_timeout`,
 	}, 1},
@@ -375,7 +390,7 @@ func TestFieldErrorsCarryFieldAndLine(t *testing.T) {
 
 func TestDefault(t *testing.T) {
 	want := &config.Config{
-		State: "./gatelog-data/state.db", Listen: "127.0.0.1:9470", DataDir: "gatelog-data",
+		State: "./gatelog-data/state.db", Listen: "127.0.0.1:9470", DataDir: "gatelog-data", LeaseTTL: config.Duration(config.DefaultFileLeaseTTL),
 		Sinks: []config.Sink{fileSink("files", "./gatelog-data/logs")},
 	}
 	if diff := cmp.Diff(want, DefaultConfig(), ignoreOrigin); diff != "" {

@@ -27,7 +27,7 @@ func (a *App) Run(ctx context.Context, o RunOptions) []pipeline.Result {
 		Store: a.Store, Sinks: a.Sinks, Quarantine: a.Quarantine, Logger: a.Logger,
 		Once: o.Once, MaxWait: o.MaxWait, Observe: o.Observe, Backoff: o.Backoff, SinkRetry: a.sinkRetry(),
 		Schemas: a.schemas(), Routes: a.routes(), Tenants: a.tenants(),
-		Owner: owner(),
+		Owner: owner(), LeaseTTL: a.Cfg.LeaseTTL.Std(),
 	})
 }
 

@@ -107,9 +107,10 @@ func knownStream(id record.StreamID, path string, entries []state.Entry) error {
 
 func writeStateTable(w io.Writer, entries []state.Entry) error {
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
-	fmt.Fprintln(tw, "STREAM\tRECORDS\tNEWEST EVENT\tCOMMITTED\tBUDGET TODAY\tBLOCKED UNTIL")
+	fmt.Fprintln(tw, "STREAM\tRECORDS\tNEWEST EVENT\tCOMMITTED\tBUDGET TODAY\tBLOCKED UNTIL\tINSTANCE (LEASE)")
 	for _, e := range entries {
 		records, newest, updated, budget, blocked := "-", "-", "-", "-", "-"
+		owner := leaseText(e)
 		if c := e.Checkpoint; c != nil {
 			records, newest, updated = fmt.Sprint(c.Records), fmtTime(c.EventTime), fmtTime(c.Updated)
 		}
@@ -119,7 +120,7 @@ func writeStateTable(w io.Writer, entries []state.Entry) error {
 				blocked = fmtTime(b.BlockedUntil)
 			}
 		}
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\n", e.ID, records, newest, updated, budget, blocked)
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\n", e.ID, records, newest, updated, budget, blocked, owner)
 	}
 	return tw.Flush()
 }
@@ -133,12 +134,27 @@ type stateRow struct {
 	Budget     *state.Budget     `json:"budget,omitempty"`
 	LeaseOwner string            `json:"lease_owner,omitempty"`
 	LeaseUntil *time.Time        `json:"lease_until,omitempty"`
+	// LeaseGeneration counts the stream's tenures; 0: never leased.
+	LeaseGeneration uint64 `json:"lease_generation,omitempty"`
+}
+
+// leaseText words who holds the stream: "host/123 (gen 4, until
+// 10:00:05Z)", "- (gen 4)" once released, "-" when never leased. An
+// expiry in the past means the holder died or stopped renewing.
+func leaseText(e state.Entry) string {
+	switch {
+	case e.LeaseOwner != "":
+		return fmt.Sprintf("%s (gen %d, until %s)", e.LeaseOwner, e.LeaseGeneration, fmtTime(e.LeaseUntil))
+	case e.LeaseGeneration > 0:
+		return fmt.Sprintf("- (gen %d)", e.LeaseGeneration)
+	}
+	return "-"
 }
 
 func writeStateJSON(w io.Writer, entries []state.Entry) error {
 	rows := make([]stateRow, 0, len(entries))
 	for _, e := range entries {
-		r := stateRow{Stream: e.ID.String(), Checkpoint: e.Checkpoint, Budget: e.Budget, LeaseOwner: e.LeaseOwner}
+		r := stateRow{Stream: e.ID.String(), Checkpoint: e.Checkpoint, Budget: e.Budget, LeaseOwner: e.LeaseOwner, LeaseGeneration: e.LeaseGeneration}
 		if e.Checkpoint != nil {
 			r.Cursor = string(e.Checkpoint.Cursor)
 		}

@@ -74,3 +74,42 @@ func must(t *testing.T, err error) {
 		t.Fatal(err)
 	}
 }
+
+// state show names the instance that holds each stream's lease and its
+// generation, in the table and in JSON, so an operator sees who runs what.
+func TestShowStateNamesTheOwningInstance(t *testing.T) {
+	dsn := pgtest.Start(t)
+	s, err := postgres.Open(t.Context(), dsn, postgres.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	a, b := record.StreamID{Source: "acme", Stream: "access"}, record.StreamID{Source: "acme", Stream: "web"}
+	must(t, s.Commit(a, state.Checkpoint{Cursor: []byte("1"), Records: 1}))
+	must(t, s.Commit(b, state.Checkpoint{Cursor: []byte("1"), Records: 1}))
+	if _, err := s.Acquire(a, "gw-a/41", time.Hour); err != nil {
+		t.Fatal(err)
+	}
+	for _, owner := range []string{"gw-a/41", "gw-b/77"} { // b passed from one to the other: generation 2
+		if _, err := s.Acquire(b, owner, time.Millisecond); err != nil {
+			t.Fatal(err)
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+	must(t, s.Release(b, "gw-b/77"))
+	s.Close()
+
+	var table strings.Builder
+	must(t, ShowState(dsn, false, &table))
+	for _, want := range []string{"INSTANCE (LEASE)", "gw-a/41 (gen 1, until ", "- (gen 2)"} {
+		if !strings.Contains(table.String(), want) {
+			t.Errorf("state show lacks %q:\n%s", want, table.String())
+		}
+	}
+	var js strings.Builder
+	must(t, ShowState(dsn, true, &js))
+	for _, want := range []string{`"lease_owner": "gw-a/41"`, `"lease_generation": 1`, `"lease_generation": 2`} {
+		if !strings.Contains(js.String(), want) {
+			t.Errorf("state show --json lacks %q:\n%s", want, js.String())
+		}
+	}
+}

@@ -102,7 +102,7 @@ func (a *App) Backfill(ctx context.Context, sourceName, dir string, hours []time
 		if s, ok := src.(*symantec.Source); ok && src.Name() == sourceName {
 			bf := symantec.NewBackfill(s.Client(), a.Store, dir, hours)
 			return pipeline.Run(ctx, []source.Source{bf}, pipeline.Options{Store: a.Store, Sinks: a.Sinks, Schemas: a.schemas(), Routes: a.routes(), Tenants: a.tenants(),
-				Quarantine: a.Quarantine, Logger: a.Logger, Once: true, Owner: owner(), Observe: observe}), nil
+				Quarantine: a.Quarantine, Logger: a.Logger, Once: true, Owner: owner(), LeaseTTL: a.Cfg.LeaseTTL.Std(), Observe: observe}), nil
 		}
 	}
 	return nil, fmt.Errorf("no symantec source named %q", sourceName)

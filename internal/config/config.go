@@ -17,6 +17,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"time"
 
 	"go.yaml.in/yaml/v3"
 )
@@ -27,6 +28,11 @@ const (
 	DefaultListen   = "127.0.0.1:9470"
 	DefaultSinkName = "files"
 	DefaultLogDir   = "./gatelog-data/logs"
+
+	DefaultDatabaseLeaseTTL = 30 * time.Second
+	DefaultFileLeaseTTL     = 5 * time.Minute
+	// MinLeaseTTL leaves renewals (every third of it) a second at least.
+	MinLeaseTTL = 3 * time.Second
 )
 
 // Config is the whole gatelog.yaml.
@@ -42,6 +48,11 @@ type Config struct {
 	// the quarantine. Default: the state file's folder, or ./gatelog-data
 	// when state is a database.
 	DataDir string `yaml:"data_dir"`
+	// LeaseTTL is how long a stream's lease lasts without renewal: how
+	// long a dead instance's streams wait before another takes them over.
+	// Default 30s when state is a database, 5m for the state file (one
+	// process holds it: nothing to take over).
+	LeaseTTL Duration `yaml:"lease_ttl"`
 
 	// kinds are the types of sources and sinks this config may use.
 	kinds Kinds
@@ -185,6 +196,12 @@ func (c *Config) applyDefaults(env func(string) (string, bool)) {
 		c.DataDir = filepath.Dir(c.State)
 	}
 	c.Listen = orDefault(c.Listen, DefaultListen)
+	if c.LeaseTTL == 0 {
+		c.LeaseTTL = Duration(DefaultFileLeaseTTL)
+		if StateIsDatabase(c.State) {
+			c.LeaseTTL = Duration(DefaultDatabaseLeaseTTL)
+		}
+	}
 	for _, s := range c.Sources {
 		if s.Settings != nil {
 			s.Settings.SetDefaults(env)

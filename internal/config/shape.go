@@ -84,6 +84,7 @@ var examples = map[string]string{
 	"sinks":       "[{name: archive, type: file, path: " + DefaultLogDir + "}]",
 	"listen_auth": "{username: admin, password: ${GATELOG_LISTEN_PASSWORD}}",
 	"retry":       "{attempts: 5, initial: 1s, max: 30s}",
+	"lease_ttl":   "30s",
 }
 
 // example is the usual form of key, from the loader's own keys or the

@@ -9,6 +9,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"time"
 	"unicode"
 )
 
@@ -87,6 +88,10 @@ func (v *validator) top(c *Config) {
 	}
 	if len(c.Sources) == 0 {
 		v.fail("sources", "at least one source is required")
+	}
+	if d := c.LeaseTTL.Std(); d != 0 && (d < MinLeaseTTL || d > time.Hour) {
+		v.fail("lease_ttl", "%s is out of range: between %s and 1h (default %s with a database): a dead instance's streams wait this long before another takes them over",
+			c.LeaseTTL, Duration(MinLeaseTTL), Duration(DefaultDatabaseLeaseTTL))
 	}
 }
 

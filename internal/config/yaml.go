@@ -138,6 +138,7 @@ func decodeStrict(root *yaml.Node, cfg *Config, entries map[string][]entry) erro
 		Sources    any        `yaml:"sources"`
 		Sinks      any        `yaml:"sinks"`
 		DataDir    string     `yaml:"data_dir"`
+		LeaseTTL   Duration   `yaml:"lease_ttl"`
 	}
 	spellOutNulls(root)
 	data, err := yaml.Marshal(root)
@@ -147,6 +148,7 @@ func decodeStrict(root *yaml.Node, cfg *Config, entries map[string][]entry) erro
 		err = dec.Decode(&top)
 	}
 	cfg.State, cfg.Listen, cfg.ListenAuth, cfg.DataDir = top.State, top.Listen, top.ListenAuth, top.DataDir
+	cfg.LeaseTTL = top.LeaseTTL
 	for _, e := range entries["sources"] {
 		var s Source
 		s.Settings, err = decodeEntry(e, &s, err)

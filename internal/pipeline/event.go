@@ -20,6 +20,7 @@ const (
 	EventRetrying                   // a fetch or delivery failed; retrying with backoff
 	EventRetry                      // a request failed inside a fetch and the stream retries it
 	EventFailed                     // stopped by a permanent error, or one sink route stopped
+	EventElsewhere                  // the stream is another instance's (Owner; "" when nobody's now)
 
 	// Sink events name Event.Sink. Every EventSinkQueued is followed by one
 	// EventSinkWritten, so queued minus written is the sink's queue depth.
@@ -47,6 +48,10 @@ type Event struct {
 	// EventWaiting (errclass reasons: "503", "429_throttle", "reset", ...).
 	Reason string
 	Err    error
+	// Owner and Generation name the stream's lease holder: this instance on
+	// EventStarted, another (or nobody) on EventElsewhere.
+	Owner      string
+	Generation uint64
 }
 
 func sortResults(rs []Result) {

@@ -219,8 +219,10 @@ func wantLeaseLost(t *testing.T, res Result, why string) {
 	}
 }
 
+// leaseOptions run one stream with Once, so that Run ends with the runner
+// (a daemon's scheduler would claim the stream again after a loss).
 func leaseOptions(store state.Store, s sink.Sink, ttl time.Duration) Options {
-	return Options{Store: store, Sinks: []sink.Sink{s}, LeaseTTL: ttl, Owner: "me"}
+	return Options{Store: store, Sinks: []sink.Sink{s}, LeaseTTL: ttl, Owner: "me", Once: true, MaxWait: time.Minute}
 }
 
 // A runner keeps its lease through many renewals, and every commit carries

@@ -59,6 +59,10 @@ type Options struct {
 	// 2/3 of LeaseTTL (by this process's monotonic clock), stops the
 	// stream before the lease can pass to another instance (see lease.go).
 	LeaseTTL time.Duration
+	// ClaimEvery is how often a daemon run (not Once) heartbeats in the
+	// store and rebalances its share of the streams with the other
+	// instances (default LeaseTTL/10; see scheduler.go).
+	ClaimEvery time.Duration
 	// Observe, when set, is told about every stream event (progress, metrics,
 	// the status page). It is called from several goroutines at once.
 	Observe func(Event)
@@ -73,6 +77,7 @@ const (
 	Failed      Status = "failed"      // stopped by a permanent error or a lost lease (Result.LeaseLost), or Once: no progress for MaxWait
 	Deferred    Status = "deferred"    // Once: throttled beyond MaxWait
 	Interrupted Status = "interrupted" // Once: stopped by shutdown before it caught up
+	Elsewhere   Status = "elsewhere"   // daemon: another instance owned the stream all along
 )
 
 // Result is one stream's outcome.
@@ -90,32 +95,43 @@ type Result struct {
 	// held its lease (not renewed in time, taken over, or a commit fenced);
 	// Err wraps state.ErrFenced. Nothing was written or committed after.
 	LeaseLost bool
+	// Elsewhere: a daemon's claim found the stream leased by another
+	// instance; the run did nothing.
+	Elsewhere bool
 }
 
 // Run runs every stream of every source until ctx ends or, with Once, until
-// each has caught up, failed or been deferred. With Once, a stream that ctx
+// each has caught up, failed or been deferred. Without Once the streams are
+// shared with the other instances on the store (scheduler.go): this run
+// keeps its fair share of them. With Once, a stream that ctx
 // stops before it caught up ends Interrupted, at a batch boundary: its
 // checkpoint matches what the sinks hold.
 func Run(ctx context.Context, sources []source.Source, o Options) []Result {
 	o = withDefaults(o)
+	var units []*unit
+	for _, src := range sources {
+		so := o.forSource(src.Name())
+		for _, st := range src.Streams() {
+			units = append(units, &unit{vendor: src.Vendor(), st: st, o: so})
+		}
+	}
+	if !o.Once {
+		return schedule(ctx, units, o)
+	}
 	var (
 		wg      sync.WaitGroup
 		mu      sync.Mutex
 		results []Result
 	)
-	for _, src := range sources {
-		for _, st := range src.Streams() {
-			wg.Add(1)
-			go func() {
-				defer wg.Done()
-				rn := newRunner(src.Vendor(), st, o.forSource(src.Name()))
-				r := rn.run(ctx)
-				r.Stopped = rn.stoppedNames()
-				mu.Lock()
-				results = append(results, r)
-				mu.Unlock()
-			}()
-		}
+	for _, u := range units {
+		wg.Go(func() {
+			rn := newRunner(u.vendor, u.st, u.o)
+			r := rn.run(ctx)
+			r.Stopped = rn.stoppedNames()
+			mu.Lock()
+			results = append(results, r)
+			mu.Unlock()
+		})
 	}
 	wg.Wait()
 	sortResults(results)
@@ -147,6 +163,9 @@ func withDefaults(o Options) Options {
 	}
 	if o.Owner == "" {
 		o.Owner = "gatelog"
+	}
+	if o.ClaimEvery <= 0 {
+		o.ClaimEvery = max(o.LeaseTTL/10, 10*time.Millisecond)
 	}
 	if o.SinkQueue <= 0 {
 		o.SinkQueue = 4

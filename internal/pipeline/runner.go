@@ -40,6 +40,10 @@ type runner struct {
 	dirty bool
 	// stopped holds the sinks that failed permanently for this stream.
 	stopped map[string]error
+	// yield, when set (a daemon's scheduler), is cancelled to ask the
+	// runner to hand its stream back: it stops at the next batch boundary,
+	// or at once while it waits.
+	yield context.Context
 }
 
 func newRunner(vendor string, st source.Stream, o Options) *runner {
@@ -60,6 +64,13 @@ func (r *runner) run(ctx context.Context) Result {
 		if ctx.Err() != nil {
 			return r.halted(res)
 		}
+		if r.yield != nil { // a scheduler's claim: it tries again later, if the stream is still free
+			if !errors.Is(err, state.ErrLeased) {
+				r.o.Logger.Warn("could not claim a stream; trying again later", "source", id.Source, "stream", id.Stream, "error", err.Error())
+			}
+			res.Elsewhere = true
+			return res
+		}
 		return r.fail(res, errclass.Permanent(err))
 	}
 	r.lease = lease
@@ -75,9 +86,14 @@ func (r *runner) run(ctx context.Context) Result {
 		}
 		return r.fail(res, err)
 	}
-	r.emit(Event{Kind: EventStarted, EventTime: r.cp.EventTime})
+	r.emit(Event{Kind: EventStarted, EventTime: r.cp.EventTime, Owner: r.o.Owner, Generation: lease.gen})
 	r.progressed = r.o.Now()
+	idle := r.idle(work) // waits end early when asked to yield
 	for work.Err() == nil {
+		if r.yielding() {
+			res.Records = r.delivered
+			return res
+		}
 		caughtUp, err := r.step(work)
 		res.Records = r.delivered
 		switch {
@@ -85,7 +101,7 @@ func (r *runner) run(ctx context.Context) Result {
 			return res
 		case err == nil && caughtUp:
 			r.emit(Event{Kind: EventCaughtUp, EventTime: r.cp.EventTime})
-			_ = retry.Sleep(work, r.st.PollInterval())
+			_ = retry.Sleep(idle, r.st.PollInterval())
 		case err == nil:
 		case r.lostLease(err) != nil:
 			return r.lost(res, r.lostLease(err))
@@ -94,7 +110,7 @@ func (r *runner) run(ctx context.Context) Result {
 		case errclass.IsPermanent(err):
 			return r.fail(res, err)
 		default:
-			if g := r.wait(work, err); g != nil {
+			if g := r.wait(idle, err); g != nil {
 				if g.status == Failed {
 					return r.fail(res, g.err)
 				}
@@ -108,6 +124,19 @@ func (r *runner) run(ctx context.Context) Result {
 	}
 	return r.halted(res)
 }
+
+// idle is work, ended early too when the runner is asked to yield: what
+// its waits between steps run under.
+func (r *runner) idle(work context.Context) context.Context {
+	if r.yield == nil {
+		return work
+	}
+	idle, cancel := context.WithCancel(work)
+	context.AfterFunc(r.yield, cancel)
+	return idle
+}
+
+func (r *runner) yielding() bool { return r.yield != nil && r.yield.Err() != nil }
 
 // lostLease returns why the stream's lease was lost, or nil while it is
 // held. An error err wrapping state.ErrFenced (a fenced commit, a sink's

@@ -26,8 +26,9 @@ const maxOpenRows = 100
 type Group struct {
 	SourceInfo
 	Rows []Row // its streams, sorted by name
-	// OK, Waiting, Failing and Starting count its streams by tone.
-	OK, Waiting, Failing, Starting int
+	// OK, Waiting, Failing, Starting and Elsewhere (run by another
+	// instance) count its streams by tone.
+	OK, Waiting, Failing, Starting, Elsewhere int
 	// Tone is the worst of its streams': bad, warn, idle (some starting,
 	// none troubled), else ok.
 	Tone Tone
@@ -115,6 +116,8 @@ func groupOf(rows []Row, info SourceInfo) Group {
 			g.Waiting++
 		case ToneBad:
 			g.Failing++
+		case ToneOther:
+			g.Elsewhere++
 		default:
 			g.Starting++
 		}

@@ -113,6 +113,9 @@ type rowView struct {
 	Budget                              *budgetView
 	Error, ErrorTitle, ErrorAge         string
 	Chart                               template.HTML // inline SVG
+	// Owner names the instance that holds the lease, OwnerTitle its
+	// generation.
+	Owner, OwnerTitle string
 }
 
 type budgetView struct {
@@ -136,12 +139,13 @@ func (b *Board) page(asked map[string]bool) page {
 	p := page{Refresh: RefreshSeconds, Updated: now.Format("15:04:05") + " UTC", Version: version,
 		TodayTitle: todayTitle(now, b.started), Sources: len(groups)}
 	open, auto := opened(groups, asked)
-	var ok, waiting, failing, starting int
+	var ok, waiting, failing, starting, elsewhere int
 	p.Groups = make([]groupView, len(groups))
 	for i := range groups {
 		g := &groups[i]
 		p.Streams += len(g.Rows)
 		ok, waiting, failing, starting = ok+g.OK, waiting+g.Waiting, failing+g.Failing, starting+g.Starting
+		elsewhere += g.Elsewhere
 		v := summaryOf(g, now)
 		switch v.Open = open[i]; {
 		case !v.Open:
@@ -161,8 +165,9 @@ func (b *Board) page(asked map[string]bool) page {
 	// The summary always counts ok, waiting and failing streams (a zero
 	// says so too); starting ones only while there are any.
 	for _, s := range []summaryItem{{N: ok, Word: "ok", Tone: ToneOK}, {N: waiting, Word: "waiting", Tone: ToneWarn},
-		{N: failing, Word: "failing", Tone: ToneBad}, {N: starting, Word: "starting", Tone: ToneIdle}} {
-		if s.N > 0 || s.Tone != ToneIdle {
+		{N: failing, Word: "failing", Tone: ToneBad}, {N: starting, Word: "starting", Tone: ToneIdle},
+		{N: elsewhere, Word: "on other instances", Tone: ToneOther}} {
+		if s.N > 0 || s.Tone == ToneOK || s.Tone == ToneWarn || s.Tone == ToneBad {
 			p.Summary = append(p.Summary, s)
 		}
 	}
@@ -178,7 +183,8 @@ func summaryOf(g *Group, now time.Time) groupView {
 	v := groupView{Name: g.Name, Anchor: anchor(g.Name), Tenant: g.Tenant, Vendor: g.Vendor, Streams: len(g.Rows),
 		Tone: g.Tone, Lag: "—", Today: thousands(g.RecordsToday), Error: "—"}
 	for _, s := range []summaryItem{{N: g.Failing, Word: "failing", Tone: ToneBad}, {N: g.Waiting, Word: "waiting", Tone: ToneWarn},
-		{N: g.Starting, Word: "starting", Tone: ToneIdle}, {N: g.OK, Word: "ok", Tone: ToneOK}} {
+		{N: g.Starting, Word: "starting", Tone: ToneIdle}, {N: g.OK, Word: "ok", Tone: ToneOK},
+		{N: g.Elsewhere, Word: "on other instances", Tone: ToneOther}} {
 		if s.N > 0 {
 			v.Counts = append(v.Counts, s)
 		}
@@ -256,7 +262,10 @@ func todayTitle(now, started time.Time) string {
 func rowOf(r Row, now time.Time) rowView {
 	v := rowView{Name: r.ID.String(), Stream: r.ID.Stream, StateText: r.State, StateTitle: r.StateDetail, Tone: r.Tone,
 		Newest: "—", Lag: "—", Today: thousands(r.RecordsToday), Error: "—",
-		Chart: chartOf(r.ID.String(), r.PerMinute, now).svg()}
+		Chart: chartOf(r.ID.String(), r.PerMinute, now).svg(), Owner: "—"}
+	if r.Owner != "" {
+		v.Owner, v.OwnerTitle = r.Owner, fmt.Sprintf("holds the stream's lease, generation %d", r.Generation)
+	}
 	if !r.Newest.IsZero() {
 		v.Newest, v.NewestTitle = stamp(r.Newest, now), r.Newest.UTC().Format(time.RFC3339)
 		v.Lag = Human(r.Lag)

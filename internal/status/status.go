@@ -34,6 +34,9 @@ const (
 	ToneOK   Tone = "ok"   // collecting or caught up
 	ToneWarn Tone = "warn" // waiting for the request budget
 	ToneBad  Tone = "bad"  // failing
+	// ToneOther: another instance runs the stream (several instances share
+	// the state store); this one only shows who.
+	ToneOther Tone = "other"
 )
 
 // Row is one stream as the page shows it.
@@ -64,6 +67,11 @@ type Row struct {
 	// PerMinute counts records delivered in each of the last Minutes
 	// minutes, oldest first; the last is the current minute.
 	PerMinute []int
+	// Owner is the instance that holds the stream's lease, as this one last
+	// learned it (this instance's own name for the streams it runs; "" when
+	// nobody holds it), and Generation that lease's generation.
+	Owner      string
+	Generation uint64
 }
 
 // SinkRow is one sink, summed over the streams that write to it.
@@ -138,6 +146,8 @@ type stream struct {
 	budget     *source.Budget
 	errMsg     string
 	errAt      time.Time
+	owner      string // the lease holder (EventStarted, EventElsewhere)
+	generation uint64
 	// minutes is a ring of per-minute counts: bucket m%Minutes holds the
 	// minute m (in minutes since the epoch) when stamp[m%Minutes] == m.
 	minutes [Minutes]int
@@ -169,7 +179,12 @@ func (b *Board) Observe(e pipeline.Event) {
 		return
 	}
 	switch e.Kind {
+	case pipeline.EventElsewhere:
+		s.kind, s.owner, s.generation = e.Kind, e.Owner, e.Generation
 	case pipeline.EventStarted, pipeline.EventCaughtUp:
+		if e.Kind == pipeline.EventStarted {
+			s.owner, s.generation = e.Owner, e.Generation
+		}
 		s.kind = e.Kind
 		s.newer(e.EventTime)
 	case pipeline.EventDelivered:
@@ -259,7 +274,7 @@ func (b *Board) rows(now time.Time) []Row {
 	for id, s := range b.streams {
 		s.rollDay(now)
 		r := Row{ID: id, Newest: s.newest, RecordsToday: s.today, TodaySince: b.todaySince(now),
-			LastError: s.errMsg, LastErrorAt: s.errAt, PerMinute: s.perMinute(now)}
+			LastError: s.errMsg, LastErrorAt: s.errAt, PerMinute: s.perMinute(now), Owner: s.owner, Generation: s.generation}
 		r.State, r.StateDetail, r.Tone = s.state(now)
 		if !s.newest.IsZero() {
 			r.Lag = max(now.Sub(s.newest), 0)
@@ -315,6 +330,11 @@ func (s *stream) state(now time.Time) (short, full string, tone Tone) {
 		return "failing: " + oneLine(s.reason) + " (retrying)", "failing: " + s.reason + " (retrying)", ToneBad
 	case pipeline.EventFailed:
 		return "failing: " + oneLine(s.reason), "failing: " + s.reason, ToneBad
+	case pipeline.EventElsewhere:
+		if s.owner == "" {
+			return "unclaimed", "unclaimed: no instance holds its lease now; the next to look claims it", ToneOther
+		}
+		return "on another instance", "run by the instance " + s.owner, ToneOther
 	}
 	return "starting", "starting", ToneIdle
 }

@@ -80,6 +80,10 @@ func TestStateOfEachEventKind(t *testing.T) {
 		{pipeline.Event{Kind: pipeline.EventDelivered}, "collecting", ToneOK},
 		{pipeline.Event{Kind: pipeline.EventFailed, Err: errors.New("x")}, "failing: x", ToneBad},
 		{pipeline.Event{Kind: pipeline.EventCaughtUp}, "caught up", ToneOK},
+		// Several instances: a stream another one runs, or nobody for now.
+		{pipeline.Event{Kind: pipeline.EventElsewhere, Owner: "host-2/7", Generation: 3}, "on another instance", ToneOther},
+		{pipeline.Event{Kind: pipeline.EventElsewhere}, "unclaimed", ToneOther},
+		{pipeline.Event{Kind: pipeline.EventStarted, Owner: "host-1/1", Generation: 4}, "starting", ToneIdle},
 	} {
 		c.e.ID = fpAccess
 		b.Observe(c.e)
@@ -90,6 +94,29 @@ func TestStateOfEachEventKind(t *testing.T) {
 	}
 	if r := row(t, b, fpAccess); r.LastError != "x" {
 		t.Errorf("last error %q, want x", r.LastError)
+	}
+}
+
+// The page names the instance that holds each stream's lease, with its
+// generation, and counts the streams other instances run.
+func TestPageShowsTheOwningInstance(t *testing.T) {
+	b, _ := board("2026-11-22T10:00:00Z")
+	other := record.StreamID{Source: fpAccess.Source, Stream: "web"}
+	b.Observe(pipeline.Event{ID: fpAccess, Kind: pipeline.EventStarted, Owner: "gw-a/41", Generation: 5})
+	b.Observe(pipeline.Event{ID: other, Kind: pipeline.EventElsewhere, Owner: "gw-b/77", Generation: 9})
+	if r := row(t, b, fpAccess); r.Owner != "gw-a/41" || r.Generation != 5 {
+		t.Errorf("own stream: owner %q generation %d", r.Owner, r.Generation)
+	}
+	page := render(t, b, "/?open="+fpAccess.Source)
+	for _, want := range []string{
+		`<td class="owner" title="holds the stream&#39;s lease, generation 5">gw-a/41</td>`,
+		`<td class="owner" title="holds the stream&#39;s lease, generation 9">gw-b/77</td>`,
+		`title="run by the instance gw-b/77">on another instance</span>`,
+		`1 on other instances`,
+	} {
+		if !strings.Contains(page, want) {
+			t.Errorf("page lacks %s", want)
+		}
 	}
 }
 

@@ -39,6 +39,9 @@ type streamState struct {
 	lastSuccess  time.Time
 	waitingUntil time.Time
 	failed       bool
+	// elsewhere: another instance runs the stream (or will); this one is
+	// not judged by it.
+	elsewhere bool
 }
 
 // New registers every series with build information.
@@ -104,6 +107,10 @@ func (m *Metrics) Observe(e pipeline.Event) {
 		m.budgetReset.With(l).Set(unix(b.Reset))
 	}
 	switch e.Kind {
+	case pipeline.EventStarted, pipeline.EventElsewhere:
+		m.mu.Lock()
+		st.failed, st.elsewhere = false, e.Kind == pipeline.EventElsewhere
+		m.mu.Unlock()
 	case pipeline.EventDelivered:
 		m.records.With(l).Add(float64(e.Records))
 		m.bad.With(l).Add(float64(e.Bad))

@@ -32,6 +32,7 @@ type HandlerOptions struct {
 //   - /readyz answers 200 when every stream has succeeded (delivered, or
 //     found it had caught up) within two poll intervals, or is waiting on a
 //     throttle whose end it knows; else 503 listing the streams that are not.
+//     Streams another instance runs are not judged.
 func (m *Metrics) Handler(o HandlerOptions) http.Handler {
 	mux := http.NewServeMux()
 	mux.Handle("/metrics", basicAuth(o, promhttp.HandlerFor(m.Registry, promhttp.HandlerOpts{})))
@@ -79,6 +80,7 @@ func (m *Metrics) notReady(window time.Duration) []string {
 	var bad []string
 	for id, st := range m.streams {
 		switch {
+		case st.elsewhere:
 		case st.failed:
 			bad = append(bad, id.String()+" (failed)")
 		case now.Before(st.waitingUntil):

@@ -50,6 +50,27 @@ func TestReadyz(t *testing.T) {
 	}
 }
 
+// A stream another instance runs does not make this one unready, even
+// when it failed here before the other took it; once this instance runs it
+// again it is judged again.
+func TestReadyzSkipsStreamsOnOtherInstances(t *testing.T) {
+	clk := testutil.NewClock(time.Date(2026, 11, 22, 12, 0, 0, 0, time.UTC))
+	m := New("v", "c")
+	m.now = clk.Now
+	a := record.StreamID{Source: "acme", Stream: "admin"}
+	b := record.StreamID{Source: "acme", Stream: "access"}
+	m.Observe(pipeline.Event{ID: a, Kind: pipeline.EventCaughtUp})
+	m.Observe(pipeline.Event{ID: b, Kind: pipeline.EventFailed, Err: errors.New("lease lost")})
+	m.Observe(pipeline.Event{ID: b, Kind: pipeline.EventElsewhere, Owner: "host-2/7"})
+	if code, body := readyz(t, m); code != 200 {
+		t.Fatalf("a stream on another instance: %d %q", code, body)
+	}
+	m.Observe(pipeline.Event{ID: b, Kind: pipeline.EventStarted, Owner: "host-1/1"})
+	if code, body := readyz(t, m); code != 503 || !strings.Contains(body, "acme/access") {
+		t.Fatalf("a stream claimed back but not yet delivered: %d %q", code, body)
+	}
+}
+
 // Per-sink series follow the sink events: queue depth rises while batches
 // wait for a sink and falls when their write ends; failed attempts count as
 // errors, never as records.
