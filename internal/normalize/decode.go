@@ -4,8 +4,8 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
-	"unicode/utf16"
-	"unicode/utf8"
+
+	"github.com/gatelog/gatelog/internal/jsonstr"
 )
 
 // errFields is wrapped by every error about a record's Fields.
@@ -327,49 +327,6 @@ func (d *decoder) unescape(s []byte) span {
 		d.esc = make([]byte, 0, max(64, len(s)))
 	}
 	start := len(d.esc)
-	for i := 0; i < len(s); i++ {
-		if s[i] != '\\' {
-			d.esc = append(d.esc, s[i])
-			continue
-		}
-		i++
-		switch s[i] {
-		case 'b':
-			d.esc = append(d.esc, '\b')
-		case 'f':
-			d.esc = append(d.esc, '\f')
-		case 'n':
-			d.esc = append(d.esc, '\n')
-		case 'r':
-			d.esc = append(d.esc, '\r')
-		case 't':
-			d.esc = append(d.esc, '\t')
-		case 'u':
-			r, n := hexRune(s[i+1:])
-			d.esc = utf8.AppendRune(d.esc, r)
-			i += n
-		default: // " \ /
-			d.esc = append(d.esc, s[i])
-		}
-	}
+	d.esc = jsonstr.AppendUnescaped(d.esc, s)
 	return span{off: int32(start), end: int32(len(d.esc)), esc: true}
-}
-
-// hexRune decodes the XXXX of \uXXXX (and a following \uXXXX low surrogate)
-// and says how many bytes after the 'u' it read.
-func hexRune(s []byte) (rune, int) {
-	r := hex4(s)
-	if !utf16.IsSurrogate(r) {
-		return r, 4
-	}
-	if len(s) >= 10 && s[4] == '\\' && s[5] == 'u' {
-		if pair := utf16.DecodeRune(r, hex4(s[6:])); pair != utf8.RuneError {
-			return pair, 10
-		}
-	}
-	return utf8.RuneError, 4
-}
-
-func hex4(s []byte) rune {
-	return hexVal(s[0])<<12 | hexVal(s[1])<<8 | hexVal(s[2])<<4 | hexVal(s[3])
 }

@@ -4,8 +4,9 @@ import (
 	"bytes"
 	"encoding/json"
 	"strconv"
-	"unicode/utf16"
 	"unicode/utf8"
+
+	"github.com/gatelog/gatelog/internal/jsonstr"
 )
 
 // A jsonTree holds parsed JSON values, for the Parquet encoder: every
@@ -160,7 +161,10 @@ func (t *jsonTree) string() []byte {
 		t.buf = make([]byte, 0, max(64<<10, 3*len(raw)))
 	}
 	from := len(t.buf)
-	t.buf = unescape(t.buf, raw)
+	t.buf = jsonstr.AppendUnescaped(t.buf, raw)
+	if text := t.buf[from:]; !utf8.Valid(text) {
+		t.buf = append(t.buf[:from], jsonstr.AppendValidUTF8(nil, text)...)
+	}
 	return t.buf[from:len(t.buf):len(t.buf)]
 }
 
@@ -178,69 +182,6 @@ func (t *jsonTree) scanString() (raw []byte, escaped bool) {
 			t.pos++
 		}
 	}
-}
-
-// unescape appends the text of the body of a valid JSON string.
-func unescape(b, raw []byte) []byte {
-	for i := 0; i < len(raw); {
-		c := raw[i]
-		switch {
-		case c == '\\':
-			i++
-			switch raw[i] {
-			case 'b':
-				b = append(b, '\b')
-			case 'f':
-				b = append(b, '\f')
-			case 'n':
-				b = append(b, '\n')
-			case 'r':
-				b = append(b, '\r')
-			case 't':
-				b = append(b, '\t')
-			case 'u':
-				r := hex4(raw[i+1 : i+5])
-				i += 4
-				if utf16.IsSurrogate(r) {
-					r2 := utf8.RuneError
-					if i+6 < len(raw) && raw[i+1] == '\\' && raw[i+2] == 'u' {
-						r2 = hex4(raw[i+3 : i+7])
-					}
-					if r = utf16.DecodeRune(r, r2); r != utf8.RuneError {
-						i += 6
-					}
-				}
-				b = utf8.AppendRune(b, r)
-			default: // " \ /
-				b = append(b, raw[i])
-			}
-			i++
-		case c < utf8.RuneSelf:
-			b = append(b, c)
-			i++
-		default:
-			r, n := utf8.DecodeRune(raw[i:])
-			b = utf8.AppendRune(b, r) // RuneError for an invalid byte
-			i += n
-		}
-	}
-	return b
-}
-
-func hex4(h []byte) rune {
-	var r rune
-	for _, c := range h {
-		switch {
-		case c >= '0' && c <= '9':
-			c -= '0'
-		case c >= 'a' && c <= 'f':
-			c -= 'a' - 10
-		default:
-			c -= 'A' - 10
-		}
-		r = r<<4 | rune(c)
-	}
-	return r
 }
 
 // skip moves past the value at t.pos without keeping it.

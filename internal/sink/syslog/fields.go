@@ -2,8 +2,8 @@ package syslog
 
 import (
 	"errors"
-	"unicode/utf16"
-	"unicode/utf8"
+
+	"github.com/gatelog/gatelog/internal/jsonstr"
 )
 
 // field is one top-level member of a record's fields object.
@@ -103,7 +103,7 @@ func (fs *fieldSet) unquote(q []byte) []byte {
 		return s
 	}
 	start := len(fs.buf)
-	fs.buf = appendUnescaped(fs.buf, s)
+	fs.buf = jsonstr.AppendUnescaped(fs.buf, s)
 	return fs.buf[start:len(fs.buf):len(fs.buf)]
 }
 
@@ -233,78 +233,4 @@ func indexByte(b []byte, c byte) int {
 		}
 	}
 	return -1
-}
-
-// appendUnescaped decodes the JSON escapes of s. Lone surrogates and bad
-// \u escapes become U+FFFD, as in encoding/json; the output is never longer
-// than s.
-func appendUnescaped(b, s []byte) []byte {
-	for i := 0; i < len(s); i++ {
-		c := s[i]
-		if c != '\\' || i+1 == len(s) {
-			b = append(b, c)
-			continue
-		}
-		i++
-		switch s[i] {
-		case 'b':
-			b = append(b, '\b')
-		case 'f':
-			b = append(b, '\f')
-		case 'n':
-			b = append(b, '\n')
-		case 'r':
-			b = append(b, '\r')
-		case 't':
-			b = append(b, '\t')
-		case 'u':
-			var r rune
-			r, i = unicodeEscape(s, i)
-			b = utf8.AppendRune(b, r)
-		default: // " \ / and anything invalid: the character itself
-			b = append(b, s[i])
-		}
-	}
-	return b
-}
-
-// unicodeEscape decodes the \uXXXX whose 'u' is at s[i] (and a following
-// low surrogate); it returns the rune and the index of its last byte.
-func unicodeEscape(s []byte, i int) (rune, int) {
-	r, ok := hex4(s, i+1)
-	if !ok {
-		return utf8.RuneError, i
-	}
-	i += 4
-	if !utf16.IsSurrogate(r) {
-		return r, i
-	}
-	if i+2 < len(s) && s[i+1] == '\\' && s[i+2] == 'u' {
-		if lo, ok := hex4(s, i+3); ok {
-			if d := utf16.DecodeRune(r, lo); d != utf8.RuneError {
-				return d, i + 6
-			}
-		}
-	}
-	return utf8.RuneError, i
-}
-
-func hex4(s []byte, i int) (rune, bool) {
-	if i+4 > len(s) {
-		return 0, false
-	}
-	var r rune
-	for _, c := range s[i : i+4] {
-		switch {
-		case c >= '0' && c <= '9':
-			r = r<<4 | rune(c-'0')
-		case c >= 'a' && c <= 'f':
-			r = r<<4 | rune(c-'a'+10)
-		case c >= 'A' && c <= 'F':
-			r = r<<4 | rune(c-'A'+10)
-		default:
-			return 0, false
-		}
-	}
-	return r, true
 }
