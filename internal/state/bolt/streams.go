@@ -136,23 +136,10 @@ func (s *Store) Leases() (map[record.StreamID]state.Lease, error) {
 	out := map[record.StreamID]state.Lease{}
 	now := s.now()
 	err := s.db.View(func(tx *bbolt.Tx) error {
-		b := tx.Bucket(bucketLeases)
-		if b == nil {
-			return nil
-		}
-		return b.ForEach(func(k, v []byte) error {
-			id, err := parseStreamKey(k)
-			if err != nil {
-				return fmt.Errorf("%s: %w", bucketLeases, err)
-			}
-			var l lease
-			if err := decode(v, &l); err != nil {
-				return fmt.Errorf("%s %s: %w", bucketLeases, id, err)
-			}
+		return eachLease(tx, func(id record.StreamID, l lease) {
 			if l.Owner != "" {
 				out[id] = l.public(now)
 			}
-			return nil
 		})
 	})
 	if err != nil {
@@ -283,6 +270,24 @@ func collect(tx *bbolt.Tx, entries map[record.StreamID]*state.Entry) error {
 // collectLeases fills in the held leases: a lease nobody holds (kept for
 // its generation) lists nothing.
 func collectLeases(tx *bbolt.Tx, entries map[record.StreamID]*state.Entry) error {
+	return eachLease(tx, func(id record.StreamID, l lease) {
+		e := entries[id]
+		if l.Owner == "" { // kept for its generation: listed only beside the rest
+			if e != nil {
+				e.LeaseGeneration = l.Generation
+			}
+			return
+		}
+		if e == nil {
+			e = &state.Entry{ID: id}
+			entries[id] = e
+		}
+		e.LeaseOwner, e.LeaseUntil, e.LeaseGeneration = l.Owner, l.Until, l.Generation
+	})
+}
+
+// eachLease calls fn with every stored lease.
+func eachLease(tx *bbolt.Tx, fn func(record.StreamID, lease)) error {
 	b := tx.Bucket(bucketLeases)
 	if b == nil {
 		return nil
@@ -296,18 +301,7 @@ func collectLeases(tx *bbolt.Tx, entries map[record.StreamID]*state.Entry) error
 		if err := decode(v, &l); err != nil {
 			return fmt.Errorf("%s %s: %w", bucketLeases, id, err)
 		}
-		e := entries[id]
-		if l.Owner == "" { // kept for its generation: listed only beside the rest
-			if e != nil {
-				e.LeaseGeneration = l.Generation
-			}
-			return nil
-		}
-		if e == nil {
-			e = &state.Entry{ID: id}
-			entries[id] = e
-		}
-		e.LeaseOwner, e.LeaseUntil, e.LeaseGeneration = l.Owner, l.Until, l.Generation
+		fn(id, l)
 		return nil
 	})
 }
