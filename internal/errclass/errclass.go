@@ -84,6 +84,7 @@ const (
 	ReasonMalformed  = "malformed"    // the answer did not parse
 	ReasonSink       = "sink"         // a sink failed to take the batch
 	ReasonQuarantine = "quarantine"   // bad input could not be written to quarantine
+	ReasonState      = "state"        // the state store could not be reached
 	ReasonOther      = "other"        // anything else
 )
 

@@ -95,9 +95,10 @@ type Result struct {
 	// held its lease (not renewed in time, taken over, or a commit fenced);
 	// Err wraps state.ErrFenced. Nothing was written or committed after.
 	LeaseLost bool
-	// Elsewhere: a daemon's claim found the stream leased by another
-	// instance; the run did nothing.
-	Elsewhere bool
+	// Unclaimed: a daemon's claim did not get the stream going (another
+	// instance holds its lease, or the store was unreachable): the run did
+	// nothing, and the scheduler may try again.
+	Unclaimed bool
 }
 
 // Run runs every stream of every source until ctx ends or, with Once, until

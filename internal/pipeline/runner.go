@@ -68,7 +68,7 @@ func (r *runner) run(ctx context.Context) Result {
 			if !errors.Is(err, state.ErrLeased) {
 				r.o.Logger.Warn("could not claim a stream; trying again later", "source", id.Source, "stream", id.Stream, "error", err.Error())
 			}
-			res.Elsewhere = true
+			res.Unclaimed = true
 			return res
 		}
 		return r.fail(res, errclass.Permanent(err))
@@ -83,6 +83,11 @@ func (r *runner) run(ctx context.Context) Result {
 		}
 		if ctx.Err() != nil {
 			return r.halted(res)
+		}
+		if r.yield != nil && errors.Is(err, state.ErrUnavailable) {
+			r.o.Logger.Warn("could not start a stream: the state store is unreachable; trying again later", "source", id.Source, "stream", id.Stream, "error", err.Error())
+			res.Unclaimed = true
+			return res
 		}
 		return r.fail(res, err)
 	}
@@ -180,6 +185,9 @@ func (r *runner) halted(res Result) Result {
 func (r *runner) start(ctx context.Context) error {
 	id := r.st.ID()
 	cp, ok, err := r.o.Store.Checkpoint(id)
+	if errors.Is(err, state.ErrUnavailable) {
+		return fmt.Errorf("read checkpoint: %w", err)
+	}
 	if err != nil {
 		return errclass.Permanent(fmt.Errorf("read checkpoint: %w", err))
 	}
@@ -189,7 +197,7 @@ func (r *runner) start(ctx context.Context) error {
 			return err
 		}
 		if err := s.Recover(ctx, id, cp.Sinks[s.Name()]); err != nil {
-			if errors.Is(err, state.ErrFenced) {
+			if errors.Is(err, state.ErrFenced) || errors.Is(err, state.ErrUnavailable) {
 				return err
 			}
 			return errclass.Permanent(fmt.Errorf("sink %s: %w", s.Name(), err))
@@ -252,7 +260,7 @@ func (r *runner) step(ctx context.Context) (caughtUp bool, err error) {
 	}
 	if err := r.deliver(ctx, r.pending); err != nil {
 		r.dirty = true
-		if !errclass.IsPermanent(err) {
+		if !errclass.IsPermanent(err) && errclass.Reason(err) != errclass.ReasonState {
 			err = errclass.WithReason(err, errclass.ReasonSink)
 		}
 		return false, err
@@ -405,6 +413,11 @@ func (r *runner) commit(b *source.Batch, positions map[string][]byte) error {
 		if errors.Is(err, state.ErrFenced) {
 			r.lease.lose(err) // final: never retried, the batch is not written again
 			return fmt.Errorf("commit checkpoint: %w", err)
+		}
+		if errors.Is(err, state.ErrUnavailable) {
+			// It may have landed or not: the batch is written again over the
+			// sinks rolled back, and committed again, which is the same checkpoint.
+			return errclass.WithReason(fmt.Errorf("commit checkpoint: %w", err), errclass.ReasonState)
 		}
 		return errclass.Permanent(fmt.Errorf("commit checkpoint: %w", err))
 	}

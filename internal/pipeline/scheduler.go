@@ -195,7 +195,7 @@ func (s *scheduler) start(ctx context.Context, u *unit) {
 func (s *scheduler) finish(f finished) {
 	id := f.u.id()
 	delete(s.claims, id)
-	if f.res.Elsewhere {
+	if f.res.Unclaimed {
 		return
 	}
 	r := s.results[id]

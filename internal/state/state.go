@@ -20,6 +20,11 @@ var ErrLeased = errors.New("stream is leased by another gatelog process")
 // returns it too. It is final for that generation: retrying cannot succeed.
 var ErrFenced = errors.New("fenced: the stream's lease is no longer held by this generation (taken over, expired or released)")
 
+// ErrUnavailable wraps a failure to reach a store shared over the network
+// (no connection, a timeout, the server restarting). The change may or may
+// not have landed; retrying it is safe, and callers treat it as transient.
+var ErrUnavailable = errors.New("the state store could not be reached")
+
 // ErrLocked is returned when opening a store that another process holds.
 var ErrLocked = errors.New("state store is locked by another gatelog process")
 

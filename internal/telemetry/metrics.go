@@ -63,7 +63,7 @@ func New(version, commit string) *Metrics {
 	m.requests = counter("requests_total", "Requests sent to the vendor API.")
 	m.bytes = counter("response_bytes_total", "Response bytes read from the vendor API.")
 	m.batches = counter("batches_total", "Batches delivered and checkpointed.")
-	m.retries = counter("retries_total", "Failures followed by a retry, by reason (503, 5xx, 429_throttle, 429_daily, budget, paced, 423, 410, abort, reset, truncated, timeout, connect, malformed, sink, quarantine, other).",
+	m.retries = counter("retries_total", "Failures followed by a retry, by reason (503, 5xx, 429_throttle, 429_daily, budget, paced, 423, 410, abort, reset, truncated, timeout, connect, malformed, sink, quarantine, state, other).",
 		"source", "stream", "reason")
 	m.failures = counter("failures_total", "Permanent failures of a stream or of one of its sink routes.")
 	m.lastSuccess = gauge("last_success_timestamp_seconds", "When the stream last delivered or found it had caught up.")

@@ -24,6 +24,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
+	"net"
 	"net/url"
 	"os"
 	"regexp"
@@ -127,11 +129,37 @@ func (s *Store) Close() error {
 	return nil
 }
 
-// op runs f with a context bounded by the store's OpTimeout.
+// op runs f with a context bounded by the store's OpTimeout. A failure to
+// reach the server (no connection, a timeout, the server shutting down)
+// wraps state.ErrUnavailable: retrying it is safe.
 func (s *Store) op(f func(ctx context.Context) error) error {
 	ctx, cancel := context.WithTimeout(context.Background(), s.opTimeout)
 	defer cancel()
-	return f(ctx)
+	err := f(ctx)
+	if err != nil && unavailable(err) {
+		return fmt.Errorf("%w: %w", state.ErrUnavailable, err)
+	}
+	return err
+}
+
+// unavailable tells a server that could not be reached or answered in time
+// from one that refused the statement.
+func unavailable(err error) bool {
+	var (
+		netErr  net.Error
+		connErr *pgconn.ConnectError
+		pgErr   *pgconn.PgError
+	)
+	switch {
+	case errors.Is(err, context.DeadlineExceeded), pgconn.Timeout(err), pgconn.SafeToRetry(err),
+		errors.As(err, &netErr), errors.As(err, &connErr), errors.Is(err, io.EOF), errors.Is(err, io.ErrUnexpectedEOF):
+		return true
+	case errors.As(err, &pgErr):
+		// 08: connection exception; 57P01-57P03: the server is shutting down or
+		// starting; 53300: too many connections.
+		return strings.HasPrefix(pgErr.Code, "08") || strings.HasPrefix(pgErr.Code, "57P") || pgErr.Code == "53300"
+	}
+	return false
 }
 
 // fail names the operation and stream, and masks the password.
