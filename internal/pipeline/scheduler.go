@@ -129,7 +129,8 @@ func fairShare(streams, instances int) int {
 }
 
 func (s *scheduler) keepShare(ctx context.Context, share int, leases map[record.StreamID]state.Lease) {
-	if surplus := len(s.claims) - share; surplus > 0 {
+	kept := s.kept()
+	if surplus := kept - share; surplus > 0 {
 		s.yieldNewest(surplus)
 		return
 	}
@@ -143,9 +144,21 @@ func (s *scheduler) keepShare(ctx context.Context, share int, leases map[record.
 		free = append(free, u)
 	}
 	slices.SortFunc(free, func(a, b *unit) int { return cmpRank(b.rank, a.rank) })
-	for _, u := range free[:min(len(free), share-len(s.claims))] {
+	for _, u := range free[:min(len(free), share-kept)] {
 		s.start(ctx, u)
 	}
+}
+
+// kept counts the claims not asked to yield: a stream handing over still
+// holds its lease until its batch ends, but no longer counts to the share.
+func (s *scheduler) kept() int {
+	n := 0
+	for _, c := range s.claims {
+		if c.yield != nil {
+			n++
+		}
+	}
+	return n
 }
 
 func cmpRank(a, b uint64) int {

@@ -3,7 +3,9 @@ package pipeline
 import (
 	"context"
 	"fmt"
+	"log/slog"
 	"strconv"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -68,16 +70,24 @@ type instance struct {
 // pause before every fetch) as owner, delivering to sk.
 func startInstance(t *testing.T, store state.Store, sk sink.Sink, x *exclusive, owner string, batches int, ttl time.Duration) *instance {
 	t.Helper()
+	return startInstanceWith(t, store, sk, x, owner, batches, ttl, time.Millisecond, nil)
+}
+
+// startInstanceWith is startInstance with the pause before each fetch and a
+// logger.
+func startInstanceWith(t *testing.T, store state.Store, sk sink.Sink, x *exclusive, owner string, batches int, ttl, pause time.Duration, log *slog.Logger) *instance {
+	t.Helper()
 	src := &fakeSource{}
 	for i := range schedStreams {
 		st := &scripted{id: record.StreamID{Source: "src", Stream: fmt.Sprintf("s%02d", i)}, batches: batches,
-			fail: func(int) error { time.Sleep(time.Millisecond); return nil }}
+			fail: func(int) error { time.Sleep(pause); return nil }}
 		src.streams = append(src.streams, &guarded{scripted: st, x: x, owner: owner})
 	}
 	ctx, cancel := context.WithCancel(t.Context())
 	in := &instance{owner: owner, cancel: cancel, done: make(chan []Result, 1)}
 	go func() {
-		in.done <- Run(ctx, []source.Source{src}, Options{Store: store, Sinks: []sink.Sink{sk}, Owner: owner, LeaseTTL: ttl, ClaimEvery: 20 * time.Millisecond})
+		in.done <- Run(ctx, []source.Source{src}, Options{Store: store, Sinks: []sink.Sink{sk}, Owner: owner, LeaseTTL: ttl,
+			ClaimEvery: 20 * time.Millisecond, Logger: log})
 	}()
 	t.Cleanup(func() { in.stop(t) })
 	return in
@@ -164,6 +174,44 @@ func TestAJoiningInstanceGetsItsShare(t *testing.T) {
 	eventually(t, "6 each after b joined", shares(t, store, map[string]int{"a": 6, "b": 6}))
 	startInstance(t, store, sk, x, "c", 1<<30, 2*time.Second)
 	eventually(t, "4 each after c joined", shares(t, store, map[string]int{"a": 4, "b": 4, "c": 4}))
+}
+
+// A handover waits for the batch in flight: while it does, the stream no
+// longer counts to the instance's share, so later rounds do not hand over
+// more streams than the newcomer's share.
+func TestSlowHandoversHandOverOnlyTheSurplus(t *testing.T) {
+	store, sk := memstate.New(), sinktest.NewMemory("mem")
+	x := &exclusive{t: t, active: map[record.StreamID]string{}}
+	var logs lockedBuffer
+	log := slog.New(slog.NewTextHandler(&logs, nil))
+	startInstanceWith(t, store, sk, x, "a", 1<<30, 5*time.Second, 200*time.Millisecond, log) // rounds every 20ms
+	eventually(t, "a runs all 12", shares(t, store, map[string]int{"a": 12}))
+	startInstance(t, store, sk, x, "b", 1<<30, 5*time.Second)
+	eventually(t, "6 each", shares(t, store, map[string]int{"a": 6, "b": 6}))
+	time.Sleep(300 * time.Millisecond) // more rounds: nothing more moves
+	if n := strings.Count(logs.String(), "handing a stream over"); n != 6 {
+		t.Errorf("a handed %d streams over; want its surplus, 6", n)
+	}
+	if got := owned(t, store); got["a"] != 6 || got["b"] != 6 {
+		t.Errorf("after more rounds: %v; want 6 each", got)
+	}
+}
+
+type lockedBuffer struct {
+	mu sync.Mutex
+	b  strings.Builder
+}
+
+func (l *lockedBuffer) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.Write(p)
+}
+
+func (l *lockedBuffer) String() string {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.String()
 }
 
 // dying is a store as an instance that dies sees it: after die, it
