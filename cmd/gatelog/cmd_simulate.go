@@ -1,13 +1,17 @@
 package main
 
 import (
+	"encoding/json"
 	"fmt"
+	"os"
+	"sync"
 	"time"
 
 	"github.com/spf13/cobra"
 
 	"github.com/gatelog/gatelog/internal/simulator"
 	"github.com/gatelog/gatelog/internal/simulator/fault"
+	"github.com/gatelog/gatelog/internal/simulator/forcepoint"
 )
 
 type simulateFlags struct {
@@ -27,6 +31,7 @@ type simulateFlags struct {
 	swgArchive   int
 	swgInterval  time.Duration
 	timeoutDelay time.Duration
+	requestLog   string
 }
 
 func newSimulateCommand(g *globals) *cobra.Command {
@@ -80,6 +85,7 @@ late), timeout (no answer for --timeout-delay), and Symantec's 423, abort
 	fl.IntVar(&f.swgLines, "swg-lines-per-hour", 600, "Symantec: access-log lines per hour")
 	fl.IntVar(&f.swgArchive, "swg-archive-lines", 5000, "Symantec: lines per sync archive before status more")
 	fl.DurationVar(&f.swgInterval, "swg-min-interval", time.Second, "Symantec: least time between access-log requests before 429 (0: none)")
+	fl.StringVar(&f.requestLog, "request-log", "", "Forcepoint: append each request to this file as a JSON line: time, type, status, records served, when the oldest arrived (Unix seconds)")
 	return cmd
 }
 
@@ -95,6 +101,14 @@ func runSimulate(cmd *cobra.Command, f simulateFlags) error {
 	fp.Seed, fp.DefaultCount, fp.PageSize = f.seed, f.records, f.pageSize
 	fp.DailyLimit, fp.BudgetWindow = f.dailyLimit, f.budgetWindow
 	fp.Live, fp.LiveRate, fp.Latency = f.live, f.liveRate, f.latency
+	if f.requestLog != "" {
+		log, err := openRequestLog(f.requestLog)
+		if err != nil {
+			return err
+		}
+		defer log.close()
+		fp.OnRequest = log.write
+	}
 	swg := simulator.DefaultSymantec()
 	swg.Seed, swg.LinesPerHour, swg.MaxLinesPerArchive, swg.Latency, swg.Live = f.seed, f.swgLines, f.swgArchive, f.latency, f.live
 	swg.MinInterval = f.swgInterval
@@ -121,4 +135,50 @@ func runSimulate(cmd *cobra.Command, f simulateFlags) error {
 		f.records, f.swgHours, f.swgLines, f.seed, f.faults*100)
 	<-cmd.Context().Done()
 	return nil
+}
+
+// requestLog appends the Forcepoint simulator's requests to a file, one
+// JSON object a line, as they are served (bench/economy.sh reads it).
+type requestLog struct {
+	mu  sync.Mutex
+	f   *os.File
+	enc *json.Encoder
+}
+
+func openRequestLog(path string) (*requestLog, error) {
+	f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_APPEND, 0o644)
+	if err != nil {
+		return nil, fmt.Errorf("--request-log: %w", err)
+	}
+	return &requestLog{f: f, enc: json.NewEncoder(f)}, nil
+}
+
+// requestLine is one request in the log. Times are Unix seconds, for
+// awk; oldest is 0 when the answer served no record.
+type requestLine struct {
+	Time    float64 `json:"time"`
+	Type    string  `json:"type"`
+	Status  int     `json:"status"`
+	Records int     `json:"records"`
+	Oldest  float64 `json:"oldest"`
+}
+
+func (l *requestLog) write(r forcepoint.Request) {
+	line := requestLine{Time: unixSeconds(r.Time), Type: r.Type, Status: r.Status, Records: r.Records, Oldest: unixSeconds(r.Oldest)}
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	_ = l.enc.Encode(line) // a full disk loses log lines, not requests
+}
+
+func unixSeconds(t time.Time) float64 {
+	if t.IsZero() {
+		return 0
+	}
+	return float64(t.UnixNano()) / 1e9
+}
+
+func (l *requestLog) close() {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	_ = l.f.Close()
 }

@@ -107,9 +107,9 @@ func knownStream(id record.StreamID, path string, entries []state.Entry) error {
 
 func writeStateTable(w io.Writer, entries []state.Entry) error {
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
-	fmt.Fprintln(tw, "STREAM\tRECORDS\tNEWEST EVENT\tCOMMITTED\tBUDGET TODAY\tBLOCKED UNTIL\tINSTANCE (LEASE)")
+	fmt.Fprintln(tw, "STREAM\tRECORDS\tNEWEST EVENT\tCOMMITTED\tBUDGET TODAY\tBLOCKED UNTIL\tPLAN\tINSTANCE (LEASE)")
 	for _, e := range entries {
-		records, newest, updated, budget, blocked := "-", "-", "-", "-", "-"
+		records, newest, updated, budget, blocked, plan := "-", "-", "-", "-", "-", "-"
 		owner := leaseText(e)
 		if c := e.Checkpoint; c != nil {
 			records, newest, updated = fmt.Sprint(c.Records), fmtTime(c.EventTime), fmtTime(c.Updated)
@@ -119,10 +119,32 @@ func writeStateTable(w io.Writer, entries []state.Entry) error {
 			if b.BlockedUntil.After(time.Now()) {
 				blocked = fmtTime(b.BlockedUntil)
 			}
+			plan = planText(*b)
 		}
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\n", e.ID, records, newest, updated, budget, blocked, owner)
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n", e.ID, records, newest, updated, budget, blocked, plan, owner)
 	}
 	return tw.Flush()
+}
+
+// planText words the plan a paced stream kept with its budget at its
+// latest request: "12,000 behind, caught up ~2026-11-22 14:05:00Z, every
+// 4m48s", "caught up, every 4m", or "-" without one.
+func planText(b state.Budget) string {
+	every := "back to back"
+	if b.PaceEvery > 0 {
+		every = "every " + b.PaceEvery.Round(time.Second).String()
+	}
+	switch {
+	case b.Behind == 0 && b.CatchUpAt.IsZero() && b.PaceEvery == 0:
+		return "-"
+	case b.Behind == 0:
+		return "caught up, " + every
+	case b.Behind < 0:
+		return "behind (how far unknown), " + every
+	case b.CatchUpAt.IsZero():
+		return fmt.Sprintf("%d behind, not catching up at this budget, %s", b.Behind, every)
+	}
+	return fmt.Sprintf("%d behind, caught up ~%s, %s", b.Behind, fmtTime(b.CatchUpAt), every)
 }
 
 // stateRow is the JSON form of one stream's state: the cursor is shown as

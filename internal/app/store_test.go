@@ -28,7 +28,8 @@ func TestMigrateStateBoltToPostgres(t *testing.T) {
 		marks = append(marks, state.SeenID{Time: hour.Add(time.Duration(i) * time.Second / 10), ID: "id-" + string(rune('a'+i%26)) + strings.Repeat("x", i%7) + time.Duration(i).String()})
 	}
 	cp := state.Checkpoint{Cursor: []byte(`{"token":"abc"}`), EventTime: hour, Records: 25000, Updated: hour, Seen: marks}
-	budget := state.Budget{Day: "2026-12-06", Used: 42, Limit: 300, Remaining: 258, BlockedUntil: hour.Add(time.Hour), Reason: "429"}
+	budget := state.Budget{Day: "2026-12-06", Used: 42, Limit: 300, Remaining: 258, BlockedUntil: hour.Add(time.Hour), Reason: "429",
+		Behind: 120000, CatchUpAt: hour.Add(5 * time.Hour), PaceEvery: 288 * time.Second, PageSize: 1000}
 	must(t, src.Commit(b, cp))
 	must(t, src.Commit(a, state.Checkpoint{Cursor: []byte("c1"), EventTime: hour, Records: 7, Updated: hour}))
 	must(t, src.SetBudget(a, budget))

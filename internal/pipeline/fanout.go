@@ -92,8 +92,8 @@ func (r *runner) writeOne(ctx context.Context, s sink.Sink, recs []record.Record
 		if err := r.lease.check(); err != nil {
 			return writeResult{err: err}
 		}
-		if rerr := s.Recover(ctx, r.st.ID(), r.cp.Sinks[s.Name()]); rerr != nil {
-			return writeResult{err: fmt.Errorf("roll back to the checkpoint: %w", rerr)}
+		if rerr := s.Recover(ctx, r.st.ID(), r.positions[s.Name()]); rerr != nil { // to before this batch
+			return writeResult{err: fmt.Errorf("roll back to before the batch: %w", rerr)}
 		}
 	}
 }
@@ -122,14 +122,14 @@ func (r *runner) settle(results []writeResult) (map[string][]byte, error) {
 		name, res := s.Name(), results[i]
 		switch {
 		case r.stopped[name] != nil:
-			positions[name] = r.cp.Sinks[name] // where it stopped
+			positions[name] = r.positions[name] // where it stopped
 		case errors.Is(res.err, state.ErrFenced): // the lease is lost: no sink is stopped for it
 			fenced = errors.Join(fenced, fmt.Errorf("sink %s: %w", name, res.err))
 		case res.err == nil:
 			positions[name] = res.pos
 		case errclass.IsPermanent(res.err):
 			r.stopRoute(name, res.err)
-			positions[name] = r.cp.Sinks[name]
+			positions[name] = r.positions[name]
 		default:
 			retry = errors.Join(retry, fmt.Errorf("sink %s: %w", name, res.err))
 		}

@@ -222,7 +222,9 @@ func wantLeaseLost(t *testing.T, res Result, why string) {
 // leaseOptions run one stream with Once, so that Run ends with the runner
 // (a daemon's scheduler would claim the stream again after a loss).
 func leaseOptions(store state.Store, s sink.Sink, ttl time.Duration) Options {
-	return Options{Store: store, Sinks: []sink.Sink{s}, LeaseTTL: ttl, Owner: "me", Once: true, MaxWait: time.Minute}
+	// CommitBytes 1: a commit per batch, so each fence is met where a batch
+	// ends.
+	return Options{Store: store, Sinks: []sink.Sink{s}, LeaseTTL: ttl, Owner: "me", Once: true, MaxWait: time.Minute, CommitBytes: 1}
 }
 
 // A runner keeps its lease through many renewals, and every commit carries

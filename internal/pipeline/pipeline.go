@@ -59,6 +59,12 @@ type Options struct {
 	// 2/3 of LeaseTTL (by this process's monotonic clock), stops the
 	// stream before the lease can pass to another instance (see lease.go).
 	LeaseTTL time.Duration
+	// CommitBytes and CommitEvery space checkpoint commits: one is due once
+	// the records written since the last reach CommitBytes (default 8 MiB)
+	// or the first of them is CommitEvery old (default 1s), and at once
+	// when a batch is caught up or quarantined something (see commit.go).
+	CommitBytes int64
+	CommitEvery time.Duration
 	// ClaimEvery is how often a daemon run (not Once) heartbeats in the
 	// store and rebalances its share of the streams with the other
 	// instances (default LeaseTTL/10; see scheduler.go).
@@ -164,6 +170,12 @@ func withDefaults(o Options) Options {
 	}
 	if o.Owner == "" {
 		o.Owner = "gatelog"
+	}
+	if o.CommitBytes <= 0 {
+		o.CommitBytes = 8 << 20
+	}
+	if o.CommitEvery <= 0 {
+		o.CommitEvery = time.Second
 	}
 	if o.ClaimEvery <= 0 {
 		o.ClaimEvery = max(o.LeaseTTL/10, 10*time.Millisecond)

@@ -458,6 +458,7 @@ func TestEventsCarryBudgetAndSinkWrites(t *testing.T) {
 	flaky := &flakyTwice{Sink: sinktest.NewMemory("flaky")}
 	e.opts.Sinks = []sink.Sink{flaky}
 	e.opts.SinkRetry = map[string]SinkRetry{"flaky": {Attempts: 3, Backoff: retry.Backoff{Base: time.Millisecond, Max: time.Millisecond}}}
+	e.opts.CommitBytes = 1 // a commit, so an EventDelivered, per batch
 	var (
 		mu     sync.Mutex
 		events []Event

@@ -38,6 +38,13 @@ type runner struct {
 	// dirty is set when a delivery failed part-way: sinks are rolled back to
 	// the committed positions before the batch is written again.
 	dirty bool
+	// unc is what the sinks took since the last commit, positions where
+	// each sink stands after it (see commit.go), and unsure a commit the
+	// store did not confirm.
+	unc       written
+	positions map[string][]byte
+	unsure    *state.Checkpoint
+	eachFor   int // batches to commit one by one after a failure
 	// stopped holds the sinks that failed permanently for this stream.
 	stopped map[string]error
 	// yield, when set (a daemon's scheduler), is cancelled to ask the
@@ -96,6 +103,7 @@ func (r *runner) run(ctx context.Context) Result {
 	idle := r.idle(work) // waits end early when asked to yield
 	for work.Err() == nil {
 		if r.yielding() {
+			r.flushBeforeWait()
 			res.Records = r.delivered
 			return res
 		}
@@ -104,10 +112,14 @@ func (r *runner) run(ctx context.Context) Result {
 		switch {
 		case err == nil && caughtUp && r.o.Once:
 			return res
-		case err == nil && caughtUp:
-			r.emit(Event{Kind: EventCaughtUp, EventTime: r.cp.EventTime})
-			_ = retry.Sleep(idle, r.st.PollInterval())
 		case err == nil:
+			if caughtUp {
+				r.emit(Event{Kind: EventCaughtUp, EventTime: r.cp.EventTime})
+			}
+			if d := r.pause(caughtUp); d > 0 {
+				r.flushBeforeWait()
+				_ = retry.Sleep(idle, d)
+			}
 		case r.lostLease(err) != nil:
 			return r.lost(res, r.lostLease(err))
 		case work.Err() != nil:
@@ -115,6 +127,8 @@ func (r *runner) run(ctx context.Context) Result {
 		case errclass.IsPermanent(err):
 			return r.fail(res, err)
 		default:
+			r.flushBeforeWait()
+			res.Records = r.delivered
 			if g := r.wait(idle, err); g != nil {
 				if g.status == Failed {
 					return r.fail(res, g.err)
@@ -142,6 +156,19 @@ func (r *runner) idle(work context.Context) context.Context {
 }
 
 func (r *runner) yielding() bool { return r.yield != nil && r.yield.Err() != nil }
+
+// pause is the wait after a delivered batch: what a paced stream asks
+// (source.Paced), else PollInterval once caught up and none before. A
+// run with Once never waits: it ends when caught up.
+func (r *runner) pause(caughtUp bool) time.Duration {
+	if p, ok := r.st.(source.Paced); ok && !r.o.Once {
+		return p.Pace()
+	}
+	if caughtUp {
+		return r.st.PollInterval()
+	}
+	return 0
+}
 
 // lostLease returns why the stream's lease was lost, or nil while it is
 // held. An error err wrapping state.ErrFenced (a fenced commit, a sink's
@@ -173,6 +200,7 @@ func (r *runner) lost(res Result, err error) Result {
 // halted is the result of a stream that ctx stopped before it caught up:
 // a daemon's normal end (Done), but with Once a collection cut short.
 func (r *runner) halted(res Result) Result {
+	r.flushBeforeWait()
 	res.Records = r.delivered
 	if r.o.Once {
 		res.Status = Interrupted
@@ -191,7 +219,7 @@ func (r *runner) start(ctx context.Context) error {
 	if err != nil {
 		return errclass.Permanent(fmt.Errorf("read checkpoint: %w", err))
 	}
-	r.cp = cp
+	r.cp, r.positions = cp, cp.Sinks
 	for _, s := range r.o.Sinks {
 		if err := r.lease.check(); err != nil {
 			return err
@@ -219,7 +247,8 @@ func (r *runner) commitBaseline(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	return r.commit(&source.Batch{}, positions)
+	r.positions = positions
+	return r.commit(written{})
 }
 
 // closeStream ends the stream's background work; it runs on every exit.
@@ -242,6 +271,12 @@ func (r *runner) retried(a retry.Attempt) {
 // stays pending until it is committed: a failure to quarantine its bad
 // items or to deliver it is retried with the same batch, never dropped.
 func (r *runner) step(ctx context.Context) (caughtUp bool, err error) {
+	if err := r.settleUnsure(); err != nil {
+		return false, err
+	}
+	if err := r.rollback(ctx); err != nil {
+		return false, errclass.WithReason(err, errclass.ReasonSink)
+	}
 	if r.pending == nil {
 		b, err := r.st.Fetch(ctx)
 		if err != nil {
@@ -255,9 +290,6 @@ func (r *runner) step(ctx context.Context) (caughtUp bool, err error) {
 		}
 		r.quarantined = true
 	}
-	if err := r.rollback(ctx); err != nil {
-		return false, errclass.WithReason(err, errclass.ReasonSink)
-	}
 	if err := r.deliver(ctx, r.pending); err != nil {
 		r.dirty = true
 		if !errclass.IsPermanent(err) && errclass.Reason(err) != errclass.ReasonState {
@@ -266,29 +298,9 @@ func (r *runner) step(ctx context.Context) (caughtUp bool, err error) {
 		return false, err
 	}
 	caughtUp, r.pending, r.failures = r.pending.CaughtUp, nil, 0
+	r.unc.withPending = false
 	r.progressed = r.o.Now()
 	return caughtUp, nil
-}
-
-// rollback returns every sink to the committed checkpoint after a failed
-// delivery, so that the retried batch is not stored twice.
-func (r *runner) rollback(ctx context.Context) error {
-	if !r.dirty {
-		return nil
-	}
-	for _, s := range r.o.Sinks {
-		if r.stopped[s.Name()] != nil {
-			continue
-		}
-		if err := r.lease.check(); err != nil {
-			return err
-		}
-		if err := s.Recover(ctx, r.st.ID(), r.cp.Sinks[s.Name()]); err != nil {
-			return fmt.Errorf("sink %s: roll back to the checkpoint: %w", s.Name(), err)
-		}
-	}
-	r.dirty = false
-	return nil
 }
 
 // giveUp is how a stream in Once mode ends instead of waiting again.
@@ -353,76 +365,13 @@ func (r *runner) noProgress(stalled time.Duration, last error) error {
 }
 
 func (r *runner) fail(res Result, err error) Result {
+	r.flushBeforeWait()
+	res.Records = r.delivered
 	res.Status, res.Err = Failed, err
 	r.o.Logger.Error(fmt.Sprintf("%s %s: %v", r.vendor, res.ID, err), "source", res.ID.Source, "stream", res.ID.Stream,
 		"reason", errclass.Reason(err), "error", err.Error())
 	r.emit(Event{Kind: EventFailed, Err: err})
 	return res
-}
-
-// deliver quarantines the batch's bad input, writes its records to every
-// sink, then commits the cursor with the sinks' positions. Nothing is
-// committed unless every sink accepted the batch.
-func (r *runner) deliver(ctx context.Context, b *source.Batch) error {
-	if tenant := r.o.Tenants[r.st.ID().Source]; tenant != "" {
-		for i := range b.Records {
-			b.Records[i].Tenant = tenant
-		}
-	}
-	positions, err := r.writeAll(ctx, b.Records)
-	if err != nil {
-		return err
-	}
-	if err := r.commit(b, positions); err != nil {
-		return err
-	}
-	r.delivered += uint64(len(b.Records))
-	r.o.Logger.Debug("batch delivered", "source", r.st.ID().Source, "stream", r.st.ID().Stream, "records", len(b.Records), "quarantined", len(b.Bad),
-		"requests", b.Requests, "bytes", b.Bytes, "newest_event", r.cp.EventTime.UTC().Format(time.RFC3339))
-	r.emit(Event{Kind: EventDelivered, Records: len(b.Records), Bad: len(b.Bad),
-		Requests: b.Requests, Bytes: b.Bytes, EventTime: r.cp.EventTime})
-	return nil
-}
-
-func (r *runner) commit(b *source.Batch, positions map[string][]byte) error {
-	if len(b.Records) == 0 && bytes.Equal(b.Cursor, r.cp.Cursor) && samePositions(positions, r.cp.Sinks) && !r.cp.Updated.IsZero() {
-		return nil // nothing moved: spare the fsync
-	}
-	cp := state.Checkpoint{Cursor: b.Cursor, Sinks: positions, EventTime: r.cp.EventTime,
-		Records: r.cp.Records + uint64(len(b.Records)), Updated: r.o.Now().UTC()}
-	for _, rec := range b.Records {
-		if rec.Time.After(cp.EventTime) {
-			cp.EventTime = rec.Time
-		}
-	}
-	if b.MarkSeen {
-		cp.Seen = make([]state.SeenID, len(b.Records))
-		for i, rec := range b.Records {
-			cp.Seen[i] = state.SeenID{Time: rec.Time, ID: rec.ID}
-		}
-		cp.PruneSeenBefore = b.PruneSeenBefore
-	}
-	// The store checks the generation in the commit's own transaction; the
-	// deadline is checked first, so that a lease given up is not committed
-	// with even while the store would still take it.
-	if err := r.lease.check(); err != nil {
-		return err
-	}
-	cp.Generation = r.lease.gen
-	if err := r.o.Store.Commit(r.st.ID(), cp); err != nil {
-		if errors.Is(err, state.ErrFenced) {
-			r.lease.lose(err) // final: never retried, the batch is not written again
-			return fmt.Errorf("commit checkpoint: %w", err)
-		}
-		if errors.Is(err, state.ErrUnavailable) {
-			// It may have landed or not: the batch is written again over the
-			// sinks rolled back, and committed again, which is the same checkpoint.
-			return errclass.WithReason(fmt.Errorf("commit checkpoint: %w", err), errclass.ReasonState)
-		}
-		return errclass.Permanent(fmt.Errorf("commit checkpoint: %w", err))
-	}
-	r.cp = cp
-	return nil
 }
 
 // emit tells the observer about the stream, with its request budget. With

@@ -1,6 +1,7 @@
 package pipeline
 
 import (
+	"context"
 	"errors"
 	"strconv"
 	"sync"
@@ -51,7 +52,7 @@ func TestUnavailableCommitsAreRetried(t *testing.T) {
 	store := &flakyCommits{Store: memstate.New(), lost: map[int]bool{3: true, 4: true}, landed: map[int]bool{6: true}}
 	mem := sinktest.NewMemory("mem")
 	st := &scripted{id: leaseStream, batches: 10}
-	res := Run(t.Context(), []source.Source{newSource(st)}, Options{Store: store, Sinks: []sink.Sink{mem}, Once: true,
+	res := Run(t.Context(), []source.Source{newSource(st)}, Options{Store: store, Sinks: []sink.Sink{mem}, Once: true, CommitBytes: 1,
 		Backoff: retry.Backoff{Base: time.Millisecond, Max: time.Millisecond}})
 	if len(res) != 1 || res[0].Status != Done {
 		t.Fatalf("result %+v; want Done", res)
@@ -68,4 +69,70 @@ func TestUnavailableCommitsAreRetried(t *testing.T) {
 	if cp, _, _ := store.Checkpoint(leaseStream); cp.Records != 100 {
 		t.Errorf("checkpoint Records %d; want 100", cp.Records)
 	}
+}
+
+// Commits gather batches: with three batches to a commit, a commit the
+// store never took rewinds the stream to the checkpoint and reads them
+// again, and one it took without saying so stands (the batches are not
+// written again). Every record once, in order, either way.
+func TestGatheredCommitsSurviveUnavailableStores(t *testing.T) {
+	for name, c := range map[string]*flakyCommits{
+		"lost":   {lost: map[int]bool{2: true, 4: true}},
+		"landed": {landed: map[int]bool{2: true, 3: true}},
+	} {
+		t.Run(name, func(t *testing.T) {
+			c.Store = memstate.New()
+			mem := sinktest.NewMemory("mem")
+			st := &replaying{scripted: &scripted{id: leaseStream, batches: 30}, seen: c.Store}
+			// Each batch holds 10 records of about 8 bytes: 3 batches to a commit.
+			res := Run(t.Context(), []source.Source{&fakeSource{streams: []source.Stream{st}}}, Options{Store: c, Sinks: []sink.Sink{mem}, Once: true,
+				CommitBytes: 200, CommitEvery: time.Hour, Backoff: retry.Backoff{Base: time.Millisecond, Max: time.Millisecond}})
+			if len(res) != 1 || res[0].Status != Done || res[0].Records != 300 {
+				t.Fatalf("result %+v; want Done with 300 records", res)
+			}
+			recs := mem.Records(leaseStream)
+			for i, r := range recs {
+				if r.ID != "r"+strconv.Itoa(i) {
+					t.Fatalf("record %d is %s; want each once, in order", i, r.ID)
+				}
+			}
+			if len(recs) != 300 {
+				t.Fatalf("%d records; want 300", len(recs))
+			}
+			if c.n > 16 {
+				t.Errorf("%d commits for 30 batches; want about one per three", c.n)
+			}
+		})
+	}
+}
+
+// replaying marks its records seen and drops those the store says were
+// delivered, as a source that re-reads a range does (Symantec archives).
+type replaying struct {
+	*scripted
+	seen state.SeenMarks
+}
+
+func (r *replaying) Fetch(ctx context.Context) (*source.Batch, error) {
+	b, err := r.scripted.Fetch(ctx)
+	if err != nil {
+		return b, err
+	}
+	b.MarkSeen = true
+	keys := make([]state.SeenID, len(b.Records))
+	for i, rec := range b.Records {
+		keys[i] = state.SeenID{Time: rec.Time, ID: rec.ID}
+	}
+	seen, err := r.seen.Seen(r.id, keys)
+	if err != nil {
+		return nil, err
+	}
+	kept := b.Records[:0]
+	for i, rec := range b.Records {
+		if !seen[i] {
+			kept = append(kept, rec)
+		}
+	}
+	b.Records = kept
+	return b, nil
 }

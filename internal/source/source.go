@@ -44,7 +44,8 @@ type Stream interface {
 	// background work the stream starts later stops when it ends.
 	Resume(ctx context.Context, cursor []byte) error
 	// Fetch returns the next batch. A batch with CaughtUp set means the
-	// vendor has nothing newer now: wait PollInterval before the next Fetch.
+	// vendor has nothing newer now: wait PollInterval before the next Fetch
+	// (or what a Paced stream asks).
 	Fetch(ctx context.Context) (*Batch, error)
 	PollInterval() time.Duration
 	// Close releases what the stream holds.
@@ -86,6 +87,47 @@ type Budget struct {
 	// server says so.
 	Remaining int
 	Reset     time.Time // when requests may be sent again in full
+	// Plan is how a Paced stream means to spend what is left; zero when
+	// the stream has none (not paced, or no page read yet).
+	Plan Plan
+}
+
+// Plan is a paced stream's plan for its requests, as the status page,
+// /metrics and `gatelog state show` show it.
+type Plan struct {
+	// Behind is the estimate of records the vendor holds that the stream
+	// has not read: 0 when caught up, -1 when unknown.
+	Behind int64
+	// CatchUpAt is when the stream expects to have caught up at this pace,
+	// after CatchUpRequests more requests. Both are zero when it is caught
+	// up, and when the budget does not let it catch up within the plan's
+	// horizon (Behind > 0: it falls further behind).
+	CatchUpAt       time.Time
+	CatchUpRequests int
+	// Every is the wait between requests now (0: one right after the
+	// other), Next when the next request goes (zero when not known, as
+	// for a plan read back from the state store).
+	Every time.Duration
+	Next  time.Time
+	// BudgetBound is set when the request budget, not the data, sets
+	// Every: the budget is spread over what is left of its day.
+	BudgetBound bool
+}
+
+// IsZero reports whether there is no plan.
+func (p Plan) IsZero() bool { return p == Plan{} }
+
+// Paced is a Stream that chooses when its next request goes.
+//
+// Contract: after each batch the pipeline has delivered (and committed,
+// before any wait), it waits Pace() before the next Fetch: instead of PollInterval when the
+// batch was caught up, and instead of fetching at once when it was not.
+// 0 means at once. The wait ends early when the run stops or the stream
+// is handed over. Pace is called from the goroutine that calls Fetch. A
+// run with Once (catch up, then exit) does not wait: it fetches until
+// caught up, as for any stream.
+type Paced interface {
+	Pace() time.Duration
 }
 
 // Budgeted is a Stream with a daily request budget. Budget reads the

@@ -123,6 +123,16 @@ type Budget struct {
 	// every instance sharing it paces together.
 	Interval time.Duration `json:"interval,omitempty"`
 	Last     time.Time     `json:"last,omitzero"`
+	// The plan of a paced stream (Forcepoint) as of its latest request,
+	// for `gatelog state show`, and the page size it learned: Behind is the
+	// estimate of records not yet read (-1 unknown), CatchUpAt when it
+	// expects to have caught up (zero: caught up, or not at this budget),
+	// PaceEvery the wait between its requests, PageSize the records the
+	// vendor puts in a full page (0 unknown). All zero: no plan.
+	Behind    int64         `json:"behind,omitempty"`
+	CatchUpAt time.Time     `json:"catch_up_at,omitzero"`
+	PaceEvery time.Duration `json:"pace_every,omitempty"`
+	PageSize  int           `json:"page_size,omitempty"`
 }
 
 // Instance is a gatelog process that shares the store with others, as its

@@ -123,6 +123,10 @@ type budgetView struct {
 	Text  string
 	Title string
 	Tone  Tone
+	// Plan is a paced stream's plan in a few words ("1,200 behind, caught
+	// up in ~2h at this pace", "caught up; polling every 4m"); empty
+	// without one.
+	Plan string
 }
 
 type sinkView struct {
@@ -209,7 +213,7 @@ func groupBudgetOf(gb GroupBudget) *budgetView {
 	if gb.Limit > 0 {
 		v.Pct = min(gb.Used*100/gb.Limit, 100)
 	}
-	switch full := budgetOf(gb.FullestBudget); {
+	switch full := budgetOf(gb.FullestBudget, time.Time{}); {
 	case gb.Spent > 0:
 		v.Tone = ToneBad
 	case full.Tone != ToneOK:
@@ -271,7 +275,7 @@ func rowOf(r Row, now time.Time) rowView {
 		v.Lag = Human(r.Lag)
 	}
 	if r.Budget != nil {
-		v.Budget = budgetOf(*r.Budget)
+		v.Budget = budgetOf(*r.Budget, now)
 	}
 	if r.LastError != "" {
 		v.Error, v.ErrorTitle = oneLine(r.LastError), r.LastError
@@ -289,7 +293,7 @@ func stamp(t, now time.Time) string {
 	return t.Format("2006-01-02 15:04")
 }
 
-func budgetOf(b source.Budget) *budgetView {
+func budgetOf(b source.Budget, now time.Time) *budgetView {
 	v := &budgetView{Text: thousands(uint64(max(b.Used, 0))) + " / " + thousands(uint64(max(b.Limit, 0))), Tone: ToneOK}
 	if b.Limit > 0 {
 		v.Pct = min(max(b.Used*100/b.Limit, 0), 100)
@@ -304,7 +308,38 @@ func budgetOf(b source.Budget) *budgetView {
 	if !b.Reset.IsZero() {
 		v.Title += ", resets " + b.Reset.UTC().Format("2006-01-02 15:04") + " UTC"
 	}
+	if v.Plan = planText(b.Plan, now); v.Plan != "" {
+		v.Title += "; " + v.Plan
+		if !b.Plan.Next.IsZero() && b.Plan.Next.After(now) {
+			v.Title += "; next request " + clock(b.Plan.Next, now)
+		}
+	}
 	return v
+}
+
+// planText words a paced stream's plan: how far behind it is and when it
+// expects to have caught up, or how often it polls once caught up.
+func planText(p source.Plan, now time.Time) string {
+	every := "at once"
+	if p.Every > 0 {
+		every = "every " + Human(p.Every)
+	}
+	budget := ""
+	if p.BudgetBound {
+		budget = " (the budget's pace)"
+	}
+	switch {
+	case p.IsZero():
+		return ""
+	case p.Behind < 0:
+		return "behind, how far unknown; a request " + every + budget
+	case p.Behind == 0:
+		return "caught up; polling " + every + budget
+	case p.CatchUpAt.IsZero():
+		return thousands(uint64(p.Behind)) + " behind, not catching up at this budget; a request " + every
+	}
+	return fmt.Sprintf("%s behind, caught up in ~%s at this pace (%s more requests, %s)",
+		thousands(uint64(p.Behind)), Human(p.CatchUpAt.Sub(now)), thousands(uint64(max(p.CatchUpRequests, 0))), every)
 }
 
 // Human is a duration as a person reads it: "12s", "4m", "3h 5m", "2d 3h".

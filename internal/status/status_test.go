@@ -279,6 +279,40 @@ func TestBudgetIsKept(t *testing.T) {
 	}
 }
 
+// The budget cell words a paced stream's plan under the bar, and in its
+// title with the next request.
+func TestBudgetCellShowsThePlan(t *testing.T) {
+	now := at("2026-11-22T10:00:00Z")
+	for _, c := range []struct {
+		plan source.Plan
+		want string
+	}{
+		{source.Plan{}, ""},
+		{source.Plan{Every: 4 * time.Minute, Next: now.Add(time.Minute)}, "caught up; polling every 4m"},
+		{source.Plan{Every: 288 * time.Second, BudgetBound: true, Next: now}, "caught up; polling every 4m (the budget's pace)"},
+		{source.Plan{Behind: 125000, CatchUpAt: now.Add(26 * time.Hour), CatchUpRequests: 140, Every: 288 * time.Second, BudgetBound: true, Next: now},
+			"125,000 behind, caught up in ~1d 2h at this pace (140 more requests, every 4m)"},
+		{source.Plan{Behind: 9000, CatchUpAt: now.Add(20 * time.Second), CatchUpRequests: 9, Next: now}, "9,000 behind, caught up in ~20s at this pace (9 more requests, at once)"},
+		{source.Plan{Behind: 2000000, Every: 288 * time.Second, BudgetBound: true, Next: now}, "2,000,000 behind, not catching up at this budget; a request every 4m"},
+		{source.Plan{Behind: -1, Next: now}, "behind, how far unknown; a request at once"},
+	} {
+		if got := planText(c.plan, now); got != c.want {
+			t.Errorf("planText(%+v) = %q; want %q", c.plan, got, c.want)
+		}
+	}
+	b, _ := board("2026-11-22T10:00:00Z")
+	b.Observe(pipeline.Event{ID: fpAccess, Kind: pipeline.EventDelivered, Budget: &source.Budget{Used: 120, Limit: 300, Remaining: 180,
+		Reset: at("2026-11-23T00:00:00Z"), Plan: source.Plan{Behind: 48000, CatchUpAt: now.Add(3 * time.Hour), CatchUpRequests: 60,
+			Every: 3 * time.Minute, BudgetBound: true, Next: now.Add(2 * time.Minute)}}})
+	rows := rowsHTML(t, get(t, b))
+	for _, want := range []string{`<div class="plan">48,000 behind, caught up in ~3h 0m at this pace (60 more requests, every 3m)</div>`,
+		`180 remaining, resets 2026-11-23 00:00 UTC; 48,000 behind, caught up in ~3h 0m at this pace (60 more requests, every 3m); next request 10:02 UTC"`} {
+		if !strings.Contains(rows[0], want) {
+			t.Errorf("the row lacks %s:\n%s", want, rows[0])
+		}
+	}
+}
+
 func TestBudgetBar(t *testing.T) {
 	for _, c := range []struct {
 		b    source.Budget
@@ -290,7 +324,7 @@ func TestBudgetBar(t *testing.T) {
 		{source.Budget{Used: 10, Limit: 300, Remaining: 0}, 100, ToneBad}, // the server said none remain
 		{source.Budget{Used: 400, Limit: 300, Remaining: 0}, 100, ToneBad},
 	} {
-		if v := budgetOf(c.b); v.Pct != c.pct || v.Tone != c.tone {
+		if v := budgetOf(c.b, time.Time{}); v.Pct != c.pct || v.Tone != c.tone {
 			t.Errorf("%+v: %d%% %s, want %d%% %s", c.b, v.Pct, v.Tone, c.pct, c.tone)
 		}
 	}

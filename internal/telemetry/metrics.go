@@ -14,6 +14,7 @@ import (
 	"github.com/gatelog/gatelog/internal/httpx"
 	"github.com/gatelog/gatelog/internal/pipeline"
 	"github.com/gatelog/gatelog/internal/record"
+	"github.com/gatelog/gatelog/internal/source"
 )
 
 // Metrics holds gatelog's series. Credentials never become a label: labels
@@ -24,6 +25,7 @@ type Metrics struct {
 	records, bad, requests, bytes, batches, retries, failures *prometheus.CounterVec
 	lastSuccess, newest, waitingUntil                         *prometheus.GaugeVec
 	budgetLimit, budgetRemaining, budgetReset                 *prometheus.GaugeVec
+	recordsBehind, pollInterval                               *prometheus.GaugeVec
 	responses                                                 *prometheus.CounterVec
 	sinkRecords, sinkBatches, sinkErrors                      *prometheus.CounterVec
 	sinkQueue                                                 *prometheus.GaugeVec
@@ -42,6 +44,10 @@ type streamState struct {
 	// elsewhere: another instance runs the stream (or will); this one is
 	// not judged by it.
 	elsewhere bool
+	// plan is the stream's latest plan (paced streams), for
+	// gatelog_catch_up_seconds at scrape time; planned once it has one.
+	plan    source.Plan
+	planned bool
 }
 
 // New registers every series with build information.
@@ -72,6 +78,8 @@ func New(version, commit string) *Metrics {
 	m.budgetLimit = gauge("request_budget_limit", "Requests the stream may send per UTC day (daily_request_budget).")
 	m.budgetRemaining = gauge("request_budget_remaining", "Requests the stream may still send before its budget resets.")
 	m.budgetReset = gauge("request_budget_reset_timestamp_seconds", "When the stream's request budget next refills.")
+	m.recordsBehind = gauge("records_behind", "Records a paced stream estimates the vendor holds that it has not read (0 caught up, -1 unknown).")
+	m.pollInterval = gauge("poll_interval_seconds", "The wait between a paced stream's requests now (0: one right after the other).")
 	m.responses = counter("http_responses_total", "Vendor API answers by HTTP status code (code=\"error\": no answer came).",
 		"source", "stream", "code")
 	m.sinkRecords = counter("sink_records_total", "Records a sink accepted.", "sink")
@@ -105,6 +113,13 @@ func (m *Metrics) Observe(e pipeline.Event) {
 		m.budgetLimit.With(l).Set(float64(b.Limit))
 		m.budgetRemaining.With(l).Set(float64(b.Remaining))
 		m.budgetReset.With(l).Set(unix(b.Reset))
+		if p := b.Plan; !p.IsZero() {
+			m.recordsBehind.With(l).Set(float64(p.Behind))
+			m.pollInterval.With(l).Set(p.Every.Seconds())
+			m.mu.Lock()
+			st.plan, st.planned = p, true
+			m.mu.Unlock()
+		}
 	}
 	switch e.Kind {
 	case pipeline.EventStarted, pipeline.EventElsewhere:
@@ -214,7 +229,10 @@ type lagCollector struct{ m *Metrics }
 var lagDesc = prometheus.NewDesc("gatelog_checkpoint_lag_seconds",
 	"Now minus the event time of the newest delivered record.", []string{"source", "stream"}, nil)
 
-func (c *lagCollector) Describe(ch chan<- *prometheus.Desc) { ch <- lagDesc }
+var catchUpDesc = prometheus.NewDesc("gatelog_catch_up_seconds",
+	"How long a paced stream expects to take to catch up at its pace: 0 caught up, -1 not at this budget or unknown.", []string{"source", "stream"}, nil)
+
+func (c *lagCollector) Describe(ch chan<- *prometheus.Desc) { ch <- lagDesc; ch <- catchUpDesc }
 
 func (c *lagCollector) Collect(ch chan<- prometheus.Metric) {
 	c.m.mu.Lock()
@@ -224,5 +242,19 @@ func (c *lagCollector) Collect(ch chan<- prometheus.Metric) {
 		if !st.newest.IsZero() {
 			ch <- prometheus.MustNewConstMetric(lagDesc, prometheus.GaugeValue, now.Sub(st.newest).Seconds(), id.Source, id.Stream)
 		}
+		if st.planned {
+			ch <- prometheus.MustNewConstMetric(catchUpDesc, prometheus.GaugeValue, catchUpSeconds(st.plan, now), id.Source, id.Stream)
+		}
 	}
+}
+
+// catchUpSeconds is the time a plan expects to catch up in from now.
+func catchUpSeconds(p source.Plan, now time.Time) float64 {
+	switch {
+	case p.Behind == 0:
+		return 0
+	case p.Behind < 0 || p.CatchUpAt.IsZero():
+		return -1
+	}
+	return max(p.CatchUpAt.Sub(now).Seconds(), 0)
 }

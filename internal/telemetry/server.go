@@ -72,7 +72,8 @@ func basicAuth(o HandlerOptions, next http.Handler) http.Handler {
 }
 
 // notReady lists the streams that have not succeeded within window and are
-// not waiting on a known throttle.
+// not waiting on a known throttle, nor on the request their plan schedules
+// (a paced stream with a small budget may wait longer than window).
 func (m *Metrics) notReady(window time.Duration) []string {
 	m.mu.Lock()
 	defer m.mu.Unlock()
@@ -84,6 +85,7 @@ func (m *Metrics) notReady(window time.Duration) []string {
 		case st.failed:
 			bad = append(bad, id.String()+" (failed)")
 		case now.Before(st.waitingUntil):
+		case st.planned && now.Before(st.plan.Next.Add(window)):
 		case now.Sub(st.lastSuccess) > window:
 			bad = append(bad, id.String())
 		}

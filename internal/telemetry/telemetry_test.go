@@ -50,6 +50,30 @@ func TestReadyz(t *testing.T) {
 	}
 }
 
+// A paced stream whose small budget spaces its requests further apart than
+// two poll intervals is ready while its next request is not overdue.
+func TestReadyzWaitsForAPacedStreamsNextRequest(t *testing.T) {
+	clk := testutil.NewClock(time.Date(2026, 11, 22, 12, 0, 0, 0, time.UTC))
+	m := New("v", "c")
+	m.now = clk.Now
+	a := record.StreamID{Source: "acme", Stream: "admin"}
+	next := clk.Now().Add(2 * time.Hour) // 10 requests a day
+	m.Observe(pipeline.Event{ID: a, Kind: pipeline.EventCaughtUp, Budget: &source.Budget{Used: 4, Limit: 10, Remaining: 6,
+		Plan: source.Plan{Every: 2 * time.Hour, BudgetBound: true, Next: next}}})
+	clk.Advance(119 * time.Minute)
+	if code, body := readyz(t, m); code != 200 {
+		t.Fatalf("waiting for its next request: %d %q", code, body)
+	}
+	clk.Advance(10 * time.Minute) // the request is 9 minutes late: within two poll intervals (10m)
+	if code, _ := readyz(t, m); code != 200 {
+		t.Fatalf("shortly after its next request: %d", code)
+	}
+	clk.Advance(time.Hour)
+	if code, body := readyz(t, m); code != 503 || !strings.Contains(body, "acme/admin") {
+		t.Fatalf("an hour after its next request was due: %d %q", code, body)
+	}
+}
+
 // A stream another instance runs does not make this one unready, even
 // when it failed here before the other took it; once this instance runs it
 // again it is judged again.
@@ -118,6 +142,48 @@ func TestBudgetAndResponseSeries(t *testing.T) {
 	}
 	if n := promtest.ToFloat64(m.responses.WithLabelValues("acme", "", "error")); n != 1 {
 		t.Fatalf("transport errors = %v", n)
+	}
+}
+
+// A paced stream's plan: records behind, the wait between requests, and
+// the time to catch up counted down at scrape time.
+func TestPlanSeries(t *testing.T) {
+	m := New("v", "c")
+	now := time.Date(2026, 11, 22, 10, 0, 0, 0, time.UTC)
+	m.now = func() time.Time { return now }
+	id := record.StreamID{Source: "acme", Stream: "access"}
+	l := []string{"acme", "access"}
+	m.Observe(pipeline.Event{ID: id, Kind: pipeline.EventDelivered, Budget: &source.Budget{Used: 12, Limit: 300, Remaining: 288,
+		Plan: source.Plan{Behind: 48000, CatchUpAt: now.Add(3 * time.Hour), Every: 288 * time.Second, Next: now.Add(time.Minute)}}})
+	if b, e := promtest.ToFloat64(m.recordsBehind.WithLabelValues(l...)), promtest.ToFloat64(m.pollInterval.WithLabelValues(l...)); b != 48000 || e != 288 {
+		t.Errorf("records behind %v, poll interval %v; want 48000 and 288", b, e)
+	}
+	now = now.Add(time.Hour)
+	const want = `
+# HELP gatelog_catch_up_seconds How long a paced stream expects to take to catch up at its pace: 0 caught up, -1 not at this budget or unknown.
+# TYPE gatelog_catch_up_seconds gauge
+gatelog_catch_up_seconds{source="acme",stream="access"} 7200
+`
+	if err := promtest.CollectAndCompare(m.Registry, strings.NewReader(want), "gatelog_catch_up_seconds"); err != nil {
+		t.Error(err)
+	}
+	for _, c := range []struct {
+		plan source.Plan
+		want float64
+	}{
+		{source.Plan{Every: time.Minute}, 0},
+		{source.Plan{Behind: 5, Every: time.Minute}, -1},
+		{source.Plan{Behind: -1}, -1},
+		{source.Plan{Behind: 5, CatchUpAt: now.Add(-time.Minute)}, 0},
+	} {
+		if got := catchUpSeconds(c.plan, now); got != c.want {
+			t.Errorf("catchUpSeconds(%+v) = %v; want %v", c.plan, got, c.want)
+		}
+	}
+	// A stream without a plan has none of these series.
+	m.Observe(pipeline.Event{ID: record.StreamID{Source: "swg", Stream: "sync"}, Kind: pipeline.EventDelivered, Budget: &source.Budget{Limit: 10}})
+	if n := promtest.CollectAndCount(m.recordsBehind); n != 1 {
+		t.Errorf("%d records_behind series; want 1", n)
 	}
 }
 

@@ -70,5 +70,7 @@
 //     non-ASCII, contain quotes, backslashes or a tab, or arrive \u-escaped.
 //   - Records come in bursts of three sharing one second; with Live, new
 //     records arrive after End at LiveRate per second per type.
-//   - A request is in Requests() by the time its status line is sent.
+//   - A request is in Requests() by the time its status line is sent, with
+//     the records its page served and when the oldest of them arrived
+//     (Config.OnRequest is told too).
 package forcepoint

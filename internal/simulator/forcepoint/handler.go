@@ -86,6 +86,9 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request, q url.Values, ide
 		return writeStatus(w, http.StatusBadRequest, msg)
 	}
 	pg := s.page(p, now)
+	if rec.Records = pg.to - pg.from; rec.Records > 0 {
+		rec.Oldest = p.st.exactTime(pg.from).UTC()
+	}
 	v := s.viewFor(p.st, p.cv)
 	if p.format == "csv" {
 		return writeCSV(w, p.st, pg, v)

@@ -1,6 +1,7 @@
 package forcepoint
 
 import (
+	"sync"
 	"testing"
 	"time"
 
@@ -193,7 +194,11 @@ func TestCSVIsTheDefault(t *testing.T) {
 
 func TestRequestLog(t *testing.T) {
 	clk := testutil.NewClock(testEnd)
-	s := New(baseConfig(clk))
+	cfg := baseConfig(clk)
+	var mu sync.Mutex
+	var told []Request
+	cfg.OnRequest = func(r Request) { mu.Lock(); told = append(told, r); mu.Unlock() }
+	s := New(cfg)
 	c := start(t, s)
 	c.get(params("access", "startdate", "2026-11-21T00:00:00Z"))
 	c.auth = basic(testUser, testPass)
@@ -201,7 +206,8 @@ func TestRequestLog(t *testing.T) {
 	c.auth = ""
 	c.get(params("admin", "startdate", "2026-11-21T00:00:00Z"))
 	want := []Request{
-		{Time: testEnd, Type: "access", Status: 200, StartDate: "2026-11-21T00:00:00Z", Method: "GET", Auth: "bearer"},
+		{Time: testEnd, Type: "access", Status: 200, StartDate: "2026-11-21T00:00:00Z", Method: "GET", Auth: "bearer",
+			Records: cfg.PageSize, Oldest: s.Expected("access", time.Time{})[0].Time}, // a full page from the first record
 		{Time: testEnd, Type: "swgweb", Status: 400, Token: "bogus", Method: "POST", Auth: "basic"},
 		{Time: testEnd, Type: "admin", Status: 401, StartDate: "2026-11-21T00:00:00Z", Method: "GET", Auth: "none"},
 	}
@@ -213,6 +219,11 @@ func TestRequestLog(t *testing.T) {
 		if got[i] != want[i] {
 			t.Errorf("request %d = %+v, want %+v", i, got[i], want[i])
 		}
+	}
+	mu.Lock()
+	defer mu.Unlock()
+	if len(told) != len(got) || told[0] != got[0] || told[2] != got[2] {
+		t.Errorf("OnRequest was told %+v; want the request log %+v", told, got)
 	}
 }
 

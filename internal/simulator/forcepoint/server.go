@@ -37,6 +37,10 @@ type Config struct {
 	// AllFields serves every field whatever cv asks for; by default cv
 	// selects the schema, as the Data Keys table versions the fields.
 	AllFields bool
+	// OnRequest, when set, is told about each request as it is logged
+	// (see Requests), from the goroutine serving it: for a request log
+	// outside the process (`gatelog simulate --request-log`).
+	OnRequest func(Request)
 }
 
 // Defaults applied by New.
@@ -75,6 +79,11 @@ type Request struct {
 	Method    string
 	Auth      string // "bearer", "basic" or "none"
 	Throttled bool   // a short 429 (fault.Throttle429), not the daily limit
+	// Records is how many records the answer served (0 for an empty page
+	// or an error), and Oldest when the oldest of them arrived, to the
+	// nanosecond (zero when none): how long it waited to be read.
+	Records int
+	Oldest  time.Time
 }
 
 // New builds a server; all data is derived from cfg.Seed.
@@ -201,8 +210,11 @@ func (s *Server) RequestCount() int {
 
 func (s *Server) logRequest(r Request) {
 	s.mu.Lock()
-	defer s.mu.Unlock()
 	s.reqs = append(s.reqs, r)
+	s.mu.Unlock()
+	if s.cfg.OnRequest != nil {
+		s.cfg.OnRequest(r)
+	}
 }
 
 // isLogsPath accepts the documented path and the one without v1, each with

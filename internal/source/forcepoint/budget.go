@@ -27,7 +27,10 @@ type ledger struct {
 // check and the count are one atomic update of the store, so instances
 // sharing it (or a process that lost the stream mid-request) never spend
 // one request twice.
-func (l *ledger) reserve() (state.Budget, error) {
+//
+// With a plan (pl not nil) it also keeps the stream's plan in the ledger,
+// for `gatelog state show` and for the next run: no write of its own.
+func (l *ledger) reserve(pl *planned) (state.Budget, error) {
 	now := l.now()
 	b, err := l.store.UpdateBudget(l.id, func(b *state.Budget) error {
 		if now.Before(b.BlockedUntil) {
@@ -46,6 +49,12 @@ func (l *ledger) reserve() (state.Budget, error) {
 			return errclass.Throttled(errclass.WithReason(err, errclass.ReasonBudget), until)
 		}
 		b.Used++
+		if pl != nil {
+			b.Behind, b.CatchUpAt, b.PaceEvery = pl.behind, pl.catchUpAt, pl.every
+			if pl.pageSize > 0 {
+				b.PageSize = pl.pageSize
+			}
+		}
 		return nil
 	})
 	var th *errclass.ThrottledError
@@ -53,6 +62,21 @@ func (l *ledger) reserve() (state.Budget, error) {
 		return b, fmt.Errorf("save request budget: %w", err)
 	}
 	return b, err
+}
+
+// planned is what a stream keeps of its plan with its budget (see
+// state.Budget).
+type planned struct {
+	behind    int64
+	catchUpAt time.Time
+	every     time.Duration
+	pageSize  int // 0: not known; the stored one stays
+}
+
+// own is the stream's own allowance (daily_request_budget) after a
+// reserve that returned b.
+func (l *ledger) own(b state.Budget, now time.Time) window {
+	return window{left: max(l.limit-b.Used, 0), reset: httpx.NextUTCMidnight(now), limit: l.limit, period: 24 * time.Hour}
 }
 
 // observe records what a 200 answer said about the limit. It persists
@@ -111,5 +135,8 @@ func (l *ledger) snapshot() (source.Budget, error) {
 	if now.Before(b.BlockedUntil) && b.Remaining == 0 { // spent; a short throttle spends nothing
 		out.Remaining, out.Reset = 0, b.BlockedUntil
 	}
+	// The plan as of the latest request; a running stream shows its own,
+	// newer one instead.
+	out.Plan = source.Plan{Behind: b.Behind, CatchUpAt: b.CatchUpAt, Every: b.PaceEvery}
 	return out, nil
 }

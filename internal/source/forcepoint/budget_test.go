@@ -44,3 +44,36 @@ func TestBudgetSnapshot(t *testing.T) {
 		})
 	}
 }
+
+// The plan rides along with the count: each reserve keeps the stream's
+// latest plan in the ledger (no write of its own), a stream without one
+// yet leaves the stored plan and page size alone, and the snapshot shows
+// the stored plan.
+func TestReserveKeepsThePlan(t *testing.T) {
+	now := time.Date(2026, 11, 22, 15, 0, 0, 0, time.UTC)
+	id := record.StreamID{Source: "acme", Stream: "access"}
+	store := memstate.New()
+	l := ledger{store: store, id: id, limit: 300, now: func() time.Time { return now }}
+	catchUp := now.Add(5 * time.Hour)
+	if _, err := l.reserve(&planned{behind: 48000, catchUpAt: catchUp, every: 288 * time.Second, pageSize: 1000}); err != nil {
+		t.Fatal(err)
+	}
+	b, err := l.reserve(nil) // a restarted stream: no plan yet
+	if err != nil {
+		t.Fatal(err)
+	}
+	if b.Used != 2 || b.Behind != 48000 || !b.CatchUpAt.Equal(catchUp) || b.PaceEvery != 288*time.Second || b.PageSize != 1000 {
+		t.Fatalf("ledger %+v; want 2 used and the plan kept", b)
+	}
+	if _, err := l.reserve(&planned{every: 4 * time.Minute}); err != nil { // caught up; the page size is not sure
+		t.Fatal(err)
+	}
+	b, _ = store.Budget(id)
+	if b.Behind != 0 || !b.CatchUpAt.IsZero() || b.PaceEvery != 4*time.Minute || b.PageSize != 1000 {
+		t.Errorf("ledger %+v; want caught up, every 4m, the page size kept", b)
+	}
+	snap, err := l.snapshot()
+	if err != nil || snap.Plan != (source.Plan{Every: 4 * time.Minute}) {
+		t.Errorf("snapshot %+v, %v; want the stored plan", snap, err)
+	}
+}

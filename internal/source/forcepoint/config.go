@@ -60,7 +60,18 @@ type Config struct {
 	Backoff     retry.Backoff    `yaml:"-" json:"-"`
 	Now         func() time.Time `yaml:"-" json:"-"`
 	Logger      *slog.Logger     `yaml:"-" json:"-"`
+	// BenchMinPoll lowers MinPollInterval for a benchmark that replays a
+	// day in minutes; SetDefaults takes it from benchMinPollEnv. Zero:
+	// MinPollInterval.
+	BenchMinPoll config.Duration `yaml:"-" json:"-"`
 }
+
+// benchMinPollEnv names the environment variable that lets bench/economy.sh
+// set a poll_interval below MinPollInterval, to replay a day on a
+// shortened rate window. It is for benchmarks only (documented in
+// bench/README.md, nowhere else): the pacer keeps every request inside the
+// budget whatever the poll interval.
+const benchMinPollEnv = "GATELOG_BENCH_MIN_POLL_INTERVAL"
 
 // Auth holds either a bearer token or a username and password.
 type Auth struct {
@@ -70,8 +81,15 @@ type Auth struct {
 }
 
 // SetDefaults implements config.Settings. Nothing comes from the
-// environment.
-func (c *Config) SetDefaults(func(string) (string, bool)) {
+// environment, except the benchmarks' benchMinPollEnv.
+func (c *Config) SetDefaults(env func(string) (string, bool)) {
+	if env != nil {
+		if v, ok := env(benchMinPollEnv); ok {
+			if d, err := time.ParseDuration(v); err == nil && d >= time.Second {
+				c.BenchMinPoll = config.Duration(d)
+			}
+		}
+	}
 	c.BaseURL = config.OrDefault(c.BaseURL, DefaultBaseURL)
 	c.Path = config.OrDefault(c.Path, DefaultPath)
 	c.Method = strings.ToUpper(config.OrDefault(c.Method, DefaultMethod))
@@ -98,8 +116,12 @@ func (c *Config) Validate(ck *config.Check) {
 	if !cvPattern.MatchString(c.CV) {
 		ck.Fail("cv", "%s must look like N.N.N, e.g. %s", ck.Show("cv", c.CV), DefaultCV)
 	}
+	minPoll := MinPollInterval
+	if c.BenchMinPoll > 0 {
+		minPoll = c.BenchMinPoll
+	}
 	ck.Polling(config.Polling{Start: c.Start, PollInterval: c.PollInterval, RequestTimeout: c.RequestTimeout},
-		config.PollingLimits{MaxStart: MaxStart, MinPoll: MinPollInterval, Keeps: "Forcepoint keeps logs 30 days"})
+		config.PollingLimits{MaxStart: MaxStart, MinPoll: minPoll, Keeps: "Forcepoint keeps logs 30 days"})
 	if b := c.DailyRequestBudget; b < 1 || b > MaxDailyRequestBudget {
 		ck.Fail("daily_request_budget", "%s is out of range 1..%d", ck.Show("daily_request_budget", b), MaxDailyRequestBudget)
 	}

@@ -84,6 +84,27 @@ func TestValidateMessages(t *testing.T) {
 	}
 }
 
+// bench/economy.sh replays a day in minutes: an environment variable meant
+// for it alone lowers the least poll_interval, never below a second.
+func TestBenchMinPollInterval(t *testing.T) {
+	yaml := []byte("sources:\n- name: fp\n  type: forcepoint\n  auth: {token: t}\n  poll_interval: 6250ms\n")
+	for _, tc := range []struct {
+		env string
+		ok  bool
+	}{{"", false}, {"1s", true}, {"100ms", false}, {"nonsense", false}} {
+		env := func(k string) (string, bool) {
+			if k == "GATELOG_BENCH_MIN_POLL_INTERVAL" && tc.env != "" {
+				return tc.env, true
+			}
+			return "", false
+		}
+		_, err := config.Parse(yaml, "gatelog.yaml", env, configtest.Sources(forcepoint.Factory.Kind))
+		if (err == nil) != tc.ok {
+			t.Errorf("GATELOG_BENCH_MIN_POLL_INTERVAL=%q: %v; want accepted %v", tc.env, err, tc.ok)
+		}
+	}
+}
+
 // The defaults are today's, and a nil log_types collects the default types.
 func TestSetDefaults(t *testing.T) {
 	var c forcepoint.Config

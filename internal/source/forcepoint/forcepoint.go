@@ -1,6 +1,7 @@
 // Package forcepoint pulls logs from the Forcepoint ONE SSE (Bitglass) log
 // export API: one stream per log type, paged by nextpagetoken, within a
-// per-type daily request budget. The API facts it follows are in
+// per-type daily request budget that each stream paces over the UTC day
+// (pacer.go). The API facts it follows are in
 // shared/docs/forcepoint-one-sse-api.md.
 package forcepoint
 

@@ -11,8 +11,20 @@ import (
 )
 
 // applyPage turns a decoded page into the batch and advances the cursor.
-func (s *stream) applyPage(pg *page, sentToken string, batch *source.Batch) {
+// It returns what the pacer learns from the page: its size, the event
+// times it spans (of every record read, delivered before or not) and
+// whether it was the end.
+func (s *stream) applyPage(pg *page, sentToken string, batch *source.Batch) pageStat {
 	recs, bad := s.toRecords(pg)
+	stat := pageStat{n: len(pg.Data)}
+	for _, r := range recs {
+		if stat.oldest.IsZero() || r.Time.Before(stat.oldest) {
+			stat.oldest = r.Time
+		}
+		if r.Time.After(stat.newest) {
+			stat.newest = r.Time
+		}
+	}
 	// New log types come newest-first; deliver every page in time order.
 	if len(recs) > 1 && recs[0].Time.After(recs[len(recs)-1].Time) {
 		slices.Reverse(recs)
@@ -26,6 +38,8 @@ func (s *stream) applyPage(pg *page, sentToken string, batch *source.Batch) {
 	batch.Records = append(batch.Records, recs...)
 	batch.Bad = append(batch.Bad, bad...)
 	batch.Cursor, _ = json.Marshal(s.cur) // a struct of strings and times always marshals
+	stat.caughtUp = batch.CaughtUp
+	return stat
 }
 
 func (s *stream) toRecords(pg *page) ([]record.Record, []source.Quarantined) {

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"sync"
 	"time"
 
 	"github.com/gatelog/gatelog/internal/errclass"
@@ -41,28 +42,82 @@ type stream struct {
 	ledger  ledger
 	cur     cursor
 	pages   int
+	// pacer plans the requests (Fetch's goroutine only); plan is its
+	// latest plan, for Pace and Budget from any goroutine.
+	pacer  *pacer
+	server serverWindow
+	planMu sync.Mutex
+	plan   source.Plan
 }
 
-var _ source.Stream = (*stream)(nil)
+var (
+	_ source.Stream   = (*stream)(nil)
+	_ source.Paced    = (*stream)(nil)
+	_ source.Budgeted = (*stream)(nil)
+)
 
 func newStream(cfg *Config, logType string, client *http.Client, store state.Ledger) *stream {
 	id := streamID(cfg, logType)
 	return &stream{
 		cfg: cfg, logType: logType, cv: cfg.EffectiveCV(logType), id: id, client: client,
 		ledger: ledger{store: store, id: id, limit: cfg.DailyRequestBudget, now: cfg.Now},
+		pacer:  newPacer(time.Duration(cfg.PollInterval)),
 	}
 }
 
 func (s *stream) ID() record.StreamID         { return s.id }
 func (s *stream) PollInterval() time.Duration { return time.Duration(s.cfg.PollInterval) }
 
-// Budget implements source.Budgeted.
-func (s *stream) Budget() (source.Budget, error) { return s.ledger.snapshot() }
+// Budget implements source.Budgeted, with the stream's plan.
+func (s *stream) Budget() (source.Budget, error) {
+	b, err := s.ledger.snapshot()
+	if err != nil {
+		return b, err
+	}
+	s.planMu.Lock()
+	defer s.planMu.Unlock()
+	if !s.plan.IsZero() {
+		b.Plan = s.plan
+	}
+	return b, nil
+}
+
+// Pace implements source.Paced: the wait until the request the plan
+// schedules next (see pacer.go).
+func (s *stream) Pace() time.Duration {
+	s.planMu.Lock()
+	next := s.plan.Next
+	s.planMu.Unlock()
+	if next.IsZero() {
+		return 0
+	}
+	return max(next.Sub(s.cfg.Now()), 0)
+}
+
+func (s *stream) setPlan(p source.Plan) {
+	s.planMu.Lock()
+	s.plan = p
+	s.planMu.Unlock()
+}
+
+// planned is the plan to keep with the budget at the next request; nil
+// before the stream has one.
+func (s *stream) planned() *planned {
+	s.planMu.Lock()
+	p := s.plan
+	s.planMu.Unlock()
+	if p.IsZero() {
+		return nil
+	}
+	return &planned{behind: p.Behind, catchUpAt: p.CatchUpAt, every: p.Every, pageSize: s.pacer.knownPageSize()}
+}
 
 // Resume loads the committed cursor, dropping it when it is older than the
 // vendor keeps logs: such a token cannot resume without a gap.
 func (s *stream) Resume(_ context.Context, raw []byte) error {
 	s.cur = cursor{}
+	s.pacer.restart()
+	s.setPlan(source.Plan{})
 	if len(raw) > 0 {
 		if err := json.Unmarshal(raw, &s.cur); err != nil {
 			return errclass.Permanentf("read checkpoint of %s: %v (reset it with: gatelog state reset %s)", s.id, err, s.id)
@@ -99,10 +154,12 @@ func (s *stream) Close() error { return nil }
 
 // fetchOnce sends one request and turns its page into the batch.
 func (s *stream) fetchOnce(ctx context.Context, batch *source.Batch) error {
-	budget, err := s.ledger.reserve()
+	sent := s.cfg.Now()
+	budget, err := s.ledger.reserve(s.planned())
 	if err != nil {
 		return err
 	}
+	s.pacer.remember(budget.PageSize)
 	req, sentToken, err := s.newRequest(ctx)
 	if err != nil {
 		return err
@@ -118,7 +175,8 @@ func (s *stream) fetchOnce(ctx context.Context, batch *source.Batch) error {
 	if resp.StatusCode != http.StatusOK {
 		return s.refused(budget, resp)
 	}
-	if err := s.ledger.observe(budget, httpx.ReadRateLimit(resp.Header, s.cfg.Now())); err != nil {
+	rl := httpx.ReadRateLimit(resp.Header, s.cfg.Now())
+	if err := s.ledger.observe(budget, rl); err != nil {
 		return err
 	}
 	body := &countingReader{r: resp.Body}
@@ -131,7 +189,14 @@ func (s *stream) fetchOnce(ctx context.Context, batch *source.Batch) error {
 		return errclass.WithReason(err, errclass.ReasonMalformed)
 	}
 	s.pages++
-	s.applyPage(pg, sentToken, batch)
+	stat := s.applyPage(pg, sentToken, batch)
+	now := s.cfg.Now()
+	stat.sent, stat.read = sent, now
+	ws := []window{s.ledger.own(budget, now)}
+	if w, ok := s.server.window(rl, now); ok {
+		ws = append(ws, w)
+	}
+	s.setPlan(s.pacer.observe(stat, ws))
 	return nil
 }
 

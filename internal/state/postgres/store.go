@@ -319,24 +319,30 @@ func (s *Store) Seen(id record.StreamID, keys []state.SeenID) ([]bool, error) {
 }
 
 // budgetColumns are a budgets row in the order scanBudget reads them.
-const budgetColumns = `day, used, request_limit, remaining, blocked_until, blocked_until_ns, reason, pace_interval, last_sent, last_sent_ns`
+const budgetColumns = `day, used, request_limit, remaining, blocked_until, blocked_until_ns, reason, pace_interval, last_sent, last_sent_ns,
+	behind, catch_up_at, catch_up_at_ns, pace_every, page_size`
 
 // dbBudget is a budgets row as read.
 type dbBudget struct {
 	b                            state.Budget
 	used, limit, remaining, pace int64
-	blocked, last                pgtype.Timestamptz
-	blockedNs, lastNs            int16
+	blocked, last, catchUp       pgtype.Timestamptz
+	blockedNs, lastNs, catchUpNs int16
+	behind, paceEvery            int64
+	pageSize                     int32
 }
 
 func (d *dbBudget) dest() []any {
-	return []any{&d.b.Day, &d.used, &d.limit, &d.remaining, &d.blocked, &d.blockedNs, &d.b.Reason, &d.pace, &d.last, &d.lastNs}
+	return []any{&d.b.Day, &d.used, &d.limit, &d.remaining, &d.blocked, &d.blockedNs, &d.b.Reason, &d.pace, &d.last, &d.lastNs,
+		&d.behind, &d.catchUp, &d.catchUpNs, &d.paceEvery, &d.pageSize}
 }
 
 func (d *dbBudget) budget() state.Budget {
 	b := d.b
 	b.Used, b.Limit, b.Remaining = int(d.used), int(d.limit), int(d.remaining)
 	b.BlockedUntil, b.Last, b.Interval = joinTime(d.blocked, d.blockedNs), joinTime(d.last, d.lastNs), time.Duration(d.pace)
+	b.Behind, b.CatchUpAt = d.behind, joinTime(d.catchUp, d.catchUpNs)
+	b.PaceEvery, b.PageSize = time.Duration(d.paceEvery), int(d.pageSize)
 	return b
 }
 
@@ -344,16 +350,20 @@ func (d *dbBudget) budget() state.Budget {
 func budgetArgs(sid int32, b state.Budget) []any {
 	blocked, blockedNs := splitTime(b.BlockedUntil)
 	last, lastNs := splitTime(b.Last)
-	return []any{sid, b.Day, int64(b.Used), int64(b.Limit), int64(b.Remaining), blocked, blockedNs, b.Reason, int64(b.Interval), last, lastNs}
+	catchUp, catchUpNs := splitTime(b.CatchUpAt)
+	return []any{sid, b.Day, int64(b.Used), int64(b.Limit), int64(b.Remaining), blocked, blockedNs, b.Reason, int64(b.Interval), last, lastNs,
+		b.Behind, catchUp, catchUpNs, int64(b.PaceEvery), int32(b.PageSize)}
 }
 
 const upsertBudget = `INSERT INTO budgets (stream_id, ` + budgetColumns + `)
-	VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)
+	VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16)
 	ON CONFLICT (stream_id) DO UPDATE SET
 		day = excluded.day, used = excluded.used, request_limit = excluded.request_limit,
 		remaining = excluded.remaining, blocked_until = excluded.blocked_until,
 		blocked_until_ns = excluded.blocked_until_ns, reason = excluded.reason,
-		pace_interval = excluded.pace_interval, last_sent = excluded.last_sent, last_sent_ns = excluded.last_sent_ns`
+		pace_interval = excluded.pace_interval, last_sent = excluded.last_sent, last_sent_ns = excluded.last_sent_ns,
+		behind = excluded.behind, catch_up_at = excluded.catch_up_at, catch_up_at_ns = excluded.catch_up_at_ns,
+		pace_every = excluded.pace_every, page_size = excluded.page_size`
 
 // Budget returns the stream's ledger, or a zero one with Remaining -1
 // (unknown) when the stream has none.
@@ -596,6 +606,7 @@ func (s *Store) List() ([]state.Entry, error) {
 				b.stream_id IS NOT NULL, coalesce(b.day, ''), coalesce(b.used, 0), coalesce(b.request_limit, 0), coalesce(b.remaining, 0),
 				b.blocked_until, coalesce(b.blocked_until_ns, 0), coalesce(b.reason, ''),
 				coalesce(b.pace_interval, 0), b.last_sent, coalesce(b.last_sent_ns, 0),
+				coalesce(b.behind, 0), b.catch_up_at, coalesce(b.catch_up_at_ns, 0), coalesce(b.pace_every, 0), coalesce(b.page_size, 0),
 				coalesce(l.owner, ''), l.expires_at, coalesce(g.generation, 0),
 				coalesce(m.n, 0)
 			FROM streams s
@@ -619,12 +630,15 @@ func (s *Store) List() ([]state.Entry, error) {
 			records, used, limit, remaining, marks int64
 			b                                      state.Budget
 			pace, generation                       int64
-			last                                   pgtype.Timestamptz
-			lastNs                                 int16
+			last, catchUp                          pgtype.Timestamptz
+			lastNs, catchUpNs                      int16
+			behind, paceEvery                      int64
+			pageSize                               int32
 		)
 		_, err = pgx.ForEachRow(rows, []any{&e.ID.Source, &e.ID.Stream,
 			&hasCP, &c.Cursor, &sinks, &event, &eventNs, &records, &updated, &updatedNs,
 			&hasBudget, &b.Day, &used, &limit, &remaining, &blocked, &blockedNs, &b.Reason, &pace, &last, &lastNs,
+			&behind, &catchUp, &catchUpNs, &paceEvery, &pageSize,
 			&e.LeaseOwner, &leaseUntil, &generation, &marks,
 		}, func() error {
 			entry := state.Entry{ID: e.ID, LeaseOwner: e.LeaseOwner, SeenMarks: int(marks), LeaseGeneration: uint64(generation)}
@@ -640,7 +654,8 @@ func (s *Store) List() ([]state.Entry, error) {
 			}
 			if hasBudget {
 				entry.Budget = &state.Budget{Day: b.Day, Used: int(used), Limit: int(limit), Remaining: int(remaining),
-					BlockedUntil: joinTime(blocked, blockedNs), Reason: b.Reason, Interval: time.Duration(pace), Last: joinTime(last, lastNs)}
+					BlockedUntil: joinTime(blocked, blockedNs), Reason: b.Reason, Interval: time.Duration(pace), Last: joinTime(last, lastNs),
+					Behind: behind, CatchUpAt: joinTime(catchUp, catchUpNs), PaceEvery: time.Duration(paceEvery), PageSize: int(pageSize)}
 			}
 			out = append(out, entry)
 			return nil

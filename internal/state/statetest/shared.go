@@ -23,6 +23,7 @@ func testUpdateBudget(t *testing.T, s state.Store) {
 			t.Errorf("UpdateBudget of a stream with no ledger starts from %+v; want zero with Remaining -1", *b)
 		}
 		b.Day, b.Used, b.Remaining, b.Interval, b.Last = "2026-12-06", 1, 299, 1500*time.Millisecond, at
+		b.Behind, b.CatchUpAt, b.PaceEvery, b.PageSize = 123456, at.Add(3*time.Hour), 288*time.Second, 1000
 		return nil
 	})
 	must(t, err)
@@ -30,6 +31,25 @@ func testUpdateBudget(t *testing.T, s state.Store) {
 	must(t, err)
 	if !cmp.Equal(got, b) || !got.Last.Equal(at) || got.Interval != 1500*time.Millisecond {
 		t.Fatalf("Budget after UpdateBudget = %+v; want what it returned, %+v", got, b)
+	}
+	if got.Behind != 123456 || !got.CatchUpAt.Equal(at.Add(3*time.Hour)) || got.PaceEvery != 288*time.Second || got.PageSize != 1000 {
+		t.Fatalf("Budget after UpdateBudget lost the plan: %+v", got)
+	}
+	entries, err := s.List()
+	must(t, err)
+	for _, e := range entries {
+		if e.ID == streamA && (e.Budget == nil || !cmp.Equal(*e.Budget, b)) {
+			t.Fatalf("List shows %s's budget as %+v; want %+v", streamA, e.Budget, b)
+		}
+	}
+	// Unknown (-1) is a value of its own, and zero clears the plan.
+	b, err = s.UpdateBudget(streamA, func(b *state.Budget) error {
+		b.Behind, b.CatchUpAt, b.PaceEvery, b.PageSize = -1, time.Time{}, 0, 0
+		return nil
+	})
+	must(t, err)
+	if got, _ := s.Budget(streamA); !cmp.Equal(got, b) || got.Behind != -1 || !got.CatchUpAt.IsZero() {
+		t.Fatalf("Budget after clearing the plan = %+v; want %+v", got, b)
 	}
 	const workers, each = 4, 25
 	var wg sync.WaitGroup

@@ -16,3 +16,13 @@ ALTER TABLE budgets
     ADD COLUMN pace_interval bigint NOT NULL DEFAULT 0 CHECK (pace_interval >= 0),
     ADD COLUMN last_sent     timestamptz,
     ADD COLUMN last_sent_ns  smallint NOT NULL DEFAULT 0 CHECK (last_sent_ns BETWEEN 0 AND 999);
+
+-- A paced stream's plan (Forcepoint) as of its latest request, for `gatelog
+-- state show`: the records it estimates it is behind (-1 unknown), when it
+-- expects to have caught up (NULL: caught up, or not at this budget), the
+-- wait between its requests in nanoseconds, and the page size it learned.
+ALTER TABLE budgets ADD COLUMN behind bigint NOT NULL DEFAULT 0 CHECK (behind >= -1);
+ALTER TABLE budgets ADD COLUMN catch_up_at timestamptz;
+ALTER TABLE budgets ADD COLUMN catch_up_at_ns smallint NOT NULL DEFAULT 0 CHECK (catch_up_at_ns BETWEEN 0 AND 999);
+ALTER TABLE budgets ADD COLUMN pace_every bigint NOT NULL DEFAULT 0 CHECK (pace_every >= 0);
+ALTER TABLE budgets ADD COLUMN page_size integer NOT NULL DEFAULT 0 CHECK (page_size >= 0);
