@@ -210,7 +210,7 @@ func TestStreamBacklogPlanOnTheSimulator(t *testing.T) {
 		backlog time.Duration
 		rate    float64
 	}{
-		{"six hours: back to back", 6 * time.Hour, 0.05},         // 11 pages
+		{"six hours: back to back", 6 * time.Hour, 0.05},        // 11 pages
 		{"28 days: paced over days", 28 * 24 * time.Hour, 0.05}, // 1,210 pages, about 200 a day
 	} {
 		t.Run(tc.name, func(t *testing.T) {
