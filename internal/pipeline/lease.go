@@ -43,6 +43,7 @@ type leaseKeeper struct {
 	id          record.StreamID
 	owner       string
 	ttl         time.Duration
+	hold        time.Duration // what each renewal asks of the store: see Options.leaseHold
 	renewEvery  time.Duration
 	renewWithin time.Duration
 	retryEvery  time.Duration
@@ -66,13 +67,13 @@ type leaseKeeper struct {
 // ctx, cancelled (with the loss as its cause) when the lease is lost.
 func keepLease(ctx context.Context, o Options, id record.StreamID) (*leaseKeeper, context.Context, error) {
 	sent := time.Now()
-	l, err := o.Store.Acquire(id, o.Owner, o.LeaseTTL)
+	l, err := o.Store.Acquire(id, o.Owner, o.leaseHold())
 	if err != nil {
 		return nil, nil, err
 	}
 	work, cancel := context.WithCancelCause(ctx)
 	k := &leaseKeeper{
-		store: o.Store, id: id, owner: o.Owner, ttl: o.LeaseTTL, logger: o.Logger, gen: l.Generation,
+		store: o.Store, id: id, owner: o.Owner, ttl: o.LeaseTTL, hold: o.leaseHold(), logger: o.Logger, gen: l.Generation,
 		renewEvery:  o.LeaseTTL / renewEveryPart,
 		renewWithin: o.LeaseTTL * renewWithinNum / renewWithinDen,
 		retryEvery:  max(o.LeaseTTL/renewRetryParts, time.Millisecond),
@@ -103,7 +104,7 @@ func (k *leaseKeeper) loop(last time.Time) {
 			return
 		}
 		sent := time.Now()
-		l, err := k.store.Acquire(k.id, k.owner, k.ttl)
+		l, err := k.store.Acquire(k.id, k.owner, k.hold)
 		switch {
 		case err == nil && l.Generation == k.gen:
 			k.renewed(sent)

@@ -54,7 +54,8 @@ type Options struct {
 	queues  queues
 	// Owner names this process in stream leases.
 	Owner string
-	// LeaseTTL is how long each stream's lease lasts (default 5m). A runner
+	// LeaseTTL bounds how long a dead instance's streams wait for another
+	// (default 5m): each lease is taken for LeaseTTL less ClaimEvery. A runner
 	// renews it every LeaseTTL/3 and, when no renewal has succeeded for
 	// 2/3 of LeaseTTL (by this process's monotonic clock), stops the
 	// stream before the lease can pass to another instance (see lease.go).
@@ -143,6 +144,18 @@ func Run(ctx context.Context, sources []source.Source, o Options) []Result {
 	wg.Wait()
 	sortResults(results)
 	return results
+}
+
+// leaseHold is how long each lease (and heartbeat) is taken for: LeaseTTL
+// less one claim round, so that a dead instance's streams are claimed by
+// another within LeaseTTL of its death (its last renewal lapses within
+// leaseHold, and the next round comes within ClaimEvery). The renew
+// deadline, 2/3 of LeaseTTL, stays well before it.
+func (o Options) leaseHold() time.Duration {
+	if o.ClaimEvery < o.LeaseTTL/5 {
+		return o.LeaseTTL - o.ClaimEvery
+	}
+	return o.LeaseTTL * 4 / 5
 }
 
 // forSource is o with the sinks src is routed to.

@@ -104,7 +104,7 @@ func preference(owner string, id record.StreamID) uint64 {
 // store cannot be reached it changes nothing: running streams go on under
 // their own leases (which stop them if the store stays away).
 func (s *scheduler) rebalance(ctx context.Context) {
-	live, err := s.o.Store.Heartbeat(s.o.Owner, s.o.LeaseTTL)
+	live, err := s.o.Store.Heartbeat(s.o.Owner, s.o.leaseHold())
 	if err == nil {
 		var leases map[record.StreamID]state.Lease
 		if leases, err = s.o.Store.Leases(); err == nil {

@@ -313,3 +313,25 @@ func TestHandoversDeliverEachRecordOnce(t *testing.T) {
 		}
 	}
 }
+
+// Leases and heartbeats are taken for the TTL less one claim round, so a
+// dead instance's streams are claimed by another within one TTL of its
+// death: its leases lapse within TTL-ClaimEvery of its last renewal, and
+// the next round comes within ClaimEvery.
+func TestLeasesAreHeldForTheTTLLessOneRound(t *testing.T) {
+	store, sk := memstate.New(), sinktest.NewMemory("mem")
+	now := time.Date(2026, 12, 6, 12, 0, 0, 0, time.UTC)
+	store.Now = func() time.Time { return now } // the store's clock stands still
+	x := &exclusive{t: t, active: map[record.StreamID]string{}}
+	startInstance(t, store, sk, x, "a", 1<<30, 10*time.Second) // rounds every 20ms
+	eventually(t, "a runs all 12", shares(t, store, map[string]int{"a": 12}))
+	for id, l := range mustLeases(t, store) {
+		if want := now.Add(10*time.Second - 20*time.Millisecond); !l.Expires.Equal(want) {
+			t.Errorf("%s: lease expires %s; want the TTL less one round, %s", id, l.Expires, want)
+		}
+	}
+	in, err := store.Heartbeat("probe", time.Hour)
+	if err != nil || len(in) != 2 || !in[0].Expires.Equal(now.Add(10*time.Second-20*time.Millisecond)) {
+		t.Errorf("instances %+v, %v; want a's heartbeat held for the TTL less one round", in, err)
+	}
+}
