@@ -73,7 +73,9 @@ func (r *runner) commitDue(b *source.Batch) bool {
 		return true
 	}
 	w := &r.unc
-	return b.CaughtUp || len(b.Bad) > 0 || w.bytes >= r.o.CommitBytes || r.o.Now().Sub(w.since) >= r.o.CommitEvery
+	// A batch that marks records seen is committed at once: the source
+	// may re-read a range and drop what the store says was delivered.
+	return b.CaughtUp || b.MarkSeen || len(b.Bad) > 0 || w.bytes >= r.o.CommitBytes || r.o.Now().Sub(w.since) >= r.o.CommitEvery
 }
 
 // deliver writes the batch to every sink and commits when due. Nothing is
@@ -108,7 +110,7 @@ func (r *runner) flush() error {
 	r.delivered += uint64(w.records)
 	r.o.Logger.Debug("batch delivered", "source", r.st.ID().Source, "stream", r.st.ID().Stream, "records", w.records, "batches", w.batches,
 		"quarantined", w.bad, "requests", w.requests, "bytes", w.fetched, "newest_event", r.cp.EventTime.UTC().Format(time.RFC3339))
-	r.emit(Event{Kind: EventDelivered, Records: w.records, Bad: w.bad, Requests: w.requests, Bytes: w.fetched, EventTime: r.cp.EventTime})
+	r.emit(Event{Kind: EventDelivered, Records: w.records, Batches: w.batches, Bad: w.bad, Requests: w.requests, Bytes: w.fetched, EventTime: r.cp.EventTime})
 	return nil
 }
 
@@ -201,7 +203,7 @@ func (r *runner) settleUnsure() error {
 		r.pending = nil
 	}
 	r.delivered += uint64(w.records)
-	r.emit(Event{Kind: EventDelivered, Records: w.records, Bad: w.bad, Requests: w.requests, Bytes: w.fetched, EventTime: r.cp.EventTime})
+	r.emit(Event{Kind: EventDelivered, Records: w.records, Batches: w.batches, Bad: w.bad, Requests: w.requests, Bytes: w.fetched, EventTime: r.cp.EventTime})
 	return nil
 }
 

@@ -14,7 +14,7 @@ type EventKind int
 
 const (
 	EventStarted   EventKind = iota // the stream holds its lease and is positioned
-	EventDelivered                  // a batch was delivered and committed
+	EventDelivered                  // batches were delivered and committed (Batches of them)
 	EventCaughtUp                   // nothing newer for now
 	EventWaiting                    // throttled until Event.Until
 	EventRetrying                   // a fetch or delivery failed; retrying with backoff
@@ -34,7 +34,8 @@ const (
 type Event struct {
 	ID        record.StreamID
 	Kind      EventKind
-	Records   int       // delivered in this batch, or written to Sink
+	Records   int       // delivered in these batches, or written to Sink
+	Batches   int       // EventDelivered: the batches one commit covered
 	Bad       int       // quarantined in this batch
 	Requests  int       // requests this batch cost
 	Bytes     int64     // response bytes this batch cost

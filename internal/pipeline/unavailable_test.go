@@ -3,8 +3,10 @@ package pipeline
 import (
 	"context"
 	"errors"
+	"fmt"
 	"strconv"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -74,36 +76,62 @@ func TestUnavailableCommitsAreRetried(t *testing.T) {
 // Commits gather batches: with three batches to a commit, a commit the
 // store never took rewinds the stream to the checkpoint and reads them
 // again, and one it took without saying so stands (the batches are not
-// written again). Every record once, in order, either way.
+// written again). Every record once, in order, either way. A stream that
+// marks records seen (and drops what the store marks) commits each batch.
 func TestGatheredCommitsSurviveUnavailableStores(t *testing.T) {
-	for name, c := range map[string]*flakyCommits{
-		"lost":   {lost: map[int]bool{2: true, 4: true}},
-		"landed": {landed: map[int]bool{2: true, 3: true}},
-	} {
-		t.Run(name, func(t *testing.T) {
-			c.Store = memstate.New()
-			mem := sinktest.NewMemory("mem")
-			st := &replaying{scripted: &scripted{id: leaseStream, batches: 30}, seen: c.Store}
-			// Each batch holds 10 records of about 8 bytes: 3 batches to a commit.
-			res := Run(t.Context(), []source.Source{&fakeSource{streams: []source.Stream{st}}}, Options{Store: c, Sinks: []sink.Sink{mem}, Once: true,
-				CommitBytes: 200, CommitEvery: time.Hour, Backoff: retry.Backoff{Base: time.Millisecond, Max: time.Millisecond}})
-			if len(res) != 1 || res[0].Status != Done || res[0].Records != 300 {
-				t.Fatalf("result %+v; want Done with 300 records", res)
-			}
-			recs := mem.Records(leaseStream)
-			for i, r := range recs {
-				if r.ID != "r"+strconv.Itoa(i) {
-					t.Fatalf("record %d is %s; want each once, in order", i, r.ID)
+	for _, marks := range []bool{false, true} {
+		for name, c := range map[string]*flakyCommits{
+			"lost":   {lost: map[int]bool{2: true, 4: true}},
+			"landed": {landed: map[int]bool{2: true, 3: true}},
+		} {
+			t.Run(fmt.Sprintf("%s/marks=%v", name, marks), func(t *testing.T) {
+				c.Store = memstate.New()
+				mem := &countingMemory{Memory: sinktest.NewMemory("mem")}
+				var st source.Stream = &scripted{id: leaseStream, batches: 30}
+				if marks {
+					st = &replaying{scripted: &scripted{id: leaseStream, batches: 30}, seen: c.Store}
 				}
-			}
-			if len(recs) != 300 {
-				t.Fatalf("%d records; want 300", len(recs))
-			}
-			if c.n > 16 {
-				t.Errorf("%d commits for 30 batches; want about one per three", c.n)
-			}
-		})
+				// Each batch holds 10 records of about 8 bytes: 3 batches to a commit.
+				res := Run(t.Context(), []source.Source{&fakeSource{streams: []source.Stream{st}}}, Options{Store: c, Sinks: []sink.Sink{mem}, Once: true,
+					CommitBytes: 200, CommitEvery: time.Hour, Backoff: retry.Backoff{Base: time.Millisecond, Max: time.Millisecond}})
+				if len(res) != 1 || res[0].Status != Done || res[0].Records != 300 {
+					t.Fatalf("result %+v; want Done with 300 records", res)
+				}
+				recs := mem.Records(leaseStream)
+				for i, r := range recs {
+					if r.ID != "r"+strconv.Itoa(i) {
+						t.Fatalf("record %d is %s; want each once, in order", i, r.ID)
+					}
+				}
+				if len(recs) != 300 {
+					t.Fatalf("%d records; want 300", len(recs))
+				}
+				switch {
+				case !marks && c.n > 16:
+					t.Errorf("%d commits for 30 batches; want about one per three", c.n)
+				case marks && c.n < 31:
+					t.Errorf("%d commits for 30 batches that mark records seen; want one each", c.n)
+				}
+				if name == "landed" && mem.written.Load() != 300 {
+					t.Errorf("%d records written for 300: a commit that landed was delivered again", mem.written.Load())
+				}
+			})
+		}
 	}
+}
+
+// countingMemory counts the records written to it, rewrites included.
+type countingMemory struct {
+	*sinktest.Memory
+	written atomic.Int64
+}
+
+func (c *countingMemory) Write(ctx context.Context, id record.StreamID, recs []record.Record) ([]byte, error) {
+	pos, err := c.Memory.Write(ctx, id, recs)
+	if err == nil {
+		c.written.Add(int64(len(recs)))
+	}
+	return pos, err
 }
 
 // replaying marks its records seen and drops those the store says were

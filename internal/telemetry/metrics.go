@@ -131,7 +131,7 @@ func (m *Metrics) Observe(e pipeline.Event) {
 		m.bad.With(l).Add(float64(e.Bad))
 		m.requests.With(l).Add(float64(e.Requests))
 		m.bytes.With(l).Add(float64(e.Bytes))
-		m.batches.With(l).Inc()
+		m.batches.With(l).Add(float64(max(e.Batches, 1)))
 		m.succeeded(l, st, now, e.EventTime)
 	case pipeline.EventCaughtUp:
 		m.succeeded(l, st, now, e.EventTime)

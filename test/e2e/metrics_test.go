@@ -38,10 +38,10 @@ func TestMetricsAfterACollection(t *testing.T) {
 	defer a.Close()
 	ctx, cancel := context.WithTimeout(t.Context(), time.Minute)
 	defer cancel()
-	nonEmpty := 0 // batches with records: the ones a sink is written
+	nonEmpty := 0 // batches with records that the sink took
 	observe := func(e pipeline.Event) {
 		m.Observe(e)
-		if e.Kind == pipeline.EventDelivered && e.Records > 0 {
+		if e.Kind == pipeline.EventSinkWritten && e.Sink == "archive" && e.Records > 0 && e.Err == nil {
 			nonEmpty++
 		}
 	}
