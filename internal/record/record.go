@@ -51,6 +51,20 @@ func (r *Record) AppendJSON(b []byte) []byte {
 // (only when set), stream, id, fields. Fields is copied verbatim, so it
 // must already be a valid JSON object.
 func (r *Record) AppendEnvelope(b []byte) []byte {
+	b = r.AppendEnvelopeHead(b)
+	if len(r.Fields) == 0 {
+		b = append(b, "{}"...)
+	} else {
+		b = append(b, r.Fields...)
+	}
+	return append(b, '}')
+}
+
+// AppendEnvelopeHead appends the envelope of r up to its fields: what
+// AppendEnvelope writes before Fields (which it follows with '}', or with
+// "{}}" when Fields is empty). A writer that sends Fields from where they
+// are, instead of copying them next to the head, uses it.
+func (r *Record) AppendEnvelopeHead(b []byte) []byte {
 	b = append(b, `{"time":"`...)
 	b = r.Time.UTC().AppendFormat(b, time.RFC3339Nano)
 	b = append(b, `","vendor":`...)
@@ -65,13 +79,7 @@ func (r *Record) AppendEnvelope(b []byte) []byte {
 	b = AppendJSONString(b, r.Stream)
 	b = append(b, `,"id":`...)
 	b = AppendJSONString(b, r.ID)
-	b = append(b, `,"fields":`...)
-	if len(r.Fields) == 0 {
-		b = append(b, "{}"...)
-	} else {
-		b = append(b, r.Fields...)
-	}
-	return append(b, '}')
+	return append(b, `,"fields":`...)
 }
 
 // HashID is the id of a record whose vendor gives it no unique key: a hash of

@@ -21,13 +21,18 @@ const BackfillStream = "accesslog-backfill"
 // NewBackfill returns a source that delivers downloaded hour archives in
 // dir, in hour order, through the same archive reader as the sync stream.
 // Lines the live accesslog stream (or an earlier backfill) delivered are
-// dropped by id, as long as their seen marks are kept.
+// dropped by their member marks (marks.go), as long as they are kept: a
+// downloaded hour holds whole members, numbered from their first line as
+// the live stream's session numbered them. seen is read for the live
+// stream's committed cursor (a state.Store shows it) and for seen marks an
+// older version stored per record.
 func NewBackfill(c *Client, seen state.SeenMarks, dir string, hours []time.Time) source.Source {
 	hours = slices.Clone(hours)
 	slices.SortFunc(hours, func(a, b time.Time) int { return a.Compare(b) })
 	id := record.StreamID{Source: c.cfg.Name, Stream: BackfillStream}
 	s := newSyncStream(c, id, seen)
 	s.alsoSeen = []record.StreamID{{Source: c.cfg.Name, Stream: StreamAccessLog}}
+	s.wholeMembers = true
 	s.fetch = func(context.Context) (*spooled, error) { return nextHour(s, dir, hours) }
 	return &Source{c: c, streams: []source.Stream{s}}
 }

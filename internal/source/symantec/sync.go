@@ -30,9 +30,22 @@ type syncCursor struct {
 	// LastTime is the newest delivered event time; a restarted session
 	// begins at its hour.
 	LastTime time.Time `json:"last_time,omitzero"`
-	// Replay is set while re-reading lines that may have been delivered:
-	// each is checked against the committed seen marks and dropped if seen.
+	// Replay is set while re-reading lines that may have been delivered.
+	// Lines delivered with member marks are dropped by them whether or not
+	// it is set; it only makes records also be checked against the
+	// per-record seen marks of an older version while Legacy is set.
 	Replay bool `json:"replay,omitempty"`
+	// V is the cursor's format: cursorVersion; 0 (absent) for a cursor
+	// written with a seen mark per record (see upgrade).
+	V int `json:"v,omitempty"`
+	// Members are the member marks (marks.go): what was delivered of each
+	// gz member of the last hours.
+	Members memberMarks `json:"members,omitempty"`
+	// Legacy is the Unix hour of the newest per-record seen mark an older
+	// version may have stored for this stream (0: none can remain); Pruned
+	// is the hour before which they have been dropped since.
+	Legacy int64 `json:"legacy,omitempty"`
+	Pruned int64 `json:"pruned,omitempty"`
 }
 
 type syncStream struct {
@@ -45,9 +58,15 @@ type syncStream struct {
 	// fetch gets the next archive: the sync API, or for a backfill the
 	// next downloaded hour.
 	fetch func(ctx context.Context) (*spooled, error)
-	// alsoSeen are other streams whose seen marks count as delivered
-	// (a backfill skips what the live stream delivered).
+	// alsoSeen are other streams whose member marks (and seen marks of an
+	// older version) count as delivered (a backfill skips what the live
+	// stream delivered).
 	alsoSeen []record.StreamID
+	// wholeMembers: every archive holds whole members (downloaded hours),
+	// so each serves every member from its first line.
+	wholeMembers bool
+	// mem is the batch memory the walks reuse (batchMemory).
+	mem batchMemory
 }
 
 func newSyncStream(c *Client, id record.StreamID, seen state.SeenMarks) *syncStream {
@@ -70,8 +89,53 @@ func (s *syncStream) Resume(ctx context.Context, raw []byte) error {
 		if err := json.Unmarshal(raw, &s.cur); err != nil {
 			return errclass.Permanentf("read checkpoint of %s: %v (reset it with: gatelog state reset %s)", s.id, err, s.id)
 		}
+		if s.cur.V < cursorVersion {
+			s.upgrade()
+		}
 	}
+	s.cur.V = cursorVersion
 	return nil
+}
+
+// upgrade resumes from a cursor written by a version that stored a seen mark
+// per delivered record instead of member marks. Those marks stay in the
+// store and are honoured: while Legacy is set, every replayed record is
+// also checked against them, and they are pruned as before until the
+// newest of them is older than the marks kept. The sync stream starts a new
+// session from the checkpointed hour, as after a 410: the old cursor does
+// not say where the session stood in each member, which member marks need;
+// re-read from the first line of every member, what the old version
+// delivered is dropped by its seen marks and counted in the member marks.
+// A backfill reads whole members anyway and goes on.
+func (s *syncStream) upgrade() {
+	if !s.cur.LastTime.IsZero() {
+		s.cur.Legacy = unixHour(s.cur.LastTime)
+	}
+	if s.wholeMembers || (s.cur.Token == "" && s.cur.LastTime.IsZero()) {
+		return
+	}
+	s.restart(errors.New("the checkpoint predates member marks"))
+}
+
+// pruneLegacy returns, between archives, a batch that only drops the seen
+// marks an older version stored, when the hour before which marks are
+// forgotten has moved since the last such batch (see upgrade). Once it
+// passes the newest of them, Legacy is cleared.
+func (s *syncStream) pruneLegacy() *source.Batch {
+	if s.cur.Legacy == 0 || s.cur.LastTime.IsZero() {
+		return nil
+	}
+	cut := pruneBefore(s.cur.LastTime)
+	h := unixHour(cut)
+	if h <= s.cur.Pruned {
+		return nil
+	}
+	s.cur.Pruned = h
+	if h > s.cur.Legacy {
+		s.cur.Legacy, s.cur.Pruned = 0, 0
+	}
+	cur, _ := json.Marshal(s.cur)
+	return &source.Batch{Cursor: cur, MarkSeen: true, PruneSeenBefore: cut}
 }
 
 // Fetch returns the next batch of the archive being read, or requests the
@@ -79,6 +143,9 @@ func (s *syncStream) Resume(ctx context.Context, raw []byte) error {
 func (s *syncStream) Fetch(ctx context.Context) (*source.Batch, error) {
 	if s.active != nil {
 		return s.next(ctx)
+	}
+	if b := s.pruneLegacy(); b != nil {
+		return b, nil
 	}
 	var b *source.Batch
 	err := retry.Do(ctx, retry.Policy{Attempts: s.c.cfg.MaxAttempts, Backoff: s.c.cfg.Backoff}, func(ctx context.Context, _ int) error {
@@ -98,11 +165,13 @@ func (s *syncStream) Fetch(ctx context.Context) (*source.Batch, error) {
 }
 
 // restart begins a new session at the hour of the newest delivered event,
-// re-reading (and dropping by id) what was delivered since.
+// re-reading (and dropping by member marks) what was delivered since: the
+// new session serves every member from its first line.
 func (s *syncStream) restart(why error) {
-	s.c.cfg.Logger.Warn("restarting the sync session from the checkpointed hour; lines delivered since are dropped by id",
+	s.c.cfg.Logger.Warn("restarting the sync session from the checkpointed hour; lines delivered since are dropped",
 		"source", s.id.Source, "stream", s.id.Stream, "from", s.sessionHour().Format(time.RFC3339), "error", why.Error())
 	s.cur.Token, s.cur.Issued, s.cur.Hour, s.cur.Replay = "", time.Time{}, time.Time{}, true
+	s.cur.Members = restartSession(s.cur.Members)
 }
 
 // sessionHour is where a session without a token starts.

@@ -88,10 +88,15 @@ func (s *syncStream) next(ctx context.Context) (*source.Batch, error) {
 
 // batcher collects records of one archive into batches.
 type batcher struct {
-	s        *syncStream
-	ctx      context.Context
-	w        *walker
-	replay   bool // drop records already seen
+	s      *syncStream
+	ctx    context.Context
+	w      *walker
+	replay bool // re-reading lines that may have been delivered
+	// legacy lists the streams whose per-record seen marks (written before
+	// member marks) are still to be checked while replaying.
+	legacy   []record.StreamID
+	conv     *converter
+	marks    *walkMarks
 	recs     []record.Record
 	bad      []source.Quarantined
 	badBytes int
@@ -105,8 +110,28 @@ func (s *syncStream) walk(ctx context.Context, w *walker, sp *spooled, start syn
 	defer sp.discard()
 	b := &batcher{s: s, ctx: ctx, w: w, replay: start.Replay, cur: start, first: true, sp: sp}
 	b.cur.Replay = true
-	conv := newConverter(s.id.Source, s.c.cfg.Limits, b.add, b.quarantine)
-	_, err := walkArchive(sp.file, sp.zipSize, s.c.cfg.Limits, conv)
+	if start.Legacy != 0 {
+		b.legacy = append(b.legacy, s.id)
+	}
+	var also [][]memberMark
+	for _, id := range s.alsoSeen {
+		marks, legacy, err := otherMarks(s.seen, id)
+		if err != nil {
+			b.send(walkItem{err: err})
+			return
+		}
+		also = append(also, marks)
+		if legacy {
+			b.legacy = append(b.legacy, id)
+		}
+	}
+	b.marks = newWalkMarks(start.Members, s.wholeMembers, also)
+	b.marks.changed = b.changed
+	b.conv = newConverter(s.id.Source, s.c.cfg.Limits, b.add, b.quarantine)
+	b.conv.marks = b.marks
+	b.conv.chunks = &s.mem.chunks
+	b.recs = s.mem.nextRecs(nil, s.c.cfg.BatchSize)
+	_, err := walkArchive(sp.file, sp.zipSize, s.c.cfg.Limits, b.conv)
 	if ctx.Err() != nil {
 		return
 	}
@@ -122,6 +147,16 @@ func (s *syncStream) walk(ctx context.Context, w *walker, sp *spooled, start syn
 			Context: fmt.Sprintf("sync archive of %d bytes, token %s", sp.size, sp.trailer.Token)})
 	}
 	b.finish(start)
+}
+
+// changed reports a member whose lines, read again, differ from the ones
+// its mark counts as done.
+func (b *batcher) changed(member string, lines int64) error {
+	b.s.c.cfg.Logger.Warn("an archive member read again differs from what was delivered of it; some of its lines may be missing or doubled",
+		"source", b.s.id.Source, "stream", b.s.id.Stream, "member", member, "lines", lines)
+	return b.quarantine(source.Quarantined{
+		Reason:  fmt.Sprintf("member read again differs from what was delivered of it: the CRC-32C of its first %d lines changed; some of them may be missing or doubled", lines),
+		Context: "member " + member})
 }
 
 // add takes one record, sending a batch when it is full.
@@ -153,8 +188,13 @@ func (b *batcher) finish(start syncCursor) {
 	_ = b.flush(true)
 }
 
-// flush filters the collected records (when replaying) and sends them.
+// flush filters the collected records (when replaying) and sends them with
+// the cursor that commits them: the member marks as they stand after them.
 func (b *batcher) flush(final bool) error {
+	if b.marks.err != nil {
+		_ = b.send(walkItem{err: b.marks.err})
+		return b.marks.err
+	}
 	recs, err := b.unseen(b.recs)
 	if err != nil {
 		_ = b.send(walkItem{err: err})
@@ -165,16 +205,46 @@ func (b *batcher) flush(final bool) error {
 			b.cur.LastTime = r.Time
 		}
 	}
-	batch := &source.Batch{Records: recs, Bad: b.bad, MarkSeen: true,
-		PruneSeenBefore: pruneBefore(b.cur.LastTime),
-		CaughtUp:        final && b.sp.trailer.Status == "done"}
+	batch := &source.Batch{Records: recs, Bad: b.bad,
+		CaughtUp: final && b.sp.trailer.Status == "done"}
 	if b.first {
 		batch.Requests, batch.Bytes, b.first = 1, b.sp.size, false
 	}
 	cur := b.cur
-	batch.Cursor, _ = json.Marshal(cur) // strings, times and a bool always marshal
-	b.recs, b.bad, b.badBytes = nil, nil, 0
+	cur.Members = b.marks.snapshot(final, unixHour(b.cur.LastTime), cutoffHour(b.cur.LastTime))
+	batch.Cursor, _ = json.Marshal(cur) // strings, times, numbers and a bool always marshal
+	b.recs, b.bad, b.badBytes = b.s.mem.nextRecs(recs, b.s.c.cfg.BatchSize), nil, 0
+	b.conv.newArena()
+	b.conv.chunks.handedOut()
 	return b.send(walkItem{batch: batch, cur: cur, final: final})
+}
+
+// batchMemory is what a stream's walks reuse from batch to batch, one
+// archive after another: the blocks records' Fields are written into and
+// the slices of records. Walks run one at a time (stopWalk waits for the
+// one before to end), so they share it without a lock.
+type batchMemory struct {
+	chunks chunkPool
+	// oldRecs are the record slices of the two batches before the last
+	// one handed out, reused as chunkPool reuses Fields' blocks.
+	oldRecs [2][]record.Record
+}
+
+// nextRecs returns the slice the next batch's records go into, as the one
+// in which the batch out is handed out (nil: none yet): that of the batch
+// two before out, emptied (see chunkPool for why nothing reads it any
+// more), or a new one.
+func (m *batchMemory) nextRecs(out []record.Record, size int) []record.Record {
+	var next []record.Record
+	if out != nil {
+		next = m.oldRecs[1]
+		m.oldRecs[1], m.oldRecs[0] = m.oldRecs[0], out
+	}
+	if cap(next) < size {
+		return make([]record.Record, 0, size)
+	}
+	clear(next[:cap(next)])
+	return next[:0]
 }
 
 func (b *batcher) send(it walkItem) error {
@@ -186,12 +256,14 @@ func (b *batcher) send(it walkItem) error {
 	}
 }
 
-// unseen drops records already delivered, when replaying.
+// unseen drops records that per-record seen marks of an older version say
+// were delivered, when replaying: lines delivered since are known by their
+// member marks and never reach here.
 func (b *batcher) unseen(recs []record.Record) ([]record.Record, error) {
 	if !b.replay {
 		return recs, nil
 	}
-	for _, id := range append([]record.StreamID{b.s.id}, b.s.alsoSeen...) {
+	for _, id := range b.legacy {
 		var err error
 		if recs, err = dropSeen(b.s.seen, id, recs); err != nil {
 			return nil, err
@@ -202,7 +274,7 @@ func (b *batcher) unseen(recs []record.Record) ([]record.Record, error) {
 
 // dropSeen removes the records a committed checkpoint marked seen.
 func dropSeen(seen state.SeenMarks, id record.StreamID, recs []record.Record) ([]record.Record, error) {
-	if len(recs) == 0 {
+	if len(recs) == 0 || seen == nil {
 		return recs, nil
 	}
 	keys := make([]state.SeenID, len(recs))

@@ -78,12 +78,13 @@ type Parser struct {
 
 	fields []string       // current #Fields names, deduplicated
 	index  map[string]int // name -> column, for Value
-	keys   []byte         // `"name":` for every field, concatenated
+	keys   []byte         // `{"name":"`, then `","name":"` for every other field, concatenated (AppendJSON)
 	keyEnd []int          // end offset of each key in keys
 	date   int            // column of "date", -1 if none
 	clock  int            // column of "time", -1 if none
 
 	vals    [][]byte // values of the last data line
+	plain   []bool   // plain[i]: vals[i] holds no byte AppendJSON must escape or decode
 	scratch []byte   // backing store for values that needed unquoting
 }
 
@@ -96,7 +97,7 @@ func NewParser(maxLine int) *Parser {
 // Reset forgets the #Fields of the previous member, keeping the buffers.
 func (p *Parser) Reset() {
 	p.setFields(nil)
-	p.vals = p.vals[:0]
+	p.vals, p.plain = p.vals[:0], p.plain[:0]
 }
 
 // Fields returns the current #Fields names (nil before any).
@@ -121,7 +122,7 @@ func (p *Parser) Value(name string) ([]byte, bool) {
 // error, so the caller knows whether a data line was lost. A "#Fields:" or
 // "# Fields:" directive replaces the column names.
 func (p *Parser) Line(line []byte) (Kind, error) {
-	p.vals = p.vals[:0]
+	p.vals, p.plain = p.vals[:0], p.plain[:0]
 	if n := len(line); n > 0 && line[n-1] == '\r' {
 		line = line[:n-1]
 	}
@@ -136,6 +137,16 @@ func (p *Parser) Line(line []byte) (Kind, error) {
 		return kind, p.data(line)
 	}
 	return kind, nil
+}
+
+// Classify says what kind of line Line would take line for, without
+// parsing it or changing any parser: a directive, a blank line or a data
+// line (which may still fail to parse).
+func Classify(line []byte) Kind {
+	if n := len(line); n > 0 && line[n-1] == '\r' {
+		line = line[:n-1]
+	}
+	return classify(line)
 }
 
 func classify(line []byte) Kind {

@@ -56,8 +56,13 @@ func (p *Parser) setFields(fields []string) {
 	p.date, p.clock = -1, -1
 	for i, f := range fields {
 		p.index[f] = i
+		if i == 0 {
+			p.keys = append(p.keys, '{')
+		} else {
+			p.keys = append(p.keys, '"', ',')
+		}
 		p.keys = appendJSONString(p.keys, []byte(f))
-		p.keys = append(p.keys, ':')
+		p.keys = append(p.keys, ':', '"')
 		p.keyEnd = append(p.keyEnd, len(p.keys))
 		switch f {
 		case "date":

@@ -14,35 +14,86 @@ import (
 // valid UTF-8 of the other values into mojibake.
 //
 // After a line that failed to parse, missing values are written as "".
+//
+// The object is written straight from the line's values: the keys, with
+// their punctuation, are rendered once per #Fields directive, a value that
+// needs no escaping (almost all of them) is copied in one piece, and so are
+// the keys between two values that are not empty. When dst has room for
+// JSONSizeHint bytes, AppendJSON does not allocate.
 func (p *Parser) AppendJSON(dst []byte) []byte {
-	dst = append(dst, '{')
-	start := 0
-	for i, end := range p.keyEnd {
-		if i > 0 {
-			dst = append(dst, ',')
-		}
-		dst = append(dst, p.keys[start:end]...)
-		start = end
-		var v []byte
-		if i < len(p.vals) {
-			v = p.vals[i]
-		}
-		dst = appendJSONString(dst, v)
+	if len(p.keyEnd) == 0 {
+		return append(dst, '{', '}')
 	}
-	return append(dst, '}')
+	// keys holds `{"name":"` for the first field and `","name":"` for the
+	// others: the quote that closes the previous value, the comma, the key
+	// and the quote that opens this value. An empty value adds nothing
+	// between its key and the next, so the keys of a run of empty values
+	// ("-" is common) are copied together, with the next value's.
+	from := 0
+	for i, end := range p.keyEnd {
+		if i >= len(p.vals) || len(p.vals[i]) == 0 {
+			continue
+		}
+		dst = append(dst, p.keys[from:end]...)
+		from = end
+		if i < len(p.plain) && p.plain[i] {
+			dst = append(dst, p.vals[i]...)
+		} else {
+			dst = appendJSONChars(dst, p.vals[i])
+		}
+	}
+	dst = append(dst, p.keys[from:]...)
+	return append(dst, '"', '}')
+}
+
+// JSONSizeHint is the size of AppendJSON's output for the last data line,
+// line bytes long, unless its values need more than one escape or decoded
+// byte per three bytes of separators and quotes: enough room for every line
+// of the vendor's, which has a separator between any two values.
+func (p *Parser) JSONSizeHint(line int) int {
+	return len(p.keys) + 2 + line + line/2 + 16
 }
 
 const hex = "0123456789abcdef"
 
+// special marks the bytes a JSON string cannot hold as they are: control
+// characters, the quote, the backslash, and bytes of 0x80 and above (which
+// are kept only when the value is valid UTF-8).
+var special = func() (t [256]bool) {
+	for c := range t {
+		t[c] = c < 0x20 || c == '"' || c == '\\' || c >= 0x80
+	}
+	return t
+}()
+
 // appendJSONString appends v as a quoted JSON string (see AppendJSON).
-// Runs of bytes that need no escaping are copied in one append.
 func appendJSONString(dst, v []byte) []byte {
 	dst = append(dst, '"')
+	dst = appendJSONChars(dst, v)
+	return append(dst, '"')
+}
+
+// appendJSONChars appends v as the inside of a JSON string. A value with no
+// special byte, the common case, is copied in one append.
+func appendJSONChars(dst, v []byte) []byte {
+	for i, c := range v {
+		if special[c] {
+			return appendEscaped(append(dst, v[:i]...), v[i:])
+		}
+	}
+	return append(dst, v...)
+}
+
+// appendEscaped appends v, which starts with a special byte. Whether bytes
+// of 0x80 and above are kept depends on the whole value being valid UTF-8;
+// the part before v is ASCII, which does not change the answer. Runs of
+// bytes that need no escaping are copied in one append.
+func appendEscaped(dst, v []byte) []byte {
 	utf := utf8.Valid(v)
 	run := 0
 	for i := 0; i < len(v); i++ {
 		c := v[i]
-		if c >= 0x20 && c != '"' && c != '\\' && (c < 0x80 || utf) {
+		if !special[c] || (c >= 0x80 && utf) {
 			continue
 		}
 		dst = append(dst, v[run:i]...)
@@ -62,8 +113,7 @@ func appendJSONString(dst, v []byte) []byte {
 			dst = append(dst, '\\', 'u', '0', '0', hex[c>>4], hex[c&0xf])
 		}
 	}
-	dst = append(dst, v[run:]...)
-	return append(dst, '"')
+	return append(dst, v[run:]...)
 }
 
 // appendDecoded appends b as valid UTF-8 without JSON escaping: as is if it

@@ -2,15 +2,39 @@ package elff
 
 import "fmt"
 
-// split fills p.vals with the values of line. Unquoted values and quoted
-// values without escapes are sub-slices of line; the others are written to
-// p.scratch, which is sized to len(line) up front: unquoting never makes a
-// value longer, so scratch never reallocates and earlier values stay valid.
+// Byte classes for the one-pass split: a separator ends an unquoted value;
+// a special byte (see special) makes its value need escaping or decoding
+// in AppendJSON, which then scans it again; every other byte is copied.
+const (
+	plain     = 0
+	separator = 1
+	escaped   = 2
+)
+
+var class = func() (t [256]uint8) {
+	for c := range t {
+		switch {
+		case isSep(byte(c)):
+			t[c] = separator
+		case special[c]:
+			t[c] = escaped
+		}
+	}
+	return t
+}()
+
+// split fills p.vals with the values of line, and p.plain with whether each
+// is free of special bytes (so AppendJSON copies it without a second look).
+// Unquoted values and quoted values without escapes are sub-slices of line;
+// the others are written to p.scratch, which is sized to len(line) up
+// front: unquoting never makes a value longer, so scratch never reallocates
+// and earlier values stay valid.
 func (p *Parser) split(line []byte) error {
 	if cap(p.scratch) < len(line) {
 		p.scratch = make([]byte, 0, len(line))
 	}
 	p.scratch = p.scratch[:0]
+	p.plain = p.plain[:0]
 	for i := 0; ; {
 		for i < len(line) && isSep(line[i]) {
 			i++
@@ -20,33 +44,44 @@ func (p *Parser) split(line []byte) error {
 		}
 		var v []byte
 		var err error
+		var clean bool
 		if line[i] == '"' {
-			v, i, err = p.quoted(line, i)
+			v, i, clean, err = p.quoted(line, i)
 			if err != nil {
 				return err
 			}
 		} else {
-			v, i = unquoted(line, i)
+			v, i, clean = unquoted(line, i)
 		}
 		p.vals = append(p.vals, v)
+		p.plain = append(p.plain, clean)
 	}
 }
 
-// unquoted returns the value starting at i and the index after it.
-func unquoted(line []byte, i int) ([]byte, int) {
+// unquoted returns the value starting at i, the index after it, and whether
+// it holds no special byte.
+func unquoted(line []byte, i int) ([]byte, int, bool) {
 	j := i
-	for j < len(line) && !isSep(line[j]) {
-		j++
+	clean := true
+	for ; j < len(line); j++ {
+		if k := class[line[j]]; k != plain {
+			if k == separator {
+				break
+			}
+			clean = false
+		}
 	}
 	if j-i == 1 && line[i] == '-' {
-		return line[i:i], j
+		return line[i:i], j, true
 	}
-	return line[i:j], j
+	return line[i:j], j, clean
 }
 
-// quoted reads the quoted value whose opening quote is at line[i].
-func (p *Parser) quoted(line []byte, i int) ([]byte, int, error) {
+// quoted reads the quoted value whose opening quote is at line[i], and
+// says whether it holds no special byte (only the fast path finds out).
+func (p *Parser) quoted(line []byte, i int) ([]byte, int, bool, error) {
 	// Fast path: no escape before the closing quote, nothing glued after it.
+	clean := true
 	for j := i + 1; j < len(line); j++ {
 		c := line[j]
 		if c == '\\' {
@@ -54,9 +89,12 @@ func (p *Parser) quoted(line []byte, i int) ([]byte, int, error) {
 		}
 		if c == '"' {
 			if j+1 == len(line) || isSep(line[j+1]) {
-				return line[i+1 : j], j + 1, nil
+				return line[i+1 : j], j + 1, clean, nil
 			}
 			break
+		}
+		if special[c] {
+			clean = false
 		}
 	}
 	mark := len(p.scratch)
@@ -65,11 +103,11 @@ func (p *Parser) quoted(line []byte, i int) ([]byte, int, error) {
 		var next int
 		p.scratch, next, ok = unquote(p.scratch[:mark], line, i+1, backslash)
 		if ok {
-			return p.scratch[mark:len(p.scratch):len(p.scratch)], next, nil
+			return p.scratch[mark:len(p.scratch):len(p.scratch)], next, false, nil
 		}
 	}
 	p.scratch = p.scratch[:mark]
-	return nil, 0, fmt.Errorf("%w: quote opened at byte %d of %d never closes", ErrQuote, i+1, len(line))
+	return nil, 0, false, fmt.Errorf("%w: quote opened at byte %d of %d never closes", ErrQuote, i+1, len(line))
 }
 
 // unquote appends the value that starts after an opening quote at line[i-1]

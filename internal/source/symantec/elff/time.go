@@ -81,5 +81,14 @@ func digits(b []byte) (int, bool) {
 }
 
 func daysIn(y, m int) int {
-	return time.Date(y, time.Month(m+1), 0, 0, 0, 0, 0, time.UTC).Day()
+	switch m {
+	case 2:
+		if y%4 == 0 && (y%100 != 0 || y%400 == 0) {
+			return 29
+		}
+		return 28
+	case 4, 6, 9, 11:
+		return 30
+	}
+	return 31
 }
