@@ -78,7 +78,7 @@ curl_run() {
 
 # --- gatelog --------------------------------------------------------------
 # gatelog_run DIR: one `gatelog run --once` into a fresh state and file sink.
-# Sets GL_SECS and GL_RSS_KB.
+# Sets GL_SECS, GL_RSS_KB and GL_CPU.
 gatelog_run() {
 	local dir=$1
 	mkdir -p "$dir"
@@ -109,7 +109,7 @@ start_sim
 echo "simulator: $BASE (pid $SIM_PID), $RECORDS access records, $PAGE_SIZE per page"
 echo
 
-declare -a c_rps c_mbs g_rps g_mbs ratio rss c_secs g_secs rows
+declare -a c_rps c_mbs g_rps g_mbs ratio rss c_secs g_secs cpu_us rows
 for run in $(seq 1 "$RUNS"); do
 	curl_run "$TMP/curl-$run"
 	rm -rf "$TMP/curl-$run"
@@ -124,23 +124,25 @@ for run in $(seq 1 "$RUNS"); do
 	g_mbs+=("$(calc '%.1f' "$CURL_BYTES / $GL_SECS / 1e6")")
 	ratio+=("$(calc '%.2f' "$CURL_SECS / $GL_SECS")")
 	rss+=("$(calc '%.1f' "$GL_RSS_KB / 1024")")
+	cpu_us+=("$(calc '%.1f' "$GL_CPU * 1e6 / $RECORDS")")
 	i=$((run - 1))
-	printf 'run %d: curl %6.2fs %8s rec/s %6s MB/s (%d pages, %d bytes) | gatelog %6.2fs %8s rec/s %6s MB/s, peak RSS %s MiB | gatelog/curl %s\n' \
+	printf 'run %d: curl %6.2fs %8s rec/s %6s MB/s (%d pages, %d bytes) | gatelog %6.2fs %8s rec/s %6s MB/s, %s us CPU/record, peak RSS %s MiB | gatelog/curl %s\n' \
 		"$run" "$CURL_SECS" "${c_rps[i]}" "${c_mbs[i]}" "$CURL_PAGES" "$CURL_BYTES" \
-		"$GL_SECS" "${g_rps[i]}" "${g_mbs[i]}" "${rss[i]}" "${ratio[i]}"
-	rows+=("| $run | ${c_secs[i]} | ${c_rps[i]} | ${c_mbs[i]} | ${g_secs[i]} | ${g_rps[i]} | ${g_mbs[i]} | ${ratio[i]} | ${rss[i]} |")
+		"$GL_SECS" "${g_rps[i]}" "${g_mbs[i]}" "${cpu_us[i]}" "${rss[i]}" "${ratio[i]}"
+	rows+=("| $run | ${c_secs[i]} | ${c_rps[i]} | ${c_mbs[i]} | ${g_secs[i]} | ${g_rps[i]} | ${g_mbs[i]} | ${ratio[i]} | ${cpu_us[i]} | ${rss[i]} |")
 done
 
 echo
 echo "## Summary"
 echo
 echo "$RECORDS access records, $PAGE_SIZE per page ($CURL_PAGES requests per run), $CURL_BYTES response bytes per run; schema $SCHEMA;"
-echo "$RUNS runs, alternating curl and gatelog; MB = 10^6 bytes; ratio = gatelog rec/s / curl rec/s."
+echo "$RUNS runs, alternating curl and gatelog; MB = 10^6 bytes; ratio = gatelog rec/s / curl rec/s;"
+echo "CPU/record = gatelog's user + system CPU time (GNU time) over the records, the whole run included."
 echo
-echo "| run | curl s | curl rec/s | curl MB/s | gatelog s | gatelog rec/s | gatelog MB/s | gatelog/curl | gatelog peak RSS MiB |"
-echo "|---|---:|---:|---:|---:|---:|---:|---:|---:|"
+echo "| run | curl s | curl rec/s | curl MB/s | gatelog s | gatelog rec/s | gatelog MB/s | gatelog/curl | gatelog us CPU/record | gatelog peak RSS MiB |"
+echo "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|"
 printf '%s\n' "${rows[@]}"
-echo "| **median** | $(median "${c_secs[@]}") | $(median "${c_rps[@]}") | $(median "${c_mbs[@]}") | $(median "${g_secs[@]}") | $(median "${g_rps[@]}") | $(median "${g_mbs[@]}") | $(median "${ratio[@]}") | $(median "${rss[@]}") |"
+echo "| **median** | $(median "${c_secs[@]}") | $(median "${c_rps[@]}") | $(median "${c_mbs[@]}") | $(median "${g_secs[@]}") | $(median "${g_rps[@]}") | $(median "${g_mbs[@]}") | $(median "${ratio[@]}") | $(median "${cpu_us[@]}") | $(median "${rss[@]}") |"
 echo
 machine
 echo "- simulator, curl and gatelog share the same CPUs; the simulator generates each page on request."

@@ -86,16 +86,18 @@ launch_sim() {
 
 # timed_run DIR: `gatelog run --once` on DIR/gatelog.yaml, inside DIR (so
 # that no .env of the caller's working directory applies), under GNU time.
-# Sets GL_SECS, GL_RSS_KB and GL_LINES (the lines the file sink under
-# DIR/logs holds).
+# Sets GL_SECS, GL_RSS_KB, GL_USER and GL_SYS (CPU seconds in user and
+# kernel mode), GL_CPU (their sum) and GL_LINES (the lines the file sink
+# under DIR/logs holds).
 timed_run() {
 	local dir=$1
-	if ! (cd "$dir" && /usr/bin/time -f '%e %M' -o "$dir/time.txt" \
+	if ! (cd "$dir" && /usr/bin/time -f '%e %M %U %S' -o "$dir/time.txt" \
 		"$BIN" run --once -c "$dir/gatelog.yaml" --log-level warn >"$dir/stdout.txt" 2>"$dir/stderr.txt"); then
 		cat "$dir/stderr.txt" >&2
 		die "gatelog run --once failed"
 	fi
-	read -r GL_SECS GL_RSS_KB < <(tail -n 1 "$dir/time.txt")
+	read -r GL_SECS GL_RSS_KB GL_USER GL_SYS < <(tail -n 1 "$dir/time.txt")
+	GL_CPU=$(calc '%.2f' "$GL_USER + $GL_SYS")
 	[[ $GL_SECS == 0.00 ]] && GL_SECS=0.01 # /usr/bin/time rounds to 10 ms
 	GL_LINES=$(find "$dir/logs" -type f -name '*.jsonl' -exec cat {} + | wc -l)
 }
