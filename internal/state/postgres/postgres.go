@@ -152,7 +152,8 @@ func unavailable(err error) bool {
 	)
 	switch {
 	case errors.Is(err, context.DeadlineExceeded), pgconn.Timeout(err), pgconn.SafeToRetry(err),
-		errors.As(err, &netErr), errors.As(err, &connErr), errors.Is(err, io.EOF), errors.Is(err, io.ErrUnexpectedEOF):
+		errors.As(err, &netErr), errors.As(err, &connErr), errors.Is(err, pgconn.ErrConnClosed), errors.Is(err, net.ErrClosed),
+		errors.Is(err, io.EOF), errors.Is(err, io.ErrUnexpectedEOF):
 		return true
 	case errors.As(err, &pgErr):
 		// 08: connection exception; 57P01-57P03: the server is shutting down or
