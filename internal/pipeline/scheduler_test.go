@@ -16,6 +16,7 @@ import (
 	"github.com/gatelog/gatelog/internal/source"
 	"github.com/gatelog/gatelog/internal/state"
 	"github.com/gatelog/gatelog/internal/state/memstate"
+	"github.com/gatelog/gatelog/internal/testutil"
 )
 
 // Several daemon runs in one process on one store stand for instances:
@@ -182,7 +183,7 @@ func TestAJoiningInstanceGetsItsShare(t *testing.T) {
 func TestSlowHandoversHandOverOnlyTheSurplus(t *testing.T) {
 	store, sk := memstate.New(), sinktest.NewMemory("mem")
 	x := &exclusive{t: t, active: map[record.StreamID]string{}}
-	var logs lockedBuffer
+	var logs testutil.SyncBuffer
 	log := slog.New(slog.NewTextHandler(&logs, nil))
 	startInstanceWith(t, store, sk, x, "a", 1<<30, 5*time.Second, 200*time.Millisecond, log) // rounds every 20ms
 	eventually(t, "a runs all 12", shares(t, store, map[string]int{"a": 12}))
@@ -195,23 +196,6 @@ func TestSlowHandoversHandOverOnlyTheSurplus(t *testing.T) {
 	if got := owned(t, store); got["a"] != 6 || got["b"] != 6 {
 		t.Errorf("after more rounds: %v; want 6 each", got)
 	}
-}
-
-type lockedBuffer struct {
-	mu sync.Mutex
-	b  strings.Builder
-}
-
-func (l *lockedBuffer) Write(p []byte) (int, error) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.Write(p)
-}
-
-func (l *lockedBuffer) String() string {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.String()
 }
 
 // dying is a store as an instance that dies sees it: after die, it

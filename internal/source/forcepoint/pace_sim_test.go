@@ -4,7 +4,6 @@ import (
 	"context"
 	"net/http"
 	"net/http/httptest"
-	"sync"
 	"testing"
 	"time"
 
@@ -14,35 +13,19 @@ import (
 	"github.com/gatelog/gatelog/internal/source"
 	"github.com/gatelog/gatelog/internal/state"
 	"github.com/gatelog/gatelog/internal/state/memstate"
+	"github.com/gatelog/gatelog/internal/testutil"
 )
 
 // The real stream against the real simulator over HTTP, both on one fake
 // clock that the test moves by what the stream's Pace asks (and a second
 // per request), as the pipeline would wait: a simulated day takes no time.
 
-type fakeClock struct {
-	mu sync.Mutex
-	t  time.Time
-}
-
-func (c *fakeClock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.t
-}
-
-func (c *fakeClock) Add(d time.Duration) {
-	c.mu.Lock()
-	c.t = c.t.Add(d)
-	c.mu.Unlock()
-}
-
 const simToken = "T0KEN"
 
 // paceRig is a simulated tenant with one log type (access) and a stream on
 // it. A backlog of six hours at the live rate waits at the start.
 type paceRig struct {
-	clock *fakeClock
+	clock *testutil.Clock
 	sim   *fpsim.Server
 	url   string
 	store state.Store
@@ -57,7 +40,7 @@ func newPaceRig(t *testing.T, start time.Time, rate float64, pageSize, limit int
 // at the live rate; the stream's start look-back takes it all.
 func newBacklogRig(t *testing.T, start time.Time, backlog time.Duration, rate float64, pageSize, limit int) *paceRig {
 	t.Helper()
-	clock := &fakeClock{t: start}
+	clock := testutil.NewClock(start)
 	sim := fpsim.New(fpsim.Config{
 		Seed: 7, Types: map[string]int{"access": int(backlog.Seconds() * rate)}, End: start, Span: backlog,
 		PageSize: pageSize, Token: simToken, DailyLimit: limit, Live: true, LiveRate: rate, Now: clock.Now,
@@ -123,8 +106,8 @@ func (r *paceRig) run(t *testing.T, until time.Time, tl *tally) {
 				}
 			}
 		}
-		r.clock.Add(time.Second) // the request's time
-		r.clock.Add(r.st.Pace())
+		r.clock.Advance(time.Second) // the request's time
+		r.clock.Advance(r.st.Pace())
 	}
 }
 
@@ -234,8 +217,8 @@ func TestStreamBacklogPlanOnTheSimulator(t *testing.T) {
 				if now.After(start.Add(30 * 24 * time.Hour)) {
 					t.Fatal("not caught up in 30 days")
 				}
-				r.clock.Add(time.Second)
-				r.clock.Add(r.st.Pace())
+				r.clock.Advance(time.Second)
+				r.clock.Advance(r.st.Pace())
 			}
 			caughtUp := r.st.pacer.last.sent
 			t.Logf("plan at the first page: %d behind, %d requests, caught up at %s; it took %d more requests, caught up at %s",
