@@ -26,8 +26,8 @@ type auditCursor struct {
 // has no paging token, so the current day is fetched again at each poll;
 // events already delivered are recognised by a hash of their bytes. A day's
 // answer is spooled to disk and handed out in batches of at most BatchSize
-// events (and a bounded number of bad items), so memory does not follow
-// the size of a day.
+// events and about BatchBytes of them (and a bounded number of bad items),
+// so memory does not follow the size of a day.
 type auditStream struct {
 	c    *Client
 	id   record.StreamID
@@ -129,8 +129,8 @@ func (s *auditStream) nextBatch() (*source.Batch, bool, error) {
 	if d.first {
 		b.Requests, b.Bytes, d.first = 1, d.sp.size, false
 	}
-	badBytes := 0
-	for len(b.Records) < s.c.cfg.BatchSize && len(b.Bad) < maxBadItems && badBytes < maxBadBytes {
+	badBytes, size := 0, 0
+	for len(b.Records) < s.c.cfg.BatchSize && size < s.c.cfg.BatchBytes && len(b.Bad) < maxBadItems && badBytes < maxBadBytes {
 		if !d.dec.More() {
 			if _, err := d.dec.Token(); err != nil {
 				return nil, false, errclass.WithReason(fmt.Errorf("malformed audit response: %w", err), errclass.ReasonMalformed)
@@ -150,6 +150,7 @@ func (s *auditStream) nextBatch() (*source.Batch, bool, error) {
 		}
 		b.Records = append(b.Records, record.Record{Time: t, Vendor: Vendor, Source: s.id.Source, Stream: StreamAudit,
 			ID: record.HashID(raw), Fields: raw})
+		size += len(raw)
 	}
 	return b, false, nil
 }

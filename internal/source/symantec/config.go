@@ -24,6 +24,15 @@ const (
 	DefaultRequestTimeout = config.Duration(30 * time.Minute)
 	// MaxStart: access logs are kept 100 days (KB 171420).
 	MaxStart = config.Duration(100 * 24 * time.Hour)
+	// DefaultBatchBytes bounds the records' JSON in one batch: about three
+	// batches are in memory at once (one written, one handed out, one
+	// built), so this keeps a catch-up of GBs under 64 MiB of RSS
+	// (bench/README.md).
+	DefaultBatchBytes = 4 << 20
+	// minBatchBytes: smaller batches cost a sink write (and fsync) per few
+	// records for no memory worth saving.
+	minBatchBytes = 64 << 10
+	maxBatchBytes = 256 << 20
 	// The variables the vendor's blog uses; every credential falls back to them.
 	EnvUsername = "SWG_API_USERNAME"
 	EnvPassword = "SWG_API_PASSWORD"
@@ -70,6 +79,9 @@ type Config struct {
 	Paths          Paths             `yaml:"paths"`
 	Audits         AuditParams       `yaml:"audit_params"`
 	Limits         archive.Limits    `yaml:"archive"`
+	// BatchBytes bounds the JSON of the records in one batch, as BatchSize
+	// bounds their count: what ends a batch first ends it.
+	BatchBytes int `yaml:"batch_bytes"`
 
 	Name        string           `yaml:"-" json:"-"`
 	SpoolDir    string           `yaml:"-" json:"-"` // where archives are spooled while they are read
@@ -91,6 +103,7 @@ func (c *Config) SetDefaults(env func(string) (string, bool)) {
 	c.Start = config.OrDefault(c.Start, DefaultStart)
 	c.PollInterval = config.OrDefault(c.PollInterval, DefaultPollInterval)
 	c.RequestTimeout = config.OrDefault(c.RequestTimeout, DefaultRequestTimeout)
+	c.BatchBytes = config.OrDefault(c.BatchBytes, DefaultBatchBytes)
 	p := &c.Paths
 	p.Sync = config.OrDefault(p.Sync, "/reportpod/logs/sync")
 	p.List = config.OrDefault(p.List, "/reportpod/logs/list")
@@ -147,6 +160,10 @@ func (c *Config) Validate(ck *config.Check) {
 		config.PollingLimits{MaxStart: MaxStart, MinPoll: MinPollInterval, Keeps: "Symantec keeps access logs 100 days",
 			PollWhy: ": Broadcom throttles clients that poll the current hour too often (KB 232689: poll every 5 minutes or more)"})
 	checkLimits(ck, c.Limits)
+	if c.BatchBytes < minBatchBytes || c.BatchBytes > maxBatchBytes {
+		ck.Fail("batch_bytes", "%d is not from %d (64 KiB) to %d (256 MiB); the default, %d, keeps a catch-up under 64 MiB of memory",
+			c.BatchBytes, minBatchBytes, maxBatchBytes, DefaultBatchBytes)
+	}
 }
 
 func (c *Config) checkStreams(ck *config.Check) {

@@ -77,6 +77,7 @@ func TestSettingsChecks(t *testing.T) {
     audit: {username: only-user}
     paths: {list: reportpod/logs/list, audit: "/api?x=1"}
     archive: {max_members: -1, max_ratio: 1, max_line_bytes: 1000}
+    batch_bytes: 1000
   - name: none
     type: symantec
     log_types: []
@@ -91,6 +92,7 @@ func TestSettingsChecks(t *testing.T) {
 		`gatelog.yaml:11: sources[0].archive: limits must be positive`,
 		`gatelog.yaml:11: sources[0].archive.max_ratio: must be at least 2 (text compresses 5-20x)`,
 		`gatelog.yaml:11: sources[0].archive.max_line_bytes: must be at least 65536: real lines reach 18,000 characters`,
-		`gatelog.yaml:14: sources[1].log_types: must name at least one of: accesslog, audit`,
+		`gatelog.yaml:12: sources[0].batch_bytes: 1000 is not from 65536 (64 KiB) to 268435456 (256 MiB); the default, 4194304, keeps a catch-up under 64 MiB of memory`,
+		`gatelog.yaml:15: sources[1].log_types: must name at least one of: accesslog, audit`,
 	)
 }

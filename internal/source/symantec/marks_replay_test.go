@@ -176,8 +176,15 @@ func replayFixture(t *testing.T, p path) *swgFixture {
 
 func (f *swgFixture) syncStream(t *testing.T, store state.Store) source.Stream {
 	t.Helper()
+	return f.syncStreamBatches(t, store, 15, 0)
+}
+
+// syncStreamBatches is syncStream with batches of at most size records and
+// about bytes of their JSON (0: the default).
+func (f *swgFixture) syncStreamBatches(t *testing.T, store state.Store, size, bytes int) source.Stream {
+	t.Helper()
 	cfg := f.config()
-	cfg.BatchSize = 15
+	cfg.BatchSize, cfg.BatchBytes = size, bytes
 	src, err := symantec.New(cfg, f.client, store, store)
 	if err != nil {
 		t.Fatal(err)
@@ -213,6 +220,43 @@ func TestResumeAfterEveryBatch(t *testing.T) {
 			r2.deliver(-1)
 			sameIDs(t, fmt.Sprintf("crash after %d batches", k), append(r.ids, r2.ids...), want)
 		})
+	}
+}
+
+// Batches end at BatchBytes of records' JSON as well as at BatchSize
+// records; a crash between such batches loses and doubles nothing.
+func TestBatchesEndAtBatchBytes(t *testing.T) {
+	f := replayFixture(t, pathSync)
+	want := wantIDs(f.srv, f.cfg.Start, f.cfg.End)
+	const limit = 4000 // a few records: lines of about 600 bytes make more JSON
+	store := boltStore(t)
+	var delivered []string
+	batches := 0
+	for _, stop := range []int{7, -1} { // crash inside the first archive, then resume to the end
+		r := startRun(t, f.syncStreamBatches(t, store, 1000, limit), store)
+		for i := 0; stop < 0 || i < stop; i++ {
+			b := r.fetch()
+			size := 0
+			for _, rec := range b.Records {
+				if size >= limit {
+					t.Fatalf("batch %d goes on past %d bytes of records (at %d)", batches, limit, size)
+				}
+				size += len(rec.Fields)
+			}
+			r.commit(b)
+			batches++
+			if b.CaughtUp {
+				break
+			}
+		}
+		if stop > 0 {
+			r.crash()
+		}
+		delivered = append(delivered, r.ids...)
+	}
+	sameIDs(t, "batches of 4000 bytes with a crash", delivered, want)
+	if batches < len(want)/10 {
+		t.Fatalf("%d batches for %d records: batches are not ended by their bytes", batches, len(want))
 	}
 }
 

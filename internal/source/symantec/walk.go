@@ -23,8 +23,8 @@ const (
 
 // walker reads one spooled archive on its own goroutine, under the
 // stream's run context, and hands it out in batches of at most BatchSize
-// records: memory follows the batch size, not the archive (which can be
-// GBs).
+// records and about BatchBytes of their JSON: memory follows the batch
+// size, not the archive (which can be GBs).
 type walker struct {
 	out    chan walkItem
 	cancel context.CancelFunc
@@ -98,6 +98,7 @@ type batcher struct {
 	conv     *converter
 	marks    *walkMarks
 	recs     []record.Record
+	bytes    int // of recs' Fields
 	bad      []source.Quarantined
 	badBytes int
 	cur      syncCursor
@@ -162,7 +163,8 @@ func (b *batcher) changed(member string, lines int64) error {
 // add takes one record, sending a batch when it is full.
 func (b *batcher) add(r record.Record) error {
 	b.recs = append(b.recs, r)
-	if len(b.recs) < b.s.c.cfg.BatchSize {
+	b.bytes += len(r.Fields)
+	if len(b.recs) < b.s.c.cfg.BatchSize && b.bytes < b.s.c.cfg.BatchBytes {
 		return nil
 	}
 	return b.flush(false)
@@ -213,7 +215,7 @@ func (b *batcher) flush(final bool) error {
 	cur := b.cur
 	cur.Members = b.marks.snapshot(final, unixHour(b.cur.LastTime), cutoffHour(b.cur.LastTime))
 	batch.Cursor, _ = json.Marshal(cur) // strings, times, numbers and a bool always marshal
-	b.recs, b.bad, b.badBytes = b.s.mem.nextRecs(recs, b.s.c.cfg.BatchSize), nil, 0
+	b.recs, b.bytes, b.bad, b.badBytes = b.s.mem.nextRecs(recs, b.s.c.cfg.BatchSize), 0, nil, 0
 	b.conv.newArena()
 	b.conv.chunks.handedOut()
 	return b.send(walkItem{batch: batch, cur: cur, final: final})
