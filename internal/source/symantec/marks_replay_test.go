@@ -260,6 +260,31 @@ func TestBatchesEndAtBatchBytes(t *testing.T) {
 	}
 }
 
+// A batch's records stay as they were handed out until the next Fetch,
+// while the walk builds the next batch in recycled memory (chunkPool).
+func TestBatchUnchangedUntilTheNextFetch(t *testing.T) {
+	f := replayFixture(t, pathSync)
+	store := boltStore(t)
+	r := startRun(t, f.syncStreamBatches(t, store, 15, 0), store)
+	for i := 0; ; i++ {
+		b := r.fetch()
+		was := make([][]byte, len(b.Records))
+		for j, rec := range b.Records {
+			was[j] = bytes.Clone(rec.Fields)
+		}
+		time.Sleep(5 * time.Millisecond) // the walk builds the next batch meanwhile
+		for j, rec := range b.Records {
+			if !bytes.Equal(rec.Fields, was[j]) {
+				t.Fatalf("batch %d record %d changed before the next Fetch:\n%.100s\nwas\n%.100s", i, j, rec.Fields, was[j])
+			}
+		}
+		r.commit(b)
+		if b.CaughtUp {
+			return
+		}
+	}
+}
+
 // Tokens expire inside a member: the new session reads the member from its
 // first line, and a crash during that replay is resumed in turn.
 func TestGoneInsideAMember(t *testing.T) {

@@ -155,28 +155,28 @@ const idBlock = 64 << 10
 func (c *converter) newArena() { c.arena = nil }
 
 // chunkPool hands out the arena blocks of a stream's batches and takes the
-// blocks of a batch back two batches later, when the pipeline is done with
-// it, so that a stream reuses the same few tens of MB of memory instead of
-// asking the Go heap for the size of every batch again. Fresh memory is
-// costly: the runtime zeroes it, and when the heap shrinks between
-// collections it returns pages to the kernel that fault in again when
-// touched; recycling the blocks took about 15% off the CPU of a catch-up
-// (bench/README.md).
+// blocks of a batch back once the pipeline is done with it, so that a
+// stream reuses the same few MB of memory instead of asking the Go heap
+// for the size of every batch again. Fresh memory is costly: the runtime
+// zeroes it, and when the heap shrinks between collections it returns
+// pages to the kernel that fault in again when touched; recycling the
+// blocks took about 15% off the CPU of a catch-up (bench/README.md).
 //
 // When the blocks of a batch are no longer read rests on how the batch is
 // used: the pipeline calls Fetch again only once the batch before has been
 // written to every sink (source.Stream: a batch that fails is kept and
 // written again, never fetched again; a rewind by Resume drops it), and a
 // sink keeps nothing of the records it is given once Write returns
-// (sinktest's AckAfterAcceptance scribbles over them). The blocks of batch
-// n are reused while batch n+3 is built, which starts once Fetch has
-// returned batch n+2: batch n+1 may still be being written then, batch n
-// cannot. The count goes on from one archive's walk to the next (a
-// stream's walks share one pool, batchMemory). A nil pool allocates each
-// block anew (ArchiveIDs and the download check keep their records).
+// (sinktest's AckAfterAcceptance scribbles over them). So once batch n+1
+// has been received by Fetch, batch n is done with, and its blocks serve
+// batch n+2: two batches are in memory at a time, the one being written
+// and the one being built. The count goes on from one archive's walk to
+// the next (a stream's walks share one pool, batchMemory). A nil pool
+// allocates each block anew (ArchiveIDs and the download check keep their
+// records).
 type chunkPool struct {
-	cur, prev, prev2 [][]byte // blocks of the batch being built and of the two before
-	free             [][]byte
+	cur, prev [][]byte // blocks of the batch being built and of the one handed out before
+	free      [][]byte
 }
 
 // get returns an empty block with room for at least n bytes.
@@ -195,12 +195,12 @@ func (p *chunkPool) get(n int) []byte {
 	return b
 }
 
-// handedOut is called as a batch is handed out: its blocks age one batch,
-// and those of the batch two before it become free.
-func (p *chunkPool) handedOut() {
-	p.free = append(p.free, p.prev2...)
-	clear(p.prev2)
-	p.prev2, p.prev, p.cur = p.prev, p.cur, p.prev2[:0]
+// received is called once Fetch has taken the batch built in cur: the
+// batch before it is done with, and its blocks become free.
+func (p *chunkPool) received() {
+	p.free = append(p.free, p.prev...)
+	clear(p.prev)
+	p.prev, p.cur = p.cur, p.prev[:0]
 }
 
 func (c *converter) quarantine(reason string, l archive.Line) error {

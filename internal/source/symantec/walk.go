@@ -131,7 +131,7 @@ func (s *syncStream) walk(ctx context.Context, w *walker, sp *spooled, start syn
 	b.conv = newConverter(s.id.Source, s.c.cfg.Limits, b.add, b.quarantine)
 	b.conv.marks = b.marks
 	b.conv.chunks = &s.mem.chunks
-	b.recs = s.mem.nextRecs(nil, s.c.cfg.BatchSize)
+	b.recs = s.mem.received(nil, s.c.cfg.BatchSize)
 	_, err := walkArchive(sp.file, sp.zipSize, s.c.cfg.Limits, b.conv)
 	if ctx.Err() != nil {
 		return
@@ -215,10 +215,13 @@ func (b *batcher) flush(final bool) error {
 	cur := b.cur
 	cur.Members = b.marks.snapshot(final, unixHour(b.cur.LastTime), cutoffHour(b.cur.LastTime))
 	batch.Cursor, _ = json.Marshal(cur) // strings, times, numbers and a bool always marshal
-	b.recs, b.bytes, b.bad, b.badBytes = b.s.mem.nextRecs(recs, b.s.c.cfg.BatchSize), 0, nil, 0
 	b.conv.newArena()
-	b.conv.chunks.handedOut()
-	return b.send(walkItem{batch: batch, cur: cur, final: final})
+	if err := b.send(walkItem{batch: batch, cur: cur, final: final}); err != nil {
+		return err
+	}
+	b.recs, b.bytes, b.bad, b.badBytes = b.s.mem.received(recs, b.s.c.cfg.BatchSize), 0, nil, 0
+	b.conv.chunks.received()
+	return nil
 }
 
 // batchMemory is what a stream's walks reuse from batch to batch, one
@@ -227,20 +230,19 @@ func (b *batcher) flush(final bool) error {
 // one before to end), so they share it without a lock.
 type batchMemory struct {
 	chunks chunkPool
-	// oldRecs are the record slices of the two batches before the last
-	// one handed out, reused as chunkPool reuses Fields' blocks.
-	oldRecs [2][]record.Record
+	// oldRecs is the record slice of the batch before the last one Fetch
+	// received, reused as chunkPool reuses Fields' blocks.
+	oldRecs []record.Record
 }
 
-// nextRecs returns the slice the next batch's records go into, as the one
-// in which the batch out is handed out (nil: none yet): that of the batch
-// two before out, emptied (see chunkPool for why nothing reads it any
-// more), or a new one.
-func (m *batchMemory) nextRecs(out []record.Record, size int) []record.Record {
+// received is called once Fetch has taken the batch whose records are in
+// out (nil: none yet), and returns the slice the next batch's records go
+// into: that of the batch before out, emptied (see chunkPool for why
+// nothing reads it any more), or a new one.
+func (m *batchMemory) received(out []record.Record, size int) []record.Record {
 	var next []record.Record
 	if out != nil {
-		next = m.oldRecs[1]
-		m.oldRecs[1], m.oldRecs[0] = m.oldRecs[0], out
+		next, m.oldRecs = m.oldRecs, out
 	}
 	if cap(next) < size {
 		return make([]record.Record, 0, size)
