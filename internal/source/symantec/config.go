@@ -24,10 +24,9 @@ const (
 	DefaultRequestTimeout = config.Duration(30 * time.Minute)
 	// MaxStart: access logs are kept 100 days (KB 171420).
 	MaxStart = config.Duration(100 * 24 * time.Hour)
-	// DefaultBatchBytes bounds the records' JSON in one batch: about three
-	// batches are in memory at once (one written, one handed out, one
-	// built), so this keeps a catch-up of GBs under 64 MiB of RSS
-	// (bench/README.md).
+	// DefaultBatchBytes bounds the records' JSON in one batch: two batches
+	// are in memory at once (one written, one built; see chunkPool), so
+	// this keeps a catch-up of GBs near 50 MiB of RSS (bench/README.md).
 	DefaultBatchBytes = 4 << 20
 	// minBatchBytes: smaller batches cost a sink write (and fsync) per few
 	// records for no memory worth saving.
