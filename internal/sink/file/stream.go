@@ -31,13 +31,11 @@ type stream struct {
 	files map[dayKey]*dayFile // open handles
 	seq   uint64              // batch counter, for closing idle handles
 
-	touched     []*dayFile      // files written by the current batch (reused)
-	pieces      [][]byte        // scratch: the pieces of one file's batch (writev)
-	vecs        []syscall.Iovec // scratch for writeAll
-	dirDirty    bool            // a file was created: dir must be fsynced
-	dirReady    bool            // dir and its parents' entries are durable
-	needRecover bool            // a Write failed: disk may differ from sizes
-	lock        *os.File        // the folder's lock file (lock.go), open until Close
+	touched     []*dayFile // files written by the current batch (reused)
+	dirDirty    bool       // a file was created: dir must be fsynced
+	dirReady    bool       // dir and its parents' entries are durable
+	needRecover bool       // a Write failed: disk may differ from sizes
+	lock        *os.File   // the folder's lock file (lock.go), open until Close
 }
 
 // dayKey is a UTC calendar day; comparing it is cheaper than a file name.
@@ -62,15 +60,39 @@ func (k dayKey) fileName() string {
 // written from there (writev), which saves copying the bulk of the bytes
 // once.
 type dayFile struct {
-	name string
-	f    *os.File
-	buf  []byte // reused across batches
+	name      string
+	f         *os.File
+	*batchBuf        // from batchBufs while a batch is encoded, else nil
+	mark      int    // where buf's current range starts
+	size      int64  // bytes the batch adds to the file
+	used      uint64 // seq of the last batch that wrote to it
+}
+
+// batchBuf is the memory a day file's batch is encoded and written from.
+// It is borrowed from batchBufs for one Write and given back emptied, so
+// that a sink holds buffers for the batches being written, not one the
+// size of its largest batch for every stream it ever wrote: with thousands
+// of streams that was most of a daemon's memory. And nothing of a
+// record is kept once Write returns: a Fields slice kept would pin the
+// whole page or block it came from.
+type batchBuf struct {
+	buf []byte
 	// pieces lists the batch's bytes in order: a range of buf (ext nil)
 	// or a record's Fields; buf's last range, from mark on, is not listed.
 	pieces []piece
-	mark   int    // where buf's current range starts
-	size   int64  // bytes the batch adds to the file
-	used   uint64 // seq of the last batch that wrote to it
+	out    [][]byte        // the pieces as byte slices, for writeAll
+	vecs   []syscall.Iovec // scratch for writeAll
+}
+
+var batchBufs = sync.Pool{New: func() any { return new(batchBuf) }}
+
+// release empties b of every reference to records and gives it back.
+func (b *batchBuf) release() {
+	clear(b.pieces)
+	clear(b.out[:cap(b.out)])
+	clear(b.vecs[:cap(b.vecs)]) // an iovec's Base points into a record's Fields
+	b.buf, b.pieces, b.out, b.vecs = b.buf[:0], b.pieces[:0], b.out[:0], b.vecs[:0]
+	batchBufs.Put(b)
 }
 
 // piece is part of a day file's batch: ext, or buf[start:end] when ext is nil.
@@ -99,8 +121,9 @@ func (df *dayFile) add(r *record.Record) {
 	df.buf = append(df.buf, '}', '\n')
 }
 
-// batch returns the pieces of the batch as byte slices, appended to out.
-func (df *dayFile) batch(out [][]byte) [][]byte {
+// batch returns the pieces of the batch as byte slices.
+func (df *dayFile) batch() [][]byte {
+	out := df.out[:0]
 	for _, p := range df.pieces {
 		switch {
 		case p.ext != nil:
@@ -112,13 +135,17 @@ func (df *dayFile) batch(out [][]byte) [][]byte {
 	if len(df.buf) > df.mark {
 		out = append(out, df.buf[df.mark:])
 	}
+	df.out = out
 	return out
 }
 
-// reset empties the batch, keeping buf's memory.
+// reset empties the batch and gives its memory back.
 func (df *dayFile) reset() {
-	clear(df.pieces) // drop the records' Fields
-	df.buf, df.pieces, df.mark, df.size = df.buf[:0], df.pieces[:0], 0, 0
+	if df.batchBuf != nil {
+		df.release()
+		df.batchBuf = nil
+	}
+	df.mark, df.size = 0, 0
 }
 
 func newStream(root string, id record.StreamID) *stream {
@@ -165,10 +192,8 @@ func (st *stream) appendAll(recs []record.Record) error {
 		return err
 	}
 	for _, df := range st.touched {
-		st.pieces = df.batch(st.pieces[:0])
 		var err error
-		st.vecs, err = writeAll(df.f, st.pieces, st.vecs)
-		clear(st.pieces)
+		df.vecs, err = writeAll(df.f, df.batch(), df.vecs)
 		if err != nil {
 			return err
 		}
@@ -234,6 +259,7 @@ func (st *stream) file(k dayKey) (*dayFile, error) {
 	}
 	if df.used != st.seq {
 		df.used = st.seq
+		df.batchBuf = batchBufs.Get().(*batchBuf)
 		st.touched = append(st.touched, df)
 	}
 	return df, nil

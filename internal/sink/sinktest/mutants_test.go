@@ -51,6 +51,7 @@ var mutants = map[string]mutant{
 	"hang":          {"Context/Cancelled", wrapped(func(m *Memory) sink.Sink { return &hang{m} })},
 	"fakeSuccess":   {"Context/Cancelled", wrapped(func(m *Memory) sink.Sink { return &fakeSuccess{m} })},
 	"capBatch":      {"LargeBatch", wrapped(func(m *Memory) sink.Sink { return &capBatch{m} })},
+	"keepsBatch":    {"KeepsNothing", wrapped(func(m *Memory) sink.Sink { return &keepsBatch{Memory: m} })},
 	"leak": {"NoSecretInErrors", func() Harness {
 		h := wrapped(func(m *Memory) sink.Sink { return &leak{m} })()
 		h.Secret = mutantSecret
@@ -315,6 +316,17 @@ type capBatch struct{ *Memory }
 
 func (s *capBatch) Write(ctx context.Context, id record.StreamID, recs []record.Record) ([]byte, error) {
 	return s.Memory.Write(ctx, id, recs[:min(len(recs), 5000)])
+}
+
+// keepsBatch holds on to the last batch it was given.
+type keepsBatch struct {
+	*Memory
+	last []record.Record
+}
+
+func (s *keepsBatch) Write(ctx context.Context, id record.StreamID, recs []record.Record) ([]byte, error) {
+	s.last = recs
+	return s.Memory.Write(ctx, id, recs)
 }
 
 // leak puts its credential in its errors.
