@@ -10,6 +10,7 @@
 # least): gatelog's CPU (utime + stime from /proc, as % of one core), its
 # RSS and peak RSS, the requests per poll of a stream (from gatelog's
 # /metrics), then the status page's size and fetch time (median of 9).
+# Each stream gets GATELOG_BENCH_RECORDS (default 10) records first.
 #
 # Everything stays on 127.0.0.1. Nothing is asserted about speed: the script
 # measures and prints. It fails only when a run is wrong (a stream does not
@@ -19,7 +20,10 @@ set -euo pipefail
 SOURCES=${1:-200}
 STREAMS=${2:-10}
 POLLS=${GATELOG_BENCH_POLLS:-3}
-RECORDS=10 # per log type: one short page, then nothing new (no --live)
+# Records per log type: one short page by default, then nothing new (no
+# --live); GATELOG_BENCH_RECORDS=1000 gives every stream a full page, as
+# streams that were busy once have.
+RECORDS=${GATELOG_BENCH_RECORDS:-10}
 POLL_SECS=60
 TOKEN=demo-token
 API_PATH=/api/bitglassapi/logs/v1/
@@ -32,6 +36,7 @@ source "$(dirname "$0")/lib.sh"
 need_count SOURCES "$SOURCES"
 need_count STREAMS "$STREAMS"
 need_count GATELOG_BENCH_POLLS "$POLLS"
+need_count GATELOG_BENCH_RECORDS "$RECORDS"
 ((STREAMS <= ${#TYPES[@]})) || die "STREAMS is at most ${#TYPES[@]}, the Forcepoint log types"
 need_tools getconf
 setup
