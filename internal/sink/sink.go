@@ -22,6 +22,11 @@ import (
 // configuration, rejected credentials); any other error makes the pipeline
 // retry the same batch with backoff. An error never contains a credential.
 //
+// Memory: once Write returns, the sink holds nothing of recs, neither the
+// records nor their Fields, which share the memory of the page or block
+// they were read from: the source reuses it for a later batch, and a kept
+// slice would pin a MB or more per stream (sinktest's KeepsNothing).
+//
 // Writes for one stream are never concurrent; writes for different streams
 // may be. Close flushes and releases resources; it is idempotent.
 type Sink interface {
