@@ -1,13 +1,18 @@
 package pipeline
 
 import (
+	"bytes"
 	"context"
+	"encoding/json"
 	"errors"
+	"os"
+	"path/filepath"
 	"strings"
 	"sync"
 	"testing"
 	"time"
 
+	"github.com/gatelog/gatelog/internal/quarantine"
 	"github.com/gatelog/gatelog/internal/record"
 	"github.com/gatelog/gatelog/internal/sink"
 	"github.com/gatelog/gatelog/internal/sink/sinktest"
@@ -418,6 +423,53 @@ func TestFailedRenewalsStopWritingBeforeExpiry(t *testing.T) {
 	if g.acquires < 3 {
 		t.Errorf("%d Acquire calls; want the renewal retried before the deadline", g.acquires)
 	}
+}
+
+// A batch whose Fetch returns past the renew deadline (a slow source, a
+// stalled process) has its bad items left for the next owner, as its
+// records are: nothing is quarantined past the deadline.
+func TestNothingQuarantinedPastTheRenewDeadline(t *testing.T) {
+	g := newGated(memstate.New())
+	g.failRenew = errors.New("dial tcp 10.0.0.7:5432: connection refused")
+	const ttl = 600 * time.Millisecond
+	st := &scripted{id: leaseStream, batches: 1 << 30, bad: true, fail: func(n int) error {
+		if n == 5 {
+			time.Sleep(ttl) // past the deadline, 2/3 of the lease after the last renewal
+		}
+		return nil
+	}}
+	o := leaseOptions(g, newWatched(false), ttl)
+	qdir := t.TempDir()
+	o.Quarantine = quarantine.New(qdir)
+	wantLeaseLost(t, waitResult(t, runAsync(t, st, o)), "not renewed within 400ms")
+	limit := g.firstSent.Add(ttl * 5 / 6) // the deadline (2/3) and some slack; the slow batch returns at 1
+	quarantined := quarantineTimes(t, filepath.Join(qdir, leaseStream.Source, leaseStream.Stream+".jsonl"))
+	if len(quarantined) == 0 || len(quarantined) > 5 {
+		t.Errorf("%d items quarantined, want those of the 5 batches fetched before the deadline", len(quarantined))
+	}
+	for _, at := range quarantined {
+		if at.After(limit) {
+			t.Errorf("an item quarantined %s after the lease was taken, past the renew deadline", at.Sub(g.firstSent))
+		}
+	}
+}
+
+// quarantineTimes returns when each item in a quarantine file was written.
+func quarantineTimes(t *testing.T, path string) []time.Time {
+	t.Helper()
+	b, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var out []time.Time
+	for line := range bytes.Lines(b) {
+		var e struct{ Time time.Time }
+		if err := json.Unmarshal(line, &e); err != nil {
+			t.Fatalf("quarantine line %q: %v", line, err)
+		}
+		out = append(out, e.Time)
+	}
+	return out
 }
 
 // A commit fenced without any pause (the lease taken over between two

@@ -285,6 +285,11 @@ func (r *runner) step(ctx context.Context) (caughtUp bool, err error) {
 		r.pending, r.quarantined = b, false
 	}
 	if !r.quarantined {
+		// Like a sink write, nothing is quarantined past the renew
+		// deadline: the next owner quarantines the batch's bad items.
+		if err := r.lease.check(); err != nil {
+			return false, err
+		}
 		if err := r.o.Quarantine.Write(r.st.ID(), r.pending.Bad); err != nil {
 			return false, errclass.WithReason(err, errclass.ReasonQuarantine)
 		}
