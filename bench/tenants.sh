@@ -10,7 +10,8 @@
 # least): gatelog's CPU (utime + stime from /proc, as % of one core), its
 # RSS and peak RSS, the requests per poll of a stream (from gatelog's
 # /metrics), then the status page's size and fetch time (median of 9).
-# Each stream gets GATELOG_BENCH_RECORDS (default 10) records first.
+# Each stream gets GATELOG_BENCH_RECORDS (default 10) records first;
+# GATELOG_BENCH_MAX_BATCHES sets max_batches_in_flight.
 #
 # Everything stays on 127.0.0.1. Nothing is asserted about speed: the script
 # measures and prints. It fails only when a run is wrong (a stream does not
@@ -24,6 +25,8 @@ POLLS=${GATELOG_BENCH_POLLS:-3}
 # --live); GATELOG_BENCH_RECORDS=1000 gives every stream a full page, as
 # streams that were busy once have.
 RECORDS=${GATELOG_BENCH_RECORDS:-10}
+# GATELOG_BENCH_MAX_BATCHES, when set, is the run's max_batches_in_flight.
+MAX_BATCHES=${GATELOG_BENCH_MAX_BATCHES:-}
 POLL_SECS=60
 TOKEN=demo-token
 API_PATH=/api/bitglassapi/logs/v1/
@@ -37,6 +40,7 @@ need_count SOURCES "$SOURCES"
 need_count STREAMS "$STREAMS"
 need_count GATELOG_BENCH_POLLS "$POLLS"
 need_count GATELOG_BENCH_RECORDS "$RECORDS"
+[[ -z $MAX_BATCHES ]] || need_count GATELOG_BENCH_MAX_BATCHES "$MAX_BATCHES"
 ((STREAMS <= ${#TYPES[@]})) || die "STREAMS is at most ${#TYPES[@]}, the Forcepoint log types"
 need_tools getconf
 setup
@@ -70,6 +74,7 @@ write_config() {
 	{
 		echo "state: $dir/state.db"
 		echo "listen: $listen"
+		if [[ -n $MAX_BATCHES ]]; then echo "max_batches_in_flight: $MAX_BATCHES"; fi
 		echo "sources:"
 		for ((i = 1; i <= SOURCES; i++)); do
 			printf -v name 'fp-%03d' "$i"
@@ -200,6 +205,7 @@ echo "## Summary"
 echo
 echo "$SOURCES Forcepoint sources (tenant-001..) x $STREAMS log types = $TOTAL streams, poll_interval 1m, every source into"
 echo "one file sink and every other one into a second; $RECORDS records per stream, then nothing new."
+if [[ -n $MAX_BATCHES ]]; then echo "max_batches_in_flight: $MAX_BATCHES."; fi
 echo "Idle window: ${SECS}s ($POLLS poll intervals) after every stream caught up (in ${CATCHUP}s)."
 echo
 echo "| measure | value |"

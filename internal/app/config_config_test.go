@@ -143,6 +143,19 @@ func TestDatabaseStateGetsAShortLease(t *testing.T) {
 	}
 }
 
+// max_batches_in_flight reaches the pipeline; left out, nothing is capped.
+func TestMaxBatchesInFlight(t *testing.T) {
+	for text, want := range map[string]int{"": 0, "max_batches_in_flight: 64\n": 64} {
+		cfg, err := parse([]byte(text+"sources: [{name: acme, type: forcepoint, auth: {token: t}}]\n"), "gatelog.yaml", lookup(testEnv))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := (&App{Cfg: cfg}).pipelineOptions(RunOptions{}).MaxBatches; got != want {
+			t.Errorf("%q: the run is given MaxBatches %d, want %d", text, got, want)
+		}
+	}
+}
+
 func TestParseAnchorsAndMerge(t *testing.T) {
 	cfg, err := parseFile(t, "anchors.yaml")
 	if err != nil {
@@ -168,6 +181,9 @@ var badCases = map[string]struct {
 }{
 	"bad_lease_ttl.yaml": {[]string{
 		`gatelog.yaml:2: lease_ttl: 1s is out of range: between 3s and 1h (default 30s with a database)`,
+	}, 1},
+	"bad_max_batches.yaml": {[]string{
+		`gatelog.yaml:2: max_batches_in_flight: -1 is out of range: between 1 and 100000, or leave it out for no limit`,
 	}, 1},
 	"bad_unknown_key.yaml": {[]string{
 		`gatelog.yaml:7: unknown key "log_type" in sources[0] (did you mean "log_types"?); allowed keys: name, type, base_url, insecure, path, method, auth, log_types, cv, start, poll_interval, daily_request_budget, request_timeout`,

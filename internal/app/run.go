@@ -23,12 +23,17 @@ type RunOptions struct {
 // Run collects every stream into every sink until ctx ends or, with Once,
 // until every stream has caught up, failed or been deferred.
 func (a *App) Run(ctx context.Context, o RunOptions) []pipeline.Result {
-	return pipeline.Run(ctx, a.Sources, pipeline.Options{
+	return pipeline.Run(ctx, a.Sources, a.pipelineOptions(o))
+}
+
+// pipelineOptions is what a run is given: the configuration's and o.
+func (a *App) pipelineOptions(o RunOptions) pipeline.Options {
+	return pipeline.Options{
 		Store: a.Store, Sinks: a.Sinks, Quarantine: a.Quarantine, Logger: a.Logger,
 		Once: o.Once, MaxWait: o.MaxWait, Observe: o.Observe, Backoff: o.Backoff, SinkRetry: a.sinkRetry(),
 		Schemas: a.schemas(), Routes: a.routes(), Tenants: a.tenants(),
-		Owner: owner(), LeaseTTL: a.Cfg.LeaseTTL.Std(),
-	})
+		Owner: owner(), LeaseTTL: a.Cfg.LeaseTTL.Std(), MaxBatches: a.Cfg.MaxBatchesInFlight,
+	}
 }
 
 // owner names this process in stream leases.

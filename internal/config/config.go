@@ -53,6 +53,9 @@ type Config struct {
 	// Default 30s when state is a database, 5m for the state file (one
 	// process holds it: nothing to take over).
 	LeaseTTL Duration `yaml:"lease_ttl"`
+	// MaxBatchesInFlight, when set, bounds how many streams at once fetch
+	// and deliver a batch (pipeline.Options.MaxBatches); 0: any number.
+	MaxBatchesInFlight int `yaml:"max_batches_in_flight"`
 
 	// kinds are the types of sources and sinks this config may use.
 	kinds Kinds

@@ -93,7 +93,13 @@ func (v *validator) top(c *Config) {
 		v.fail("lease_ttl", "%s is out of range: between %s and 1h (default %s with a database): a dead instance's streams wait this long before another takes them over",
 			c.LeaseTTL, Duration(MinLeaseTTL), Duration(DefaultDatabaseLeaseTTL))
 	}
+	if n := c.MaxBatchesInFlight; n < 0 || n > maxBatchesInFlight {
+		v.fail("max_batches_in_flight", "%d is out of range: between 1 and %d, or leave it out for no limit", n, maxBatchesInFlight)
+	}
 }
+
+// maxBatchesInFlight: beyond it the limit bounds nothing a machine has.
+const maxBatchesInFlight = 100000
 
 func validPort(p string) bool {
 	_, err := strconv.ParseUint(p, 10, 16)

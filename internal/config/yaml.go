@@ -139,6 +139,7 @@ func decodeStrict(root *yaml.Node, cfg *Config, entries map[string][]entry) erro
 		Sinks      any        `yaml:"sinks"`
 		DataDir    string     `yaml:"data_dir"`
 		LeaseTTL   Duration   `yaml:"lease_ttl"`
+		MaxBatches int        `yaml:"max_batches_in_flight"`
 	}
 	spellOutNulls(root)
 	data, err := yaml.Marshal(root)
@@ -148,7 +149,7 @@ func decodeStrict(root *yaml.Node, cfg *Config, entries map[string][]entry) erro
 		err = dec.Decode(&top)
 	}
 	cfg.State, cfg.Listen, cfg.ListenAuth, cfg.DataDir = top.State, top.Listen, top.ListenAuth, top.DataDir
-	cfg.LeaseTTL = top.LeaseTTL
+	cfg.LeaseTTL, cfg.MaxBatchesInFlight = top.LeaseTTL, top.MaxBatches
 	for _, e := range entries["sources"] {
 		var s Source
 		s.Settings, err = decodeEntry(e, &s, err)

@@ -39,6 +39,15 @@ type Options struct {
 	// SinkQueue bounds how many streams write to one sink at once (default
 	// 4): a slow sink holds its streams back instead of buffering without end.
 	SinkQueue int
+	// MaxBatches, when above 0, bounds how many streams at once fetch and
+	// deliver a batch, across every source: the others wait their turn
+	// before fetching. In a catch-up of many busy streams each holds its
+	// batch (a Forcepoint page is about 1 MB) until its sinks take it;
+	// this bounds that memory. A Symantec archive download holds a turn
+	// for as long as it lasts. A stream whose delivery failed keeps its
+	// batch and gives its turn back while it waits to retry.
+	MaxBatches int
+	slots      chan struct{}
 	// SinkRetry is each sink's own retry policy, by sink name; a sink not
 	// listed is written once per delivery attempt.
 	SinkRetry map[string]SinkRetry
@@ -197,5 +206,8 @@ func withDefaults(o Options) Options {
 		o.SinkQueue = 4
 	}
 	o.queues = newQueues(o.Sinks, o.SinkQueue)
+	if o.MaxBatches > 0 {
+		o.slots = make(chan struct{}, o.MaxBatches)
+	}
 	return o
 }

@@ -47,6 +47,8 @@ type runner struct {
 	eachFor   int // batches to commit one by one after a failure
 	// stopped holds the sinks that failed permanently for this stream.
 	stopped map[string]error
+	// slot is set while the runner holds one of Options.MaxBatches turns.
+	slot bool
 	// yield, when set (a daemon's scheduler), is cancelled to ask the
 	// runner to hand its stream back: it stops at the next batch boundary,
 	// or at once while it waits.
@@ -107,7 +109,11 @@ func (r *runner) run(ctx context.Context) Result {
 			res.Records = r.delivered
 			return res
 		}
+		if !r.takeSlot(idle) {
+			continue // the run stops or yields
+		}
 		caughtUp, err := r.step(work)
+		r.freeSlot()
 		res.Records = r.delivered
 		switch {
 		case err == nil && caughtUp && r.o.Once:
@@ -156,6 +162,30 @@ func (r *runner) idle(work context.Context) context.Context {
 }
 
 func (r *runner) yielding() bool { return r.yield != nil && r.yield.Err() != nil }
+
+// takeSlot waits for one of Options.MaxBatches turns before a batch is
+// fetched; a pending batch, whose memory is held already, is delivered
+// again without one. It returns false when idle ended first.
+func (r *runner) takeSlot(idle context.Context) bool {
+	if r.o.slots == nil || r.pending != nil {
+		return true
+	}
+	select {
+	case r.o.slots <- struct{}{}:
+		r.slot = true
+		return true
+	case <-idle.Done():
+		return false
+	}
+}
+
+// freeSlot gives the turn back, if the runner holds one.
+func (r *runner) freeSlot() {
+	if r.slot {
+		<-r.o.slots
+		r.slot = false
+	}
+}
 
 // pause is the wait after a delivered batch: what a paced stream asks
 // (source.Paced), else PollInterval once caught up and none before. A
