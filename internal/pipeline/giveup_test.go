@@ -5,6 +5,7 @@ import (
 	"errors"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -103,7 +104,7 @@ func TestOnceGivesUpAStreamWithoutProgress(t *testing.T) {
 			}
 			cp, _, _ := e.store.Checkpoint(st.id)
 			got := e.ids(t, "a")
-			if int(cp.Records) != len(got) || !equal(got, wantIDs(len(got))) {
+			if int(cp.Records) != len(got) || !slices.Equal(got, wantIDs(len(got))) {
 				t.Fatalf("checkpoint says %d records, the file holds %d: %v", cp.Records, len(got), got)
 			}
 			if name != "quarantine cannot be written" && (r.Records != 20 || len(got) != 20) {
@@ -145,7 +146,7 @@ func TestOnceProgressKeepsAStreamGoing(t *testing.T) {
 		}}
 	start := time.Now()
 	res := runWithin(t, t.Context(), 30*time.Second, []source.Source{newSource(st)}, e.opts)
-	if res[0].Status != Done || !equal(e.ids(t, "a"), wantIDs(80)) {
+	if res[0].Status != Done || !slices.Equal(e.ids(t, "a"), wantIDs(80)) {
 		t.Fatalf("result %+v", res[0])
 	}
 	if took := time.Since(start); took < e.opts.MaxWait {
@@ -189,7 +190,7 @@ func TestDaemonDoesNotGiveUp(t *testing.T) {
 	if !healed.Load() {
 		t.Fatal("the stream stopped retrying before the failure passed")
 	}
-	if got := e.ids(t, "a"); !equal(got, wantIDs(50)) {
+	if got := e.ids(t, "a"); !slices.Equal(got, wantIDs(50)) {
 		t.Fatalf("delivered %d records, want all 50", len(got))
 	}
 }
@@ -286,7 +287,7 @@ func TestShutdownBeforeCatchingUpIsNotDone(t *testing.T) {
 				}
 			}
 			cp, _, _ := e.store.Checkpoint(slow.id)
-			if got := e.ids(t, "slow"); int(cp.Records) != len(got) || !equal(got, wantIDs(len(got))) || uint64(len(got)) != res[1].Records {
+			if got := e.ids(t, "slow"); int(cp.Records) != len(got) || !slices.Equal(got, wantIDs(len(got))) || uint64(len(got)) != res[1].Records {
 				t.Fatalf("checkpoint %d records, file %d, result %d", cp.Records, len(got), res[1].Records)
 			}
 		})

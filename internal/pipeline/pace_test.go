@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"slices"
 	"sync"
 	"testing"
 	"testing/synctest"
@@ -109,18 +110,6 @@ func paceOptions(t *testing.T, once bool, events *eventLog) Options {
 		Quarantine: quarantine.New(t.TempDir()), Once: once, Observe: events.observe})
 }
 
-func sameOffsets(a, b []time.Duration) bool {
-	if len(a) != len(b) {
-		return false
-	}
-	for i := range a {
-		if a[i] != b[i] {
-			return false
-		}
-	}
-	return true
-}
-
 func TestRunnerWaitsWhatAPacedStreamAsks(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
 		ctx, cancel := context.WithCancel(t.Context())
@@ -135,7 +124,7 @@ func TestRunnerWaitsWhatAPacedStreamAsks(t *testing.T) {
 		var events eventLog
 		newRunner("forcepoint", pacedStream{st}, paceOptions(t, false, &events)).run(ctx)
 		want := []time.Duration{0, 0, 10 * time.Minute, 13 * time.Minute, 15 * time.Minute, 15 * time.Minute}
-		if got := st.offsets(); !sameOffsets(got, want) {
+		if got := st.offsets(); !slices.Equal(got, want) {
 			t.Errorf("fetches at %v; want %v", got, want)
 		}
 		if n := events.count(EventCaughtUp); n != 2 {
@@ -156,7 +145,7 @@ func TestRunnerWaitsPollIntervalOnlyWhenCaughtUp(t *testing.T) {
 		var events eventLog
 		newRunner("symantec", st, paceOptions(t, false, &events)).run(ctx)
 		want := []time.Duration{0, 0, 0, 5 * time.Minute, 5 * time.Minute, 10 * time.Minute}
-		if got := st.offsets(); !sameOffsets(got, want) {
+		if got := st.offsets(); !slices.Equal(got, want) {
 			t.Errorf("fetches at %v; want %v", got, want)
 		}
 		if n := events.count(EventCaughtUp); n != 2 {
@@ -176,7 +165,7 @@ func TestOnceDoesNotWaitForPace(t *testing.T) {
 		if res.Status != Done {
 			t.Fatalf("result %+v", res)
 		}
-		if got, want := st.offsets(), []time.Duration{0, 0, 0}; !sameOffsets(got, want) {
+		if got, want := st.offsets(), []time.Duration{0, 0, 0}; !slices.Equal(got, want) {
 			t.Errorf("fetches at %v; want %v", got, want)
 		}
 	})

@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"sync"
 	"sync/atomic"
@@ -168,18 +169,6 @@ func wantIDs(n int) []string {
 	return out
 }
 
-func equal(a, b []string) bool {
-	if len(a) != len(b) {
-		return false
-	}
-	for i := range a {
-		if a[i] != b[i] {
-			return false
-		}
-	}
-	return true
-}
-
 func TestDeliversEverythingOnce(t *testing.T) {
 	e := newEnv(t)
 	st := &scripted{id: record.StreamID{Source: "src", Stream: "a"}, batches: 20}
@@ -187,7 +176,7 @@ func TestDeliversEverythingOnce(t *testing.T) {
 	if len(res) != 1 || res[0].Status != Done || res[0].Records != 200 {
 		t.Fatalf("results %+v", res)
 	}
-	if got := e.ids(t, "a"); !equal(got, wantIDs(200)) {
+	if got := e.ids(t, "a"); !slices.Equal(got, wantIDs(200)) {
 		t.Fatalf("file holds %d ids, want r0..r199 in order", len(got))
 	}
 	cp, ok, _ := e.store.Checkpoint(st.id)
@@ -206,7 +195,7 @@ func TestFailedDeliveryIsRetriedWithoutDuplicates(t *testing.T) {
 	if res[0].Status != Done {
 		t.Fatalf("result %+v", res[0])
 	}
-	if got := e.ids(t, "a"); !equal(got, wantIDs(200)) {
+	if got := e.ids(t, "a"); !slices.Equal(got, wantIDs(200)) {
 		t.Fatalf("file holds %d ids (%v...), want r0..r199 exactly once", len(got), got[:min(len(got), 25)])
 	}
 }
@@ -247,7 +236,7 @@ func TestPermanentErrorStopsOnlyItsStream(t *testing.T) {
 	if res[1].ID.Stream != "good" || res[1].Status != Done || res[1].Records != 50 {
 		t.Errorf("good stream: %+v", res[1])
 	}
-	if got := e.ids(t, "bad"); !equal(got, wantIDs(20)) {
+	if got := e.ids(t, "bad"); !slices.Equal(got, wantIDs(20)) {
 		t.Errorf("bad stream delivered %v before failing", got)
 	}
 }
@@ -264,7 +253,7 @@ func TestTransientErrorsAreRetried(t *testing.T) {
 			return nil
 		}}
 	res := Run(t.Context(), []source.Source{newSource(st)}, e.opts)
-	if res[0].Status != Done || !equal(e.ids(t, "a"), wantIDs(50)) {
+	if res[0].Status != Done || !slices.Equal(e.ids(t, "a"), wantIDs(50)) {
 		t.Fatalf("result %+v", res[0])
 	}
 }
@@ -341,7 +330,7 @@ func TestPermanentSinkFailureStopsOnlyItsRoute(t *testing.T) {
 	if res[0].Status != Done || len(res[0].Stopped) != 1 || res[0].Stopped[0] != "bad" {
 		t.Fatalf("result %+v", res[0])
 	}
-	if got := e.ids(t, "a"); !equal(got, wantIDs(100)) {
+	if got := e.ids(t, "a"); !slices.Equal(got, wantIDs(100)) {
 		t.Fatalf("the healthy sink holds %d records, want 100", len(got))
 	}
 }
@@ -518,7 +507,7 @@ func TestFailedQuarantineWriteLosesNothing(t *testing.T) {
 	if res[0].Status != Done || retries.Load() < 3 {
 		t.Fatalf("result %+v after %d quarantine retries", res[0], retries.Load())
 	}
-	if got := e.ids(t, "a"); !equal(got, wantIDs(30)) {
+	if got := e.ids(t, "a"); !slices.Equal(got, wantIDs(30)) {
 		t.Fatalf("delivered %d records, want all 30: %v", len(got), got)
 	}
 	b, err := os.ReadFile(filepath.Join(qdir, "src", "a.jsonl"))

@@ -124,9 +124,15 @@ type swgFixture struct {
 }
 
 func newSWGFixture(t *testing.T, p path) *swgFixture {
+	return swgFixtureOf(t, p, archiveLines, memberLines)
+}
+
+// swgFixtureOf is newSWGFixture with archives of at most archive lines and
+// members of member lines.
+func swgFixtureOf(t *testing.T, p path, archive, member int) *swgFixture {
 	end := time.Now().UTC().Truncate(time.Hour)
 	c := swgsim.Config{Seed: 5, Start: end.Add(-2 * time.Hour), End: end,
-		LinesPerHour: linesPerHour, MaxLinesPerArchive: archiveLines, LinesPerMember: memberLines,
+		LinesPerHour: linesPerHour, MaxLinesPerArchive: archive, LinesPerMember: member,
 		MinInterval: -1, // the per-customer interval is the pacer's own tests' subject
 		AccessUser:  accessUser, AccessPassword: accessPass, AuditUser: auditUser, AuditPassword: auditPass}
 	if p == pathAudit {

@@ -8,7 +8,6 @@ import (
 	"fmt"
 	"net/http"
 	"net/http/httptest"
-	"path/filepath"
 	"slices"
 	"strings"
 	"sync/atomic"
@@ -22,7 +21,6 @@ import (
 	"github.com/gatelog/gatelog/internal/source"
 	"github.com/gatelog/gatelog/internal/source/symantec"
 	"github.com/gatelog/gatelog/internal/state"
-	"github.com/gatelog/gatelog/internal/testutil/faultswitch"
 )
 
 // These tests replay archives the way crashes and restarts make the sync
@@ -152,26 +150,7 @@ func sameIDs(t *testing.T, what string, got, want []string) {
 // of 50, so that members straddle archives, read in batches of 15: a crash
 // can land anywhere inside a member, on either side of an archive's end.
 func replayFixture(t *testing.T, p path) *swgFixture {
-	end := time.Now().UTC().Truncate(time.Hour)
-	c := swgsim.Config{Seed: 5, Start: end.Add(-2 * time.Hour), End: end,
-		LinesPerHour: linesPerHour, MaxLinesPerArchive: 70, LinesPerMember: 50, MinInterval: -1,
-		AccessUser: accessUser, AccessPassword: accessPass, AuditUser: auditUser, AuditPassword: auditPass}
-	srv := swgsim.New(c)
-	sw := faultswitch.New(srv)
-	ts := httptest.NewServer(sw)
-	client := &http.Client{Transport: http.DefaultTransport.(*http.Transport).Clone()}
-	t.Cleanup(func() {
-		client.CloseIdleConnections()
-		ts.CloseClientConnections()
-		ts.Close()
-	})
-	tmp := t.TempDir()
-	f := &swgFixture{path: p, srv: srv, cfg: c, sw: sw, url: ts.URL, client: client,
-		spool: filepath.Join(tmp, "spool"), dir: filepath.Join(tmp, "hours")}
-	if p == pathBackfill {
-		f.download(t)
-	}
-	return f
+	return swgFixtureOf(t, p, 70, 50)
 }
 
 func (f *swgFixture) syncStream(t *testing.T, store state.Store) source.Stream {
